@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AidaConfig(AppConfig):
+    name = "aida"
+    verbose_name = "AIDA"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BillingQuotaConfig(AppConfig):
+    name = "billing_quota"
+    verbose_name = "Billing and quota"

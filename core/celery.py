@@ -1,0 +1,21 @@
+"""The Celery app. Every task carries the schema it was sent from and runs in it
+(tenant-schemas-celery); beat entries without a schema run once for every active satker."""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
+
+from celery.schedules import crontab  # noqa: E402
+from tenant_schemas_celery.app import CeleryApp  # noqa: E402
+
+app = CeleryApp("halopst")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "purge-expired-invitations": {
+        "task": "core.tasks.purge_expired_invitations",
+        "schedule": crontab(minute=17, hour=2),
+    },
+}
+

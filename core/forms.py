@@ -1,0 +1,29 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+
+    def clean_username(self):
+        return self.cleaned_data["username"].lower()
+
+
+class SignUpForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    email = forms.EmailField(label=_("Email"))
+    whatsapp = forms.RegexField(
+        label=_("WhatsApp number"), regex=r"^(\+62|62|0)8[0-9]{7,12}$", max_length=20,
+        error_messages={"invalid": _("Enter an Indonesian mobile number, e.g. 081234567890.")},
+    )
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    consent = forms.BooleanField(
+        label=_("I have read and accept the privacy notice (UU PDP 27/2022)."),
+        error_messages={"required": _("You must accept the privacy notice to sign up.")},
+    )
+
+
+class InvitationAcceptForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))

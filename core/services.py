@@ -1,0 +1,109 @@
+"""Every write to accounts: sign-up, invitations and their acceptance. One transaction each."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.tasking import enqueue_after_commit
+from core.models import PUBLIC_ROLES, SATKER_ROLES, Invitation, Role, User
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _roles_allowed_here():
+    return PUBLIC_ROLES if connection.schema_name == "public" else SATKER_ROLES
+
+
+@transaction.atomic
+def register_consumer(*, full_name: str, email: str, whatsapp: str, password: str, consent: bool) -> User:
+    """A data consumer signs up on their satker's site."""
+    if connection.schema_name == "public":
+        raise ValidationError(_("Consumers sign up on a satker's own site."))
+    if not consent:
+        raise ValidationError({"consent": _("You must accept the privacy notice to sign up.")})
+    email = email.strip().lower()
+    user = User(full_name=full_name.strip(), email=email, whatsapp=whatsapp.strip(), role=Role.CONSUMER)
+    validate_password(password, user)
+    user.set_password(password)
+    user.privacy_consent_at = timezone.now()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise ValidationError({"email": _("An account with this email already exists.")}) from None
+    return user
+
+
+@transaction.atomic
+def invite_user(*, email: str, role: str, invited_by: str = "", full_name: str = "", managed_province=None) -> Invitation:
+    """Create an invitation in the current schema and e-mail its link once the transaction commits.
+
+    An open invitation for the same address is replaced, so "resend" is the same call.
+    """
+    if role not in _roles_allowed_here():
+        raise ValidationError({"role": _("This role cannot be invited here.")})
+    email = email.strip().lower()
+    if User.objects.filter(email=email).exists():
+        raise ValidationError({"email": _("An account with this email already exists.")})
+    Invitation.objects.filter(email=email, accepted_at__isnull=True).delete()
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        email=email,
+        full_name=full_name,
+        role=role,
+        managed_province=managed_province,
+        token_sha256=_token_digest(token),
+        invited_by=invited_by,
+        expires_at=timezone.now() + timedelta(days=settings.HALOPST_INVITATION_DAYS),
+    )
+    from core.tasks import send_invitation_email
+
+    enqueue_after_commit(send_invitation_email, invitation.pk, token)
+    return invitation
+
+
+def find_open_invitation(token: str) -> Invitation | None:
+    invitation = Invitation.objects.filter(token_sha256=_token_digest(token)).first()
+    return invitation if invitation is not None and invitation.is_open else None
+
+
+@transaction.atomic
+def accept_invitation(*, token: str, full_name: str, password: str) -> User:
+    invitation = (
+        Invitation.objects.select_for_update().filter(token_sha256=_token_digest(token)).first()
+    )
+    if invitation is None or not invitation.is_open:
+        raise ValidationError(_("This invitation link is invalid or has expired."))
+    user = User(
+        email=invitation.email,
+        full_name=full_name.strip() or invitation.full_name,
+        role=invitation.role,
+        managed_province=invitation.managed_province,
+        is_staff=invitation.role in PUBLIC_ROLES,
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise ValidationError({"email": _("An account with this email already exists.")}) from None
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+@transaction.atomic
+def purge_expired_invitations() -> int:
+    """Delete invitations nobody accepted in time. Runs in each satker's schema from beat."""
+    deleted, _details = Invitation.objects.filter(accepted_at__isnull=True, expires_at__lte=timezone.now()).delete()
+    return deleted

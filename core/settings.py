@@ -1,0 +1,196 @@
+"""HaloPST settings.
+
+Everything that differs between a laptop, CI and production comes from the environment
+(see deploy/.env.example). With nothing set, `core.devstack` starts embedded PostgreSQL and
+Valkey and exports DATABASE_URL / REDIS_URL before Django starts.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_bool("HALOPST_DEBUG", True)
+SECRET_KEY = os.environ.get("HALOPST_SECRET_KEY", "insecure-development-key-change-me")
+if not DEBUG and SECRET_KEY.startswith("insecure"):
+    raise RuntimeError("HALOPST_SECRET_KEY must be set when HALOPST_DEBUG is off")
+
+# Satkers live at <subdomain>.<HALOPST_BASE_DOMAIN>; the bare domain is the public portal.
+HALOPST_BASE_DOMAIN = os.environ.get("HALOPST_BASE_DOMAIN", "localhost").lower()
+HALOPST_URL_SCHEME = os.environ.get("HALOPST_URL_SCHEME", "http")
+# Port appended to links in e-mails, for development servers that are not on 80/443.
+HALOPST_PUBLIC_PORT = os.environ.get("HALOPST_PUBLIC_PORT", "")
+ALLOWED_HOSTS = [HALOPST_BASE_DOMAIN, f".{HALOPST_BASE_DOMAIN}"] + [
+    host for host in os.environ.get("HALOPST_EXTRA_HOSTS", "").split(",") if host
+]
+# Schema cloned for every new satker; never a tenant itself.
+HALOPST_TEMPLATE_SCHEMA = "halopst_template"
+HALOPST_INVITATION_DAYS = 7
+
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "billing_quota",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "channels",
+    "core",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "core",
+    "booking",
+    "aida",
+    "realtime",
+]
+# daphne first: its runserver serves HTTP and WebSockets through the ASGI application.
+INSTALLED_APPS = ["daphne"] + SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Satker"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_URLCONF = "core.urls_public"
+ROOT_URLCONF = "core.urls_tenant"
+# One SET search_path per connection and schema switch, not one per cursor.
+TENANT_LIMIT_SET_CALLS = True
+
+MIDDLEWARE = [
+    "tenants.middleware.SatkerMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tenants.middleware.SatkerTimezoneMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "core" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tenants.context_processors.satker",
+            ],
+        },
+    },
+]
+
+ASGI_APPLICATION = "core.asgi.application"
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/halopst"),
+        conn_max_age=int(os.environ.get("HALOPST_DB_CONN_MAX_AGE", "60")),
+        engine="django_tenants.postgresql_backend",
+    )
+}
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # Every key carries the schema it was made in: one satker never reads another's.
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "KEY_PREFIX": os.environ.get("HALOPST_CACHE_PREFIX", "halopst"),
+    }
+}
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": "halopst:asgi"},
+    }
+}
+
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = env_bool("HALOPST_CELERY_EAGER", False)
+CELERY_BEAT_SCHEDULER = "core.beat:ActiveSatkerScheduler"
+
+AUTH_USER_MODEL = "core.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+# Cookies stay host-only (no SESSION_COOKIE_DOMAIN): a satker's session never travels to another.
+
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Jakarta"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "core" / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("HALOPST_MEDIA_ROOT", BASE_DIR / "media"))
+
+EMAIL_BACKEND = os.environ.get("HALOPST_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("HALOPST_FROM_EMAIL", "HaloPST <noreply@halopst.local>")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "HaloPST API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI is served from our own static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("HALOPST_LOG_LEVEL", "INFO")},
+    "loggers": {"django_tenants": {"level": "WARNING"}},
+}

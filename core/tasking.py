@@ -1,0 +1,14 @@
+"""Sending Celery tasks from services."""
+
+from django.db import connection, transaction
+
+
+def enqueue_after_commit(task, *args, **kwargs) -> None:
+    """Send `task` once the current transaction commits, to run in the schema of *now*.
+
+    The schema is captured here, not at send time: by the time the transaction commits,
+    the caller may have left the satker's schema (onboarding invites a satker's first admin
+    from inside the public schema's transaction).
+    """
+    schema_name = connection.schema_name
+    transaction.on_commit(lambda: task.apply_async(args, kwargs, headers={"_schema_name": schema_name}))

@@ -1,0 +1,27 @@
+"""URLs served on every host, the portal's and each satker's."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core import api, views
+from core.forms import EmailAuthenticationForm
+
+auth_patterns = [
+    path("masuk/", auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm), name="login"),
+    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sandi/lupa/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("sandi/lupa/terkirim/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("sandi/atur/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("sandi/atur/selesai/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("undangan/<str:token>/", views.accept_invitation, name="accept_invitation"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("akun/", include(auth_patterns)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/me/", api.MeView.as_view(), name="api-me"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

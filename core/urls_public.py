@@ -1,0 +1,10 @@
+"""URL root of the public portal (the bare base domain)."""
+
+from django.urls import include, path
+
+from core.urls_common import urlpatterns as common_patterns
+
+urlpatterns = common_patterns + [
+    path("konsol/", include("tenants.urls")),
+    path("api/v1/", include("tenants.api_urls")),
+]

@@ -1,0 +1,42 @@
+"""WebSocket consumers. Every one runs behind tenants.channels.SatkerWebsocketMiddleware."""
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from tenants.channels import CLOSE_UNAUTHENTICATED, group_name, in_satker
+
+
+class SatkerUserConsumer(AsyncJsonWebsocketConsumer):
+    """Base for sockets of a signed-in user of this satker: joins the user's own group.
+
+    Anyone else is closed with 4401. Subclasses say what to send on connect and how to
+    render events sent to the user's group.
+    """
+
+    async def connect(self):
+        self.satker = self.scope["satker"]
+        self.user = self.scope["user"]
+        if not self.user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.user_group = group_name(self.satker, "user", self.user.pk)
+        await self.channel_layer.group_add(self.user_group, self.channel_name)
+        await self.accept()
+        await self.send_json(await in_satker(self.satker, self.greeting))
+
+    async def disconnect(self, code):
+        if hasattr(self, "user_group"):
+            await self.channel_layer.group_discard(self.user_group, self.channel_name)
+
+    def greeting(self) -> dict:
+        raise NotImplementedError
+
+
+class SessionConsumer(SatkerUserConsumer):
+    """`/ws/session/`: tells a tab who it is signed in as, and relays messages addressed to
+    that user (`realtime.services.push_to_user`). The notification badge builds on it."""
+
+    def greeting(self):
+        return {"type": "session", "satker": self.satker.code, "user": self.user.email, "role": self.user.role}
+
+    async def user_message(self, event):
+        await self.send_json(event["payload"])

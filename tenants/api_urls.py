@@ -1,0 +1,8 @@
+from django.urls import path
+
+from tenants import api
+
+urlpatterns = [
+    path("satkers/", api.SatkerListCreate.as_view(), name="api-satkers"),
+    path("satkers/<str:code>/", api.SatkerDetail.as_view(), name="api-satker"),
+]

@@ -1,0 +1,95 @@
+"""Tenancy for Channels: django-tenants only routes HTTP requests.
+
+`SatkerWebsocketMiddleware` resolves the Host to a satker, refuses cross-origin sockets,
+and loads the session and user *inside that satker's schema*. Consumers reach the
+database only through `in_satker`, which sets the schema on whichever worker thread
+runs the ORM call: the connection is per thread, and a thread last used for another
+satker would otherwise answer from that satker's tables.
+"""
+
+from urllib.parse import urlsplit
+
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib.auth import get_user
+from django.contrib.auth.models import AnonymousUser
+from django.utils.module_loading import import_string
+from django_tenants.utils import tenant_context
+
+from tenants.selectors import satker_for_host
+
+# WebSocket close codes (4000-4999 are the application's).
+CLOSE_UNKNOWN_HOST = 4404
+CLOSE_FORBIDDEN_ORIGIN = 4403
+CLOSE_UNAUTHENTICATED = 4401
+
+
+def _header(scope, name: bytes) -> str:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return ""
+
+
+def _hostname(host_header: str) -> str:
+    return urlsplit(f"//{host_header}").hostname or ""
+
+
+def in_satker(satker, func, *args, **kwargs):
+    """Await `func(*args, **kwargs)` on a database thread, in the satker's schema."""
+
+    def call():
+        with tenant_context(satker):
+            return func(*args, **kwargs)
+
+    return database_sync_to_async(call)()
+
+
+def group_name(satker, *parts) -> str:
+    """A channel-layer group of one satker: the schema is always part of the name."""
+    return ".".join([satker.schema_name, *[str(part) for part in parts]])
+
+
+class _SessionRequest:
+    """What django.contrib.auth.get_user needs of a request: a session."""
+
+    def __init__(self, session):
+        self.session = session
+
+
+def _load_user(session_key: str):
+    engine = import_string(settings.SESSION_ENGINE)
+    session = engine.SessionStore(session_key)
+    return get_user(_SessionRequest(session)) if session_key else AnonymousUser()
+
+
+class SatkerWebsocketMiddleware:
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        host = _hostname(_header(scope, b"host"))
+        satker = await sync_to_async(satker_for_host)(host) if host else None
+        if satker is None or not satker.is_active:
+            return await self._refuse(receive, send, CLOSE_UNKNOWN_HOST)
+        if _hostname(_header(scope, b"origin")) != host:
+            # Satkers share a site (subdomains of one domain): only a page of this very host
+            # may open a socket that carries this host's session.
+            return await self._refuse(receive, send, CLOSE_FORBIDDEN_ORIGIN)
+        cookies = _parse_cookies(_header(scope, b"cookie"))
+        user = await in_satker(satker, _load_user, cookies.get(settings.SESSION_COOKIE_NAME, ""))
+        scope = dict(scope, satker=satker, user=user)
+        return await self.inner(scope, receive, send)
+
+    @staticmethod
+    async def _refuse(receive, send, code):
+        message = await receive()
+        if message["type"] == "websocket.connect":
+            await send({"type": "websocket.close", "code": code})
+
+
+def _parse_cookies(header: str) -> dict[str, str]:
+    from django.http.cookie import parse_cookie
+
+    return parse_cookie(header)

@@ -1,0 +1,87 @@
+"""Reads of the satker registry. Host lookups are cached: routing must not cost a query per request."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import QuerySet
+from django_tenants.utils import schema_context
+
+from core.models import Role
+from tenants.models import PUBLIC_SCHEMA, Domain, Kind, Satker
+
+_HOST_TTL = 3600
+_UNKNOWN_HOST_TTL = 60
+_UNKNOWN = "unknown"
+
+
+def host_cache_key(host: str) -> str:
+    return f"tenancy:host:{host}"
+
+
+def public_hosts() -> set[str]:
+    return {settings.HALOPST_BASE_DOMAIN, f"www.{settings.HALOPST_BASE_DOMAIN}"}
+
+
+def satker_for_host(host: str) -> Satker | None:
+    """The satker (or the national portal) that serves `host`, from the cache when possible.
+
+    Unknown hosts are remembered briefly too, so a flood of made-up subdomains cannot turn
+    into a flood of queries. Entries are dropped whenever a satker or domain changes
+    (tenants.signals).
+    """
+    host = host.lower()
+    with schema_context(PUBLIC_SCHEMA):
+        cached = cache.get(host_cache_key(host))
+        if cached == _UNKNOWN:
+            return None
+        if cached is not None:
+            return cached
+        satker = _load_satker_for_host(host)
+        cache.set(host_cache_key(host), satker or _UNKNOWN, _HOST_TTL if satker else _UNKNOWN_HOST_TTL)
+        return satker
+
+
+def _load_satker_for_host(host: str) -> Satker | None:
+    if host in public_hosts():
+        return Satker.objects.filter(schema_name=PUBLIC_SCHEMA).first()
+    domain = Domain.objects.select_related("tenant").filter(domain=host).first()
+    return domain.tenant if domain else None
+
+
+def forget_hosts(hosts) -> None:
+    with schema_context(PUBLIC_SCHEMA):
+        cache.delete_many([host_cache_key(host) for host in hosts])
+
+
+def current_satker() -> Satker:
+    """The satker whose schema the connection is in (the national satker in public)."""
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Satker):
+        return tenant
+    schema_name = connection.schema_name
+    with schema_context(PUBLIC_SCHEMA):
+        return Satker.objects.get(schema_name=schema_name)
+
+
+def satkers_visible_to(user) -> QuerySet[Satker]:
+    """Satkers a public-schema admin may see and manage: all for national admins, their own
+    province and its regencies and cities for province admins, none for anyone else."""
+    satkers = Satker.objects.exclude(schema_name=PUBLIC_SCHEMA).select_related("parent")
+    if not user.is_authenticated:
+        return satkers.none()
+    if user.role == Role.NATIONAL_ADMIN:
+        return satkers
+    if user.role == Role.PROVINCE_ADMIN and user.managed_province_id:
+        return satkers.filter(pk=user.managed_province_id) | satkers.filter(parent_id=user.managed_province_id)
+    return satkers.none()
+
+
+def provinces_visible_to(user) -> QuerySet[Satker]:
+    return satkers_visible_to(user).filter(kind=Kind.PROVINCE)
+
+
+def satker_url(satker: Satker, path: str = "/") -> str:
+    """Absolute URL of a path on the satker's own host (the portal for the national satker)."""
+    host = settings.HALOPST_BASE_DOMAIN if satker.is_public else satker.get_primary_domain().domain
+    port = f":{settings.HALOPST_PUBLIC_PORT}" if settings.HALOPST_PUBLIC_PORT else ""
+    return f"{settings.HALOPST_URL_SCHEME}://{host}{port}{path}"

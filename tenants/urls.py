@@ -1,0 +1,11 @@
+from django.urls import path
+
+from tenants import views
+
+urlpatterns = [
+    path("", views.console, name="console"),
+    path("satker/baru/", views.onboard, name="console-onboard"),
+    path("satker/<str:code>/", views.satker_detail, name="console-satker"),
+    path("satker/<str:code>/status/", views.set_status, name="console-satker-status"),
+    path("satker/<str:code>/undang/", views.invite_admin, name="console-satker-invite"),
+]
