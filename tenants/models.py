@@ -67,12 +67,15 @@ class Satker(TenantMixin):
     class Meta:
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(name="satker_code_is_four_digits", condition=Q(code__regex=r"^\d{4}$")),
+            models.CheckConstraint(name="satker_code_is_four_digits", condition=Q(code__regex=r"^\d{4}$"),
+                                   violation_error_message=_("A BPS code has exactly four digits.")),
             models.CheckConstraint(
                 name="satker_timezone_is_indonesian",
                 condition=Q(timezone__in=list(TIMEZONE_LABELS)),
+                violation_error_message=_("Use one of Indonesia's time zones."),
             ),
-            models.CheckConstraint(name="satker_colour_is_hex", condition=Q(primary_color__regex=r"^#[0-9a-fA-F]{6}$")),
+            models.CheckConstraint(name="satker_colour_is_hex", condition=Q(primary_color__regex=r"^#[0-9a-fA-F]{6}$"),
+                                   violation_error_message=_("A colour is written as #RRGGBB.")),
             # A province code ends in 00; a regency's is below 71, a city's from 71 (BPS convention).
             models.CheckConstraint(
                 name="satker_kind_matches_code",
@@ -80,6 +83,10 @@ class Satker(TenantMixin):
                 | Q(kind="province", code__regex=r"^[1-9]\d00$")
                 | Q(kind="regency", code__regex=r"^\d\d([0-6]\d)$", parent__isnull=False)
                 | Q(kind="city", code__regex=r"^\d\d([7-9]\d)$", parent__isnull=False),
+                violation_error_message=_(
+                    "The kind does not match the BPS code: a province's code ends in 00, a regency's "
+                    "last two digits are 01-69 and a city's 71-99."
+                ),
             ),
         ]
 

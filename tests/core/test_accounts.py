@@ -1,0 +1,113 @@
+import re
+
+from django.core import mail
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from core.models import Invitation, Role, User
+from core.services import invite_user
+from tests.conftest import PASSWORD, client_for, create_user
+
+SIGN_UP = {"full_name": "Siti Aminah", "email": "Siti@Example.com", "whatsapp": "081234567890",
+           "password": PASSWORD, "consent": "on"}
+
+
+def test_consumer_signs_up_in_their_satker_only(db, satker_a, satker_b):
+    client = client_for(satker_a)
+    response = client.post("/akun/daftar/", SIGN_UP)
+    assert response.status_code == 302
+
+    with schema_context(satker_a.schema_name):
+        user = User.objects.get(email="siti@example.com")
+        assert (user.role, user.whatsapp, user.privacy_consent_at is not None) == (Role.CONSUMER, "081234567890", True)
+    with schema_context(satker_b.schema_name):
+        assert not User.objects.filter(email="siti@example.com").exists()
+    assert client.get("/api/v1/me/").json()["email"] == "siti@example.com"
+
+    # The same person may hold a separate account at another satker.
+    assert client_for(satker_b).post("/akun/daftar/", SIGN_UP).status_code == 302
+
+
+def test_sign_up_refuses_bad_input_in_indonesian_and_keeps_what_was_typed(db, satker_a):
+    client = client_for(satker_a)
+    response = client.post("/akun/daftar/", {**SIGN_UP, "consent": "", "whatsapp": "12345"})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "pemberitahuan privasi" in body
+    assert "nomor ponsel Indonesia" in body
+    assert 'value="Siti Aminah"' in body
+    with schema_context(satker_a.schema_name):
+        assert not User.objects.filter(email="siti@example.com").exists()
+
+    create_user(satker_a, "siti@example.com")
+    duplicate = client.post("/akun/daftar/", SIGN_UP)
+    assert duplicate.status_code == 400 and "sudah ada" in duplicate.content.decode()
+
+
+def test_session_of_satker_a_is_worth_nothing_on_satker_b(db, satker_a, satker_b):
+    # Ids are per schema: the same number in two satkers means two different people.
+    alice = create_user(satker_a, "alice@example.com", full_name="Alice Sidoarjo", id=7001)
+    create_user(satker_b, "bob@example.com", full_name="Bob Surabaya", id=7001)
+
+    signed_in_a = client_for(satker_a, alice)
+    cookie = signed_in_a.cookies["sessionid"].value
+    stranger = Client(HTTP_HOST="surabayakota.localhost")
+    stranger.cookies["sessionid"] = cookie
+
+    me = stranger.get("/api/v1/me/")
+    assert me.status_code == 403
+    assert "Bob" not in me.content.decode() and "alice" not in me.content.decode()
+    page = stranger.get("/").content.decode()
+    assert "Alice" not in page and "Bob Surabaya" not in page and "/akun/masuk/" in page
+
+
+def test_login_is_per_satker(db, satker_a, satker_b):
+    create_user(satker_a, "alice@example.com")
+    response = client_for(satker_b).post("/akun/masuk/", {"username": "alice@example.com", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "benar" in response.content.decode()  # "masukkan email dan sandi yang benar"
+
+
+def test_password_reset_mail_links_to_the_satker_host(db, satker_a):
+    create_user(satker_a, "alice@example.com")
+    client_for(satker_a).post("/akun/sandi/lupa/", {"email": "alice@example.com"})
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://\S+", mail.outbox[0].body).group(0)
+    assert link.startswith("http://sidoarjokab.localhost/akun/sandi/atur/")
+
+    response = client_for(satker_a).get(link.replace("http://sidoarjokab.localhost", ""), follow=True)
+    assert response.status_code == 200
+    new_password = "teh-poci-Surabaya-2026"
+    form_url = response.redirect_chain[-1][0]
+    done = client_for(satker_a).post(form_url, {"new_password1": new_password, "new_password2": new_password})
+    assert done.status_code in (200, 302)
+
+
+def test_invitation_sets_up_an_admin_once(db, satker_a, eager_celery, django_capture_on_commit_callbacks):
+    with schema_context(satker_a.schema_name):
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            invite_user(email="Kepala@Sidoarjo.example", role=Role.SATKER_ADMIN, full_name="Kepala PST")
+        assert mail.outbox == []  # nothing is sent before the invitation is committed
+    for callback in callbacks:
+        callback()
+    assert [message.to for message in mail.outbox] == [["kepala@sidoarjo.example"]]
+    link = re.search(r"http://\S+", mail.outbox[0].body).group(0)
+    assert link.startswith("http://sidoarjokab.localhost/akun/undangan/")
+    path = link.removeprefix("http://sidoarjokab.localhost")
+
+    client = client_for(satker_a)
+    assert client.get(path).status_code == 200
+    weak = client.post(path, {"full_name": "Kepala PST", "password": "123"})
+    assert weak.status_code == 400
+    response = client.post(path, {"full_name": "Kepala PST", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/api/v1/me/").json()["role"] == "satker_admin"
+    assert client_for(satker_a).get(path).status_code == 404  # used up
+    with schema_context(satker_a.schema_name):
+        assert Invitation.objects.get().accepted_at is not None
+    # The link is worth nothing on another satker's host.
+    assert Client(HTTP_HOST="surabayakota.localhost").get(path).status_code == 404
+
+
+def test_consumers_cannot_sign_up_on_the_portal(db):
+    assert Client(HTTP_HOST="localhost").post("/akun/daftar/", SIGN_UP).status_code == 404
