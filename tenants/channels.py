@@ -33,6 +33,7 @@ def _header(scope, name: bytes) -> str:
 
 
 def _hostname(host_header: str) -> str:
+    """The host name of a Host header, without port, lowercased."""
     return urlsplit(f"//{host_header}").hostname or ""
 
 
@@ -73,7 +74,7 @@ class SatkerWebsocketMiddleware:
         satker = await sync_to_async(satker_for_host)(host) if host else None
         if satker is None or not satker.is_active:
             return await self._refuse(receive, send, CLOSE_UNKNOWN_HOST)
-        if _hostname(_header(scope, b"origin")) != host:
+        if urlsplit(_header(scope, b"origin")).hostname != host:
             # Satkers share a site (subdomains of one domain): only a page of this very host
             # may open a socket that carries this host's session.
             return await self._refuse(receive, send, CLOSE_FORBIDDEN_ORIGIN)

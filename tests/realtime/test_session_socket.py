@@ -1,0 +1,95 @@
+"""The satker-aware socket: each satker's users and groups are its own."""
+
+import asyncio
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django_tenants.utils import schema_context
+
+from core.asgi import application
+from realtime.services import push_to_user
+from tenants.channels import CLOSE_FORBIDDEN_ORIGIN, CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_HOST
+from tests.conftest import client_for, create_user, host_of
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def socket(host, cookie="", origin=None):
+    headers = [(b"host", host.encode()), (b"origin", f"http://{origin or host}".encode())]
+    if cookie:
+        headers.append((b"cookie", f"sessionid={cookie}".encode()))
+    return WebsocketCommunicator(application, "/ws/session/", headers=headers)
+
+
+def session_cookie(satker, user) -> str:
+    return client_for(satker, user).cookies["sessionid"].value
+
+
+async def refused_with(communicator) -> int:
+    connected, code = await communicator.connect()
+    assert not connected
+    return code
+
+
+def push(satker, user, payload):
+    with schema_context(satker.schema_name):
+        push_to_user(user, payload)  # outside a transaction: on_commit runs at once
+
+
+@pytest.fixture
+def two_satkers(make_satker):
+    a, b = make_satker(), make_satker()
+    # Same id in both schemas: a socket must follow the satker, not the number.
+    alice = create_user(a, "alice@example.com", full_name="Alice A", id=41)
+    bob = create_user(b, "bob@example.com", full_name="Bob B", id=41)
+    return a, alice, b, bob
+
+
+def test_signed_in_user_gets_their_satker_and_pushes_for_them_only(two_satkers):
+    a, alice, b, bob = two_satkers
+    cookie_a, cookie_b = session_cookie(a, alice), session_cookie(b, bob)
+
+    async def scenario():
+        alice_tab1, alice_tab2 = socket(host_of(a), cookie_a), socket(host_of(a), cookie_a)
+        bob_tab = socket(host_of(b), cookie_b)
+        for tab in (alice_tab1, alice_tab2, bob_tab):
+            connected, _ = await tab.connect()
+            assert connected
+        hello = await alice_tab1.receive_json_from()
+        assert (hello["satker"], hello["user"]) == (a.code, "alice@example.com")
+        await alice_tab2.receive_json_from()
+        assert (await bob_tab.receive_json_from())["user"] == "bob@example.com"
+
+        await sync_to_async(push)(a, alice, {"type": "ping", "n": 1})
+        assert await alice_tab1.receive_json_from(timeout=5) == {"type": "ping", "n": 1}
+        assert await alice_tab2.receive_json_from(timeout=5) == {"type": "ping", "n": 1}
+        assert await bob_tab.receive_nothing(timeout=0.5)
+        for tab in (alice_tab1, alice_tab2, bob_tab):
+            await tab.disconnect()
+
+    asyncio.run(scenario())
+
+
+def test_session_of_one_satker_opens_nothing_on_another(two_satkers):
+    a, alice, b, _bob = two_satkers
+    cookie_a = session_cookie(a, alice)
+
+    async def scenario():
+        assert await refused_with(socket(host_of(b), cookie_a)) == CLOSE_UNAUTHENTICATED
+        assert await refused_with(socket(host_of(a))) == CLOSE_UNAUTHENTICATED
+        assert await refused_with(socket("nowhere.localhost", cookie_a)) == CLOSE_UNKNOWN_HOST
+        # A page on B's host may not open A's socket with the browser's A cookie.
+        assert await refused_with(socket(host_of(a), cookie_a, origin=host_of(b))) == CLOSE_FORBIDDEN_ORIGIN
+        assert await refused_with(socket(host_of(a), cookie_a, origin="evil.example")) == CLOSE_FORBIDDEN_ORIGIN
+
+    asyncio.run(scenario())
+
+
+def test_suspended_satker_refuses_sockets(two_satkers):
+    from tenants.services import set_satker_status
+
+    a, alice, _b, _bob = two_satkers
+    cookie_a = session_cookie(a, alice)
+    set_satker_status(a, "suspended")
+    assert asyncio.run(refused_with(socket(host_of(a), cookie_a))) == CLOSE_UNKNOWN_HOST
