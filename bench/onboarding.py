@@ -1,0 +1,124 @@
+"""Onboarding benchmark: template cloning vs migrating, for Jawa Timur (39) and a national fleet (552).
+
+Run with `make bench` (embedded servers) or with DATABASE_URL / REDIS_URL set. Works in its own
+database, `<name>_bench`, created afresh. Prints its figures and, last,
+`clone_vs_migrate_ratio=<number>` (migrating time per satker / cloning time per satker, at
+national scale, where migrating is cheapest relative to cloning).
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+MIGRATE_SAMPLE = int(os.environ.get("BENCH_MIGRATE_SAMPLE", "20"))
+FLEET_SIZE = 552
+
+
+def bench_database_url() -> str:
+    import dj_database_url
+
+    url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/halopst")
+    name = dj_database_url.parse(url)["NAME"]
+    head, _, query = url.partition("?")
+    head = head[: head.rfind("/") + 1] + f"{name}_bench"
+    return f"{head}?{query}" if query else head
+
+
+def manage(*args, settings="core.settings"):
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE=settings)
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def fmt(seconds: list[float]) -> str:
+    ordered = sorted(seconds)
+    p95 = ordered[int(0.95 * (len(ordered) - 1))]
+    return (f"n={len(seconds)} mean={statistics.mean(seconds) * 1000:.1f}ms "
+            f"p50={statistics.median(seconds) * 1000:.1f}ms p95={p95 * 1000:.1f}ms total={sum(seconds):.1f}s")
+
+
+def main() -> None:
+    from core.devstack import ensure_database
+
+    os.environ["DATABASE_URL"] = bench_database_url()
+    os.environ["HALOPST_CACHE_PREFIX"] = "halopst-bench"
+    ensure_database(os.environ["DATABASE_URL"], fresh=True)
+    manage("migrate_schemas", "--shared", "-v", "0")
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tenants.schema_template import ensure_template
+    from tenants.services import SatkerSpec, onboard_satker, read_satker_csv
+
+    started = time.perf_counter()
+    ensure_template()
+    print(f"template build (migrate once + pg_dump): {time.perf_counter() - started:.2f}s")
+
+    def clone(spec) -> float:
+        t0 = time.perf_counter()
+        onboard_satker(spec)
+        return time.perf_counter() - t0
+
+    def migrate_fresh(schema: str) -> float:
+        """The alternative: CREATE SCHEMA and replay every tenant migration into it."""
+        t0 = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE SCHEMA "{schema}"')
+        call_command("migrate_schemas", schema_name=schema, interactive=False, verbosity=0)
+        elapsed = time.perf_counter() - t0
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        return elapsed
+
+    jatim = [spec for _, spec in read_satker_csv(ROOT / "tenants" / "data" / "satker_jatim.csv")]
+    jatim.sort(key=lambda spec: spec.kind != "province")
+    jatim_clone = [clone(spec) for spec in jatim]
+    jatim_migrate = [migrate_fresh(f"mig_{spec.subdomain}") for spec in jatim]
+    print(f"jatim (39) by cloning:   {fmt(jatim_clone)}")
+    print(f"jatim (39) by migrating: {fmt(jatim_migrate)}")
+
+    provinces = [spec for _, spec in read_satker_csv(ROOT / "tenants" / "data" / "provinces.csv") if spec.code != "3500"]
+    fleet = list(provinces)
+    number = 0
+    while len(jatim) + len(fleet) < FLEET_SIZE:
+        province = provinces[number % len(provinces)]
+        serial = 1 + number // len(provinces)
+        fleet.append(SatkerSpec(code=f"{province.code[:2]}{serial:02d}", kind="regency",
+                                name=f"Kabupaten Sintetis {province.code[:2]}{serial:02d}",
+                                subdomain=f"{province.subdomain}{serial:02d}kab", timezone=province.timezone))
+        number += 1
+    started = time.perf_counter()
+    fleet_clone = [clone(spec) for spec in fleet]
+    fleet_wall = time.perf_counter() - started + sum(jatim_clone)
+    print(f"national fleet: {len(jatim) + len(fleet)} satkers onboarded by cloning in {fleet_wall:.1f}s "
+          f"(target < 300s)")
+    print(f"  per satker, the {len(fleet)} after Jawa Timur: {fmt(fleet_clone)}")
+    print(f"  last 50 (catalog at ~550 schemas): {fmt(fleet_clone[-50:])}")
+    fleet_migrate = [migrate_fresh(f"mig_fleet_{i}") for i in range(MIGRATE_SAMPLE)]
+    print(f"  by migrating, {MIGRATE_SAMPLE} more with ~552 schemas present: {fmt(fleet_migrate)}")
+
+    connection.close()
+    started = time.perf_counter()
+    manage("migrate_schemas", "--tenant", "-v", "0", settings="bench.settings")
+    rollout = time.perf_counter() - started
+    print(f"migrate_schemas of one new migration across {FLEET_SIZE} schemas: {rollout:.1f}s "
+          f"({rollout / FLEET_SIZE * 1000:.0f}ms per schema)")
+
+    ratios = [statistics.mean(jatim_migrate) / statistics.mean(jatim_clone),
+              statistics.mean(fleet_migrate) / statistics.mean(fleet_clone[-50:])]
+    print(f"ratio at 39 satkers: {ratios[0]:.1f}x, at 552: {ratios[1]:.1f}x")
+    print(f"clone_vs_migrate_ratio={min(ratios):.1f}")
+
+
+if __name__ == "__main__":
+    main()
