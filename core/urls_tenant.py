@@ -4,7 +4,9 @@ from django.urls import path
 
 from core import views
 from core.urls_common import urlpatterns as common_patterns
+from tenants import views as tenant_views
 
 urlpatterns = common_patterns + [
     path("akun/daftar/", views.sign_up, name="sign_up"),
+    path("pengaturan/tampilan/", tenant_views.branding, name="branding"),
 ]

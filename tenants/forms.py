@@ -19,3 +19,29 @@ class OnboardSatkerForm(forms.Form):
 class InviteAdminForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
     full_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+
+
+class BrandingForm(forms.Form):
+    display_name = forms.CharField(label=_("Display name"), max_length=120, required=False,
+                                   help_text=_("Shown at the top of every page, e.g. BPS Kabupaten Sidoarjo."))
+    primary_color = forms.RegexField(label=_("Primary colour"), regex=r"^#[0-9a-fA-F]{6}$", max_length=7,
+                                     widget=forms.TextInput(attrs={"type": "color"}),
+                                     error_messages={"invalid": _("A colour is written as #RRGGBB.")})
+    logo = forms.FileField(label=_("Logo (PNG or JPG, at most 512 KB)"), required=False)
+
+    # Raster images only, recognised by their first bytes: an SVG can carry script.
+    IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg"}
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo is None:
+            return None
+        if logo.size > 512 * 1024:
+            raise forms.ValidationError(_("The logo may be at most 512 KB."))
+        head = logo.read(8)
+        logo.seek(0)
+        extension = next((ext for signature, ext in self.IMAGE_SIGNATURES.items() if head.startswith(signature)), None)
+        if extension is None:
+            raise forms.ValidationError(_("The logo must be a PNG or JPG image."))
+        logo.name = f"logo{extension}"
+        return logo

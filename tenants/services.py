@@ -114,21 +114,26 @@ def _integrity_reason(error: IntegrityError) -> str:
     return _("a conflicting record exists")
 
 
-@transaction.atomic
 def set_satker_status(satker: Satker, status: str) -> Satker:
     satker.status = Status(status)
-    satker.save(update_fields=["status", "updated_at"])
+    with schema_context(PUBLIC_SCHEMA), transaction.atomic():
+        satker.save(update_fields=["status", "updated_at"])
     return satker
 
 
-@transaction.atomic
 def update_branding(satker: Satker, *, display_name: str, primary_color: str, logo=None) -> Satker:
+    """Change how a satker's pages look. Callable from the satker's own host: the registry
+    row lives in the public schema, so the write runs there."""
     satker.display_name = display_name
     satker.primary_color = primary_color
     if logo is not None:
         satker.logo = logo
-    satker.full_clean(exclude=["schema_name"], validate_unique=False)
-    satker.save(update_fields=["display_name", "primary_color", "logo", "updated_at"])
+    try:
+        satker.full_clean(exclude=["schema_name", "parent"], validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise ValidationError({key: value for key, value in error.message_dict.items()}) from None
+    with schema_context(PUBLIC_SCHEMA), transaction.atomic():
+        satker.save(update_fields=["display_name", "primary_color", "logo", "updated_at"])
     return satker
 
 

@@ -15,7 +15,7 @@ from core.models import Role
 from core.services import invite_user
 from core.views import add_service_errors
 from tenants import access, services
-from tenants.forms import InviteAdminForm, OnboardSatkerForm
+from tenants.forms import BrandingForm, InviteAdminForm, OnboardSatkerForm
 from tenants.models import Kind, Satker, Status
 from tenants.selectors import satkers_visible_to
 
@@ -114,3 +114,23 @@ def invite_admin(request, code):
         return _detail_page(request, satker, form, status=400)
     messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
     return redirect("console-satker", code=code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def branding(request):
+    """A satker admin sets the name, colour and logo their satker's pages show."""
+    if request.tenant.is_public or request.user.role != Role.SATKER_ADMIN:
+        raise PermissionDenied(_("Only this satker's admins may change its branding."))
+    satker = request.tenant
+    form = BrandingForm(request.POST or None, request.FILES or None,
+                        initial={"display_name": satker.display_name, "primary_color": satker.primary_color})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_branding(satker, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Branding saved."))
+            return redirect("branding")
+    return render(request, "tenants/branding.html", {"form": form}, status=400 if form.errors else 200)

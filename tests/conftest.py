@@ -33,6 +33,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
         onboard_satker(SatkerSpec("3500", "province", "Provinsi Jawa Timur", "jatim", "Asia/Jakarta"))
         onboard_satker(SatkerSpec("3515", "regency", "Kabupaten Sidoarjo", "sidoarjokab", "Asia/Jakarta"))
         onboard_satker(SatkerSpec("3578", "city", "Kota Surabaya", "surabayakota", "Asia/Jakarta"))
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        # Connections left open by worker threads (Channels, Celery) would block DROP DATABASE.
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 @pytest.fixture(autouse=True)

@@ -78,3 +78,44 @@ def test_english_is_available(db, satker_a):
 
 def test_host_header_with_port_routes_the_same(db, satker_a):
     assert Client(HTTP_HOST=f"{host_of(satker_a)}:8000").get("/").status_code == 200
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_satker_admin_sets_branding_that_only_their_site_shows(db, satker_a, satker_b, tmp_path, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.models import Role
+    from tests.conftest import create_user
+
+    settings.MEDIA_ROOT = tmp_path
+    admin = create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN)
+    client = client_for(satker_a, admin)
+    response = client.post("/pengaturan/tampilan/", {
+        "display_name": "BPS Kab. Sidoarjo", "primary_color": "#7a1f5c",
+        "logo": SimpleUploadedFile("x.png", PNG, content_type="image/png")})
+    assert response.status_code == 302
+
+    satker_a.refresh_from_db()
+    assert satker_a.logo.name.startswith("satkers/sidoarjokab/branding/logo")
+    page = client.get("/").content.decode()
+    assert "BPS Kab. Sidoarjo" in page and "#7a1f5c" in page and satker_a.logo.url in page
+    assert satker_a.logo.url not in client_for(satker_b).get("/").content.decode()
+
+
+def test_branding_refuses_scripts_disguised_as_logos_and_other_roles(db, satker_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.models import Role
+    from tests.conftest import create_user
+
+    admin = create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN)
+    svg = SimpleUploadedFile("logo.png", b"<svg onload='alert(1)'/>", content_type="image/png")
+    response = client_for(satker_a, admin).post("/pengaturan/tampilan/", {"primary_color": "#000000", "logo": svg})
+    assert response.status_code == 400 and "PNG atau JPG" in response.content.decode()
+
+    officer = create_user(satker_a, "petugas@a.example", role=Role.OFFICER)
+    assert client_for(satker_a, officer).post("/pengaturan/tampilan/", {"primary_color": "#000000"}).status_code == 403
+    satker_a.refresh_from_db()
+    assert satker_a.primary_color == "#0B5394"
