@@ -37,6 +37,8 @@ ALLOWED_HOSTS = [HALOPST_BASE_DOMAIN, f".{HALOPST_BASE_DOMAIN}"] + [
 # Schema cloned for every new satker; never a tenant itself.
 HALOPST_TEMPLATE_SCHEMA = "halopst_template"
 HALOPST_INVITATION_DAYS = 7
+# Meeting rooms are generated on this Jitsi server (self-hostable) when an officer leaves the link empty.
+HALOPST_JITSI_BASE_URL = os.environ.get("HALOPST_JITSI_BASE_URL", "https://meet.jit.si")
 
 SHARED_APPS = [
     "django_tenants",
@@ -47,6 +49,7 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

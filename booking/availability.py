@@ -1,0 +1,111 @@
+"""Free slots: an officer's availability minus what is already held, computed on the server.
+
+Everything is worked out on the satker's local calendar (its time zone) and returned as aware
+datetimes. The rules, in order, for each local date of the booking window:
+closed day or leave → nothing; date overrides replace weekly hours (an override without hours
+closes the day); slots of `slot_minutes` start every `slot_minutes + buffer_minutes` inside each
+range; a slot must start at least `min_notice_hours` from now; a slot overlapping held time is
+taken; a date with `daily_cap` held consultations has no free slot left.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from booking.models import (
+    HOLDING_STATUSES, BookingSettings, ClosedDay, Consultation, DateOverride, OfficerLeave, OfficerProfile, WeeklyHours,
+)
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass
+class OfficerCalendar:
+    """What the slot rules need to know about one officer, loaded in a fixed number of queries."""
+
+    weekly: dict[int, list[tuple[time, time]]]
+    overrides: dict[date, list[tuple[time, time]]]  # an empty list closes the date
+    leave_days: set[date]
+    held: list[tuple[datetime, datetime]]  # (starts_at, held_until)
+
+
+def load_calendars(officer_ids, first: date, last: date, zone: ZoneInfo,
+                   exclude_consultation: int | None = None) -> dict[int, OfficerCalendar]:
+    calendars = {pk: OfficerCalendar(defaultdict(list), defaultdict(list), set(), []) for pk in officer_ids}
+    for row in WeeklyHours.objects.filter(officer_id__in=officer_ids):
+        calendars[row.officer_id].weekly[row.weekday].append((row.start_time, row.end_time))
+    for row in DateOverride.objects.filter(officer_id__in=officer_ids, date__range=(first, last)):
+        hours = calendars[row.officer_id].overrides[row.date]
+        if row.start_time is not None:
+            hours.append((row.start_time, row.end_time))
+    for row in OfficerLeave.objects.filter(officer_id__in=officer_ids, end_date__gte=first, start_date__lte=last):
+        day = max(row.start_date, first)
+        while day <= min(row.end_date, last):
+            calendars[row.officer_id].leave_days.add(day)
+            day += timedelta(days=1)
+    window_start = datetime.combine(first, time.min, zone)
+    window_end = datetime.combine(last + timedelta(days=1), time.min, zone)
+    held = Consultation.objects.filter(officer_id__in=officer_ids, status__in=HOLDING_STATUSES,
+                                       starts_at__lt=window_end, held_until__gt=window_start)
+    if exclude_consultation is not None:
+        held = held.exclude(pk=exclude_consultation)
+    for officer_id, starts_at, held_until in held.values_list("officer_id", "starts_at", "held_until"):
+        calendars[officer_id].held.append((starts_at, held_until))
+    return calendars
+
+
+def slots_for_calendar(calendar: OfficerCalendar, rules: BookingSettings, closed_days: set[date],
+                       first: date, last: date, now: datetime, zone: ZoneInfo) -> list[Slot]:
+    length = timedelta(minutes=rules.slot_minutes)
+    step = length + timedelta(minutes=rules.buffer_minutes)
+    buffer = timedelta(minutes=rules.buffer_minutes)
+    earliest = now + timedelta(hours=rules.min_notice_hours)
+    held = sorted(calendar.held)
+    held_per_day = defaultdict(int)
+    for starts_at, _until in held:
+        held_per_day[starts_at.astimezone(zone).date()] += 1
+
+    free = []
+    day = first
+    while day <= last:
+        if day in closed_days or day in calendar.leave_days or held_per_day[day] >= rules.daily_cap:
+            day += timedelta(days=1)
+            continue
+        ranges = calendar.overrides[day] if day in calendar.overrides else calendar.weekly.get(day.weekday(), [])
+        for opens, closes in ranges:
+            start = datetime.combine(day, opens, zone)
+            close = datetime.combine(day, closes, zone)
+            while start + length <= close:
+                end = start + length
+                if start >= earliest and not any(s < end + buffer and start < u for s, u in held):
+                    free.append(Slot(start, end))
+                start += step
+        day += timedelta(days=1)
+    return free
+
+
+def booking_window(rules: BookingSettings, now: datetime, zone: ZoneInfo) -> tuple[date, date]:
+    today = now.astimezone(zone).date()
+    return today, today + timedelta(days=rules.booking_window_days)
+
+
+def free_slots(officers: list[OfficerProfile], *, zone: ZoneInfo, now: datetime, first: date | None = None,
+               last: date | None = None, exclude_consultation: int | None = None) -> dict[int, list[Slot]]:
+    """Free slots per officer id, within the booking window (optionally narrowed to [first, last]).
+
+    `exclude_consultation`'s own hold is ignored: a consultation being moved does not block itself.
+    """
+    rules = BookingSettings.current()
+    window_first, window_last = booking_window(rules, now, zone)
+    first = max(first or window_first, window_first)
+    last = min(last or window_last, window_last)
+    if first > last or not officers:
+        return {officer.pk: [] for officer in officers}
+    closed = set(ClosedDay.objects.filter(date__range=(first, last)).values_list("date", flat=True))
+    calendars = load_calendars([officer.pk for officer in officers], first, last, zone, exclude_consultation)
+    return {pk: slots_for_calendar(calendar, rules, closed, first, last, now, zone) for pk, calendar in calendars.items()}

@@ -1,0 +1,369 @@
+"""Every change to consultations and officers' availability. One transaction each.
+
+A consultation changes state only through `_transition`, which locks the row, checks the
+move is allowed from the current state and for this actor, writes the change and its audit
+event, and sends `consultation_changed` inside the transaction, so a subscriber's writes
+(the notification outbox) commit or roll back with it.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from booking.availability import Slot, free_slots
+from booking.models import (
+    HOLDING_STATUSES, BookingSettings, ClosedDay, Consultation, ConsultationEvent, DateOverride, ExpertiseTag, Feedback,
+    Mode, NoShowParty, OfficerLeave, OfficerProfile, Status, WeeklyHours,
+)
+from core.models import Role, User
+from tenants.selectors import current_satker
+
+# Sent inside the transaction of every state change: sender=Consultation, consultation, event.
+consultation_changed = Signal()
+
+
+class SlotTaken(Exception):
+    """The time was taken by someone else a moment ago (the database refused the overlap)."""
+
+
+class TransitionNotAllowed(Exception):
+    """The consultation is not in a state that allows this action (answered with 409)."""
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    from_states: tuple[str, ...]
+    to_state: str
+    by_officer: bool
+    by_consumer: bool
+    needs_reason: bool = False
+
+
+ACTIONS = {action.name: action for action in [
+    Action("approve", (Status.REQUESTED,), Status.APPROVED, by_officer=True, by_consumer=False),
+    Action("decline", (Status.REQUESTED, Status.RESCHEDULE_PROPOSED), Status.DECLINED, True, False, needs_reason=True),
+    Action("propose_reschedule", (Status.REQUESTED, Status.APPROVED), Status.RESCHEDULE_PROPOSED, True, False, needs_reason=True),
+    Action("accept_reschedule", (Status.RESCHEDULE_PROPOSED,), Status.APPROVED, False, True),
+    Action("decline_reschedule", (Status.RESCHEDULE_PROPOSED,), Status.CANCELLED, False, True, needs_reason=True),
+    Action("cancel", (Status.REQUESTED, Status.APPROVED, Status.RESCHEDULE_PROPOSED), Status.CANCELLED, True, True, needs_reason=True),
+    Action("complete", (Status.APPROVED,), Status.COMPLETED, True, False),
+    Action("no_show", (Status.APPROVED,), Status.NO_SHOW, True, False),
+    Action("rate", (Status.COMPLETED,), Status.RATED, False, True),
+    Action("expire", (Status.REQUESTED, Status.RESCHEDULE_PROPOSED), Status.EXPIRED, False, False),
+]}
+
+
+def _local_zone() -> ZoneInfo:
+    return ZoneInfo(current_satker().timezone)
+
+
+def generate_meeting_link() -> str:
+    """A room on the configured (self-hostable) Jitsi server whose name cannot be guessed."""
+    base = settings.HALOPST_JITSI_BASE_URL.rstrip("/")
+    return f"{base}/halopst-{connection.schema_name}-{secrets.token_urlsafe(18)}"
+
+
+def _held_until(ends_at: datetime) -> datetime:
+    return ends_at + timedelta(minutes=BookingSettings.current().buffer_minutes)
+
+
+def _save_holding(consultation: Consultation, fields: list[str] | None = None) -> None:
+    """Save (all, or the given fields of) a consultation that holds officer time; the database
+    refusing a concurrent overlap surfaces as SlotTaken."""
+    try:
+        with transaction.atomic():
+            consultation.save(update_fields=None if fields is None else fields + ["updated_at"])
+    except IntegrityError as error:
+        if "consultation_no_double_booking" in str(error):
+            raise SlotTaken(_("This time was just taken. Please choose another slot.")) from None
+        raise
+
+
+def _check_slot(officer: OfficerProfile, starts_at: datetime, now: datetime, ignore: Consultation | None = None) -> Slot:
+    """The slot starting at `starts_at` if the officer offers it (ignoring `ignore`'s own hold)."""
+    zone = _local_zone()
+    day = starts_at.astimezone(zone).date()
+    slots = free_slots([officer], zone=zone, now=now, first=day, last=day,
+                       exclude_consultation=ignore.pk if ignore else None)[officer.pk]
+    for slot in slots:
+        if slot.starts_at == starts_at:
+            return slot
+    taken = Consultation.objects.filter(officer=officer, status__in=HOLDING_STATUSES, starts_at__lt=starts_at + timedelta(minutes=1),
+                                        held_until__gt=starts_at)
+    if ignore is not None:
+        taken = taken.exclude(pk=ignore.pk)
+    if taken.exists():
+        raise SlotTaken(_("This time was just taken. Please choose another slot."))
+    raise ValidationError({"starts_at": _("This officer does not offer a consultation at that time.")})
+
+
+def pick_officer_for(expertise: ExpertiseTag, starts_at: datetime, now: datetime) -> OfficerProfile:
+    """"Any officer with this expertise": of those free at that time, the one holding the fewest
+    consultations from now on (ties: the one who has waited longest since their last request)."""
+    candidates = list(
+        OfficerProfile.objects.filter(expertise=expertise, is_active=True, user__is_active=True)
+        .annotate(load=Count("consultations", filter=Q(consultations__status__in=HOLDING_STATUSES,
+                                                          consultations__starts_at__gte=now)))
+        .order_by("load", "pk")
+    )
+    zone = _local_zone()
+    day = starts_at.astimezone(zone).date()
+    slots = free_slots(candidates, zone=zone, now=now, first=day, last=day)
+    for officer in candidates:
+        if any(slot.starts_at == starts_at for slot in slots[officer.pk]):
+            return officer
+    raise SlotTaken(_("No officer with this expertise is free at that time any more. Please choose another slot."))
+
+
+@transaction.atomic
+def request_consultation(*, consumer: User, starts_at: datetime, topic: str, data_need: str, purpose: str,
+                         consumer_category: str, mode: str = Mode.ONLINE, officer: OfficerProfile | None = None,
+                         expertise: ExpertiseTag | None = None) -> Consultation:
+    """A consumer asks for a consultation; the slot is held from this moment."""
+    if consumer.role != Role.CONSUMER:
+        raise PermissionDenied(_("Only consumers can request consultations."))
+    if (officer is None) == (expertise is None):
+        raise ValidationError(_("Choose an officer, or an expertise for any officer."))
+    now = timezone.now()
+    if officer is None:
+        officer = pick_officer_for(expertise, starts_at, now)
+    elif not officer.is_active:
+        raise ValidationError({"officer": _("This officer is not accepting consultations.")})
+    # One request per officer at a time, so the daily cap cannot be passed by two at once; the
+    # exclusion constraint guards the overlap whatever the path.
+    OfficerProfile.objects.select_for_update().filter(pk=officer.pk).first()
+    slot = _check_slot(officer, starts_at, now)
+    consultation = Consultation(
+        consumer=consumer, officer=officer, expertise=expertise, starts_at=slot.starts_at, ends_at=slot.ends_at,
+        held_until=_held_until(slot.ends_at), mode=mode, topic=topic.strip(), data_need=data_need.strip(),
+        purpose=purpose, consumer_category=consumer_category,
+    )
+    consultation.full_clean(exclude=["held_until", "consumer", "officer", "expertise"], validate_constraints=False)
+    _save_holding(consultation)
+    _record(consultation, "request", consumer, "", Status.REQUESTED)
+    return consultation
+
+
+def _record(consultation, action, actor, from_status, to_status, reason=""):
+    event = ConsultationEvent.objects.create(
+        consultation=consultation, action=action, actor=actor, from_status=from_status, to_status=to_status,
+        reason=reason, starts_at=consultation.starts_at,
+    )
+    consultation_changed.send(sender=Consultation, consultation=consultation, event=event)
+    return event
+
+
+def _is_officer_side(consultation: Consultation, user: User) -> bool:
+    return user.role == Role.SATKER_ADMIN or (user.role == Role.OFFICER and consultation.officer.user_id == user.pk)
+
+
+def _transition(consultation_id: int, action_name: str, actor: User | None, *, reason: str = "", change=None) -> Consultation:
+    action = ACTIONS[action_name]
+    consultation = Consultation.objects.select_for_update().select_related("officer").get(pk=consultation_id)
+    if actor is not None:
+        allowed = (action.by_officer and _is_officer_side(consultation, actor)) or (
+            action.by_consumer and consultation.consumer_id == actor.pk)
+        if not allowed:
+            raise PermissionDenied(_("You may not do this to this consultation."))
+    if consultation.status not in action.from_states:
+        raise TransitionNotAllowed(
+            _("This consultation is %(status)s: it cannot be changed that way now.")
+            % {"status": consultation.get_status_display().lower()})
+    reason = reason.strip()
+    if action.needs_reason and not reason:
+        raise ValidationError({"reason": _("Please give a reason.")})
+    from_status = consultation.status
+    consultation.status = action.to_state
+    consultation.reason = reason or consultation.reason
+    fields = ["status", "reason"]
+    if change is not None:
+        fields += change(consultation)
+    _save_holding(consultation, fields)
+    _record(consultation, action_name, actor, from_status, action.to_state, reason)
+    return consultation
+
+
+@transaction.atomic
+def approve(consultation_id: int, officer_user: User, *, meeting_link: str = "", starts_at: datetime | None = None) -> Consultation:
+    """Approve with a meeting link (pasted, or generated when left empty for online
+    consultations), optionally at another free time of the same officer."""
+
+    def change(consultation):
+        fields = ["meeting_link", "decided_at"]
+        if starts_at is not None and starts_at != consultation.starts_at:
+            slot = _check_slot(consultation.officer, starts_at, timezone.now(), ignore=consultation)
+            consultation.starts_at, consultation.ends_at = slot.starts_at, slot.ends_at
+            consultation.held_until = _held_until(slot.ends_at)
+            consultation.calendar_sequence += 1
+            fields += ["starts_at", "ends_at", "held_until", "calendar_sequence"]
+        link = meeting_link.strip()
+        if not link and consultation.mode == Mode.ONLINE:
+            link = generate_meeting_link()
+        consultation.meeting_link = link
+        consultation.decided_at = consultation.decided_at or timezone.now()
+        return fields
+
+    return _transition(consultation_id, "approve", officer_user, change=change)
+
+
+@transaction.atomic
+def decline(consultation_id: int, officer_user: User, *, reason: str) -> Consultation:
+    def change(consultation):
+        consultation.decided_at = consultation.decided_at or timezone.now()
+        return ["decided_at"]
+
+    return _transition(consultation_id, "decline", officer_user, reason=reason, change=change)
+
+
+@transaction.atomic
+def propose_reschedule(consultation_id: int, officer_user: User, *, starts_at: datetime, reason: str) -> Consultation:
+    """Move the hold to a new free time of the same officer; the consumer accepts or declines."""
+
+    def change(consultation):
+        slot = _check_slot(consultation.officer, starts_at, timezone.now(), ignore=consultation)
+        consultation.starts_at, consultation.ends_at = slot.starts_at, slot.ends_at
+        consultation.held_until = _held_until(slot.ends_at)
+        consultation.calendar_sequence += 1
+        consultation.decided_at = consultation.decided_at or timezone.now()
+        return ["starts_at", "ends_at", "held_until", "calendar_sequence", "decided_at"]
+
+    return _transition(consultation_id, "propose_reschedule", officer_user, reason=reason, change=change)
+
+
+@transaction.atomic
+def accept_reschedule(consultation_id: int, consumer: User) -> Consultation:
+    def change(consultation):
+        if not consultation.meeting_link and consultation.mode == Mode.ONLINE:
+            consultation.meeting_link = generate_meeting_link()
+        return ["meeting_link"]
+
+    return _transition(consultation_id, "accept_reschedule", consumer, change=change)
+
+
+@transaction.atomic
+def decline_reschedule(consultation_id: int, consumer: User, *, reason: str) -> Consultation:
+    def change(consultation):
+        consultation.calendar_sequence += 1
+        return ["calendar_sequence"]
+
+    return _transition(consultation_id, "decline_reschedule", consumer, reason=reason, change=change)
+
+
+@transaction.atomic
+def cancel(consultation_id: int, user: User, *, reason: str) -> Consultation:
+    def change(consultation):
+        consultation.calendar_sequence += 1
+        return ["calendar_sequence"]
+
+    return _transition(consultation_id, "cancel", user, reason=reason, change=change)
+
+
+def _after_start(consultation):
+    if consultation.starts_at > timezone.now():
+        raise TransitionNotAllowed(_("This can only be recorded once the consultation has started."))
+    return []
+
+
+@transaction.atomic
+def complete(consultation_id: int, officer_user: User) -> Consultation:
+    return _transition(consultation_id, "complete", officer_user, change=_after_start)
+
+
+@transaction.atomic
+def mark_no_show(consultation_id: int, officer_user: User, *, party: str, reason: str = "") -> Consultation:
+    def change(consultation):
+        _after_start(consultation)
+        consultation.no_show_party = NoShowParty(party)
+        return ["no_show_party"]
+
+    return _transition(consultation_id, "no_show", officer_user, reason=reason, change=change)
+
+
+@transaction.atomic
+def rate(consultation_id: int, consumer: User, *, rating: int, comment: str = "", survey: dict[str, int]) -> Feedback:
+    """The consumer's rating and SKM survey, once the consultation is completed."""
+    consultation = _transition(consultation_id, "rate", consumer)
+    feedback = Feedback(consultation=consultation, rating=rating, comment=comment.strip(), **survey)
+    feedback.full_clean(exclude=["consultation"])
+    feedback.save()
+    return feedback
+
+
+@transaction.atomic
+def expire_stale_requests() -> int:
+    """Requests nobody decided before their start expire (run per satker by beat)."""
+    stale = Consultation.objects.filter(status__in=[Status.REQUESTED, Status.RESCHEDULE_PROPOSED],
+                                        starts_at__lte=timezone.now()).values_list("pk", flat=True)
+    for pk in stale:
+        _transition(pk, "expire", None)
+    return len(stale)
+
+
+# --- Officers and availability (satker admins) ----------------------------------------
+
+@transaction.atomic
+def save_officer_profile(user: User, *, bio: str = "", languages: str = "Bahasa Indonesia", is_active: bool = True,
+                         expertise: list[ExpertiseTag] = (), photo=None) -> OfficerProfile:
+    if user.role != Role.OFFICER:
+        raise ValidationError(_("Only officers have an officer profile."))
+    profile, _created = OfficerProfile.objects.get_or_create(user=user)
+    profile.bio, profile.languages, profile.is_active = bio, languages, is_active
+    if photo is not None:
+        profile.photo = photo
+    profile.save()
+    profile.expertise.set(expertise)
+    return profile
+
+
+@transaction.atomic
+def set_weekly_hours(officer: OfficerProfile, hours: list[tuple[int, str, str]]) -> None:
+    """Replace the officer's weekly hours with (weekday, "HH:MM", "HH:MM") ranges."""
+    officer.weekly_hours.all().delete()
+    rows = [WeeklyHours(officer=officer, weekday=day, start_time=start, end_time=end) for day, start, end in hours]
+    for row in rows:
+        row.full_clean(exclude=["officer"])
+    WeeklyHours.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def add_date_override(officer: OfficerProfile, *, date, start_time=None, end_time=None) -> DateOverride:
+    override = DateOverride(officer=officer, date=date, start_time=start_time, end_time=end_time)
+    override.full_clean(exclude=["officer"])
+    override.save()
+    return override
+
+
+@transaction.atomic
+def add_closed_day(*, date, name: str) -> ClosedDay:
+    closed = ClosedDay(date=date, name=name)
+    closed.full_clean()
+    closed.save()
+    return closed
+
+
+@transaction.atomic
+def add_leave(officer: OfficerProfile, *, start_date, end_date, reason: str = "") -> OfficerLeave:
+    leave = OfficerLeave(officer=officer, start_date=start_date, end_date=end_date, reason=reason)
+    leave.full_clean(exclude=["officer"])
+    leave.save()
+    return leave
+
+
+@transaction.atomic
+def update_booking_settings(**values) -> BookingSettings:
+    rules = BookingSettings.current()
+    for name, value in values.items():
+        setattr(rules, name, value)
+    rules.full_clean()
+    rules.save()
+    return rules
