@@ -24,6 +24,7 @@ from booking.models import (
     HOLDING_STATUSES, BookingSettings, ClosedDay, Consultation, ConsultationEvent, DateOverride, ExpertiseTag, Feedback,
     Mode, NoShowParty, OfficerLeave, OfficerProfile, Status, WeeklyHours,
 )
+from core.errors import Conflict
 from core.models import Role, User
 from tenants.selectors import current_satker
 
@@ -31,11 +32,11 @@ from tenants.selectors import current_satker
 consultation_changed = Signal()
 
 
-class SlotTaken(Exception):
+class SlotTaken(Conflict):
     """The time was taken by someone else a moment ago (the database refused the overlap)."""
 
 
-class TransitionNotAllowed(Exception):
+class TransitionNotAllowed(Conflict):
     """The consultation is not in a state that allows this action (answered with 409)."""
 
 

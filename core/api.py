@@ -2,17 +2,25 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.generics import RetrieveAPIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.errors import Conflict
 from core.models import User
 
 
+class ConflictResponse(APIException):
+    status_code = 409
+    default_code = "conflict"
+
+
 def exception_handler(exc, context):
-    """Services raise Django's ValidationError: answer it as a 400, never a 500."""
+    """Services raise Django's ValidationError (400) and core.errors.Conflict (409): never a 500."""
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    elif isinstance(exc, Conflict):
+        exc = ConflictResponse(str(exc))
     return drf_exception_handler(exc, context)
 
 

@@ -1,6 +1,6 @@
 """URL root of every satker host."""
 
-from django.urls import path
+from django.urls import include, path
 
 from core import views
 from core.urls_common import urlpatterns as common_patterns
@@ -9,4 +9,6 @@ from tenants import views as tenant_views
 urlpatterns = common_patterns + [
     path("akun/daftar/", views.sign_up, name="sign_up"),
     path("pengaturan/tampilan/", tenant_views.branding, name="branding"),
+    path("", include("booking.urls")),
+    path("api/v1/", include("booking.api_urls")),
 ]

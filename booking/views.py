@@ -1,0 +1,325 @@
+"""Booking pages. Thin: reads through selectors, every change through booking.services."""
+
+from datetime import datetime, timedelta
+from itertools import groupby
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from booking import selectors, services
+from booking.availability import free_slots
+from booking.calendar import consultation_ics
+from booking.forms import (
+    ApproveForm, BookingSettingsForm, ClosedDayForm, FeedbackForm, NoShowForm, OfficerProfileForm, ReasonForm,
+    RequestForm, RescheduleForm,
+)
+from booking.models import BookingSettings, ClosedDay, ExpertiseTag, OfficerProfile, Status
+from booking.services import SlotTaken
+from core.errors import Conflict
+from core.models import Role, User
+from core.services import invite_user
+from core.views import add_service_errors
+from tenants.forms import InviteAdminForm
+
+DAYS_SHOWN = 7
+
+
+def _zone(request) -> ZoneInfo:
+    return ZoneInfo(request.tenant.timezone)
+
+
+def _require_role(request, *roles):
+    if request.user.role not in roles:
+        raise PermissionDenied(_("This page is not for your role."))
+
+
+# --- Consumers ------------------------------------------------------------------------
+
+def officer_directory(request):
+    slug = request.GET.get("keahlian", "")
+    tag = ExpertiseTag.objects.filter(slug=slug, is_active=True).first() if slug else None
+    officers = selectors.officer_directory(tag.slug if tag else None)
+    return render(request, "booking/directory.html", {
+        "tags": selectors.active_tags(), "selected": tag, "officers": officers,
+    })
+
+
+def _week_bounds(request):
+    try:
+        week = max(0, min(int(request.GET.get("minggu", 0)), 52))
+    except ValueError:
+        week = 0
+    today = timezone.now().astimezone(_zone(request)).date()
+    first = today + timedelta(days=week * DAYS_SHOWN)
+    return week, first, first + timedelta(days=DAYS_SHOWN - 1)
+
+
+def _days(slots, first, last, zone):
+    """[(date, [slot, …]), …] for every date from first to last, empty dates included."""
+    by_day = {day: list(items) for day, items in groupby(sorted(slots), key=lambda s: s.starts_at.astimezone(zone).date())}
+    days, day = [], first
+    while day <= last:
+        days.append((day, by_day.get(day, [])))
+        day += timedelta(days=1)
+    return days
+
+
+def officer_slots(request, officer_id):
+    officer = get_object_or_404(selectors.officer_directory(), pk=officer_id)
+    week, first, last = _week_bounds(request)
+    zone = _zone(request)
+    slots = free_slots([officer], zone=zone, now=timezone.now(), first=first, last=last)[officer.pk]
+    return render(request, "booking/slots.html", {
+        "officer": officer, "days": _days(slots, first, last, zone), "week": week,
+        "request_url": reverse("booking-request") + f"?petugas={officer.pk}&mulai=",
+    })
+
+
+def expertise_slots(request, slug):
+    """Slots of "any officer with this expertise": every time at least one of them is free."""
+    tag = get_object_or_404(ExpertiseTag, slug=slug, is_active=True)
+    officers = list(selectors.officer_directory(slug))
+    week, first, last = _week_bounds(request)
+    zone = _zone(request)
+    per_officer = free_slots(officers, zone=zone, now=timezone.now(), first=first, last=last)
+    union = sorted({slot for slots in per_officer.values() for slot in slots})
+    return render(request, "booking/slots.html", {
+        "tag": tag, "days": _days(union, first, last, zone), "week": week,
+        "request_url": reverse("booking-request") + f"?keahlian={tag.slug}&mulai=",
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_consultation(request):
+    _require_role(request, Role.CONSUMER)
+    officer = OfficerProfile.objects.filter(pk=request.GET.get("petugas") or 0, is_active=True).select_related("user").first()
+    tag = ExpertiseTag.objects.filter(slug=request.GET.get("keahlian") or "", is_active=True).first()
+    starts_at = parse_datetime(request.GET.get("mulai", "").replace(" ", "+"))
+    if (officer is None and tag is None) or starts_at is None:
+        messages.error(request, _("Choose an officer and a time first."))
+        return redirect("booking-directory")
+    form = RequestForm(request.POST or None, initial={
+        "starts_at": starts_at, "topic": request.GET.get("topik", "")[:200], "data_need": request.GET.get("kebutuhan", "")[:4000]})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            consultation = services.request_consultation(
+                consumer=request.user, officer=officer if tag is None else None, expertise=tag, **data)
+        except SlotTaken as error:
+            messages.error(request, str(error))
+            return redirect(reverse("booking-officer-slots", args=[officer.pk]) if tag is None
+                            else reverse("booking-expertise-slots", args=[tag.slug]))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your request has been sent. The officer will confirm it soon."))
+            return redirect("booking-detail", pk=consultation.pk)
+    if form.errors:
+        status = 400
+    ends_at = starts_at + timedelta(minutes=BookingSettings.current().slot_minutes)
+    return render(request, "booking/request_form.html", {
+        "form": form, "officer": officer, "tag": tag, "starts_at": starts_at, "ends_at": ends_at}, status=status)
+
+
+@login_required
+def my_consultations(request):
+    if request.user.role in (Role.OFFICER, Role.SATKER_ADMIN):
+        return redirect("booking-inbox")
+    return render(request, "booking/my_consultations.html", {
+        "consultations": selectors.visible_consultations(request.user)})
+
+
+@login_required
+def inbox(request):
+    _require_role(request, Role.OFFICER, Role.SATKER_ADMIN)
+    return render(request, "booking/inbox.html", {"consultations": selectors.inbox(request.user), "now": timezone.now()})
+
+
+def _detail_context(request, consultation, **forms):
+    user = request.user
+    officer_side = user.role == Role.SATKER_ADMIN or (user.role == Role.OFFICER and consultation.officer.user_id == user.pk)
+    context = {
+        "consultation": consultation,
+        "events": consultation.events.select_related("actor"),
+        "officer_side": officer_side,
+        "consumer_side": consultation.consumer_id == user.pk,
+        "started": consultation.starts_at <= timezone.now(),
+        "approve_form": forms.get("approve", ApproveForm()),
+        "reason_form": forms.get("reason", ReasonForm()),
+        "reschedule_form": forms.get("reschedule", RescheduleForm()),
+        "no_show_form": forms.get("no_show", NoShowForm()),
+    }
+    return context
+
+
+@login_required
+def consultation_detail(request, pk):
+    consultation = selectors.consultation_for(request.user, pk)
+    return render(request, "booking/detail.html", _detail_context(request, consultation))
+
+
+ACTION_FORMS = {
+    "approve": ("approve", ApproveForm, lambda pk, user, data: services.approve(pk, user, **data)),
+    "decline": ("reason", ReasonForm, lambda pk, user, data: services.decline(pk, user, **data)),
+    "propose_reschedule": ("reschedule", RescheduleForm, lambda pk, user, data: services.propose_reschedule(pk, user, **data)),
+    "accept_reschedule": (None, None, lambda pk, user, data: services.accept_reschedule(pk, user)),
+    "decline_reschedule": ("reason", ReasonForm, lambda pk, user, data: services.decline_reschedule(pk, user, **data)),
+    "cancel": ("reason", ReasonForm, lambda pk, user, data: services.cancel(pk, user, **data)),
+    "complete": (None, None, lambda pk, user, data: services.complete(pk, user)),
+    "no_show": ("no_show", NoShowForm, lambda pk, user, data: services.mark_no_show(pk, user, **data)),
+}
+
+
+@login_required
+@require_POST
+def consultation_action(request, pk, action):
+    consultation = selectors.consultation_for(request.user, pk)
+    if action not in ACTION_FORMS:
+        return render(request, "404.html", status=404)
+    form_name, form_class, call = ACTION_FORMS[action]
+    form = form_class(request.POST) if form_class else None
+    status = 400
+    if form is None or form.is_valid():
+        try:
+            call(consultation.pk, request.user, form.cleaned_data if form else {})
+        except Conflict as error:
+            messages.error(request, str(error))
+            status = 409
+        except ValidationError as error:
+            if form is None:
+                messages.error(request, " ".join(error.messages))
+            else:
+                add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("booking-detail", pk=consultation.pk)
+    consultation.refresh_from_db()
+    forms = {form_name: form} if form_name else {}
+    return render(request, "booking/detail.html", _detail_context(request, consultation, **forms), status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feedback(request, pk):
+    consultation = selectors.consultation_for(request.user, pk)
+    if consultation.consumer_id != request.user.pk:
+        raise PermissionDenied(_("Only the consumer rates a consultation."))
+    form = FeedbackForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rate(consultation.pk, request.user, rating=form.cleaned_data["rating"],
+                          comment=form.cleaned_data["comment"], survey=form.survey())
+        except Conflict as error:
+            messages.error(request, str(error))
+            status = 409
+        else:
+            messages.success(request, _("Thank you for your feedback!"))
+            return redirect("booking-detail", pk=consultation.pk)
+    return render(request, "booking/feedback.html", {"consultation": consultation, "form": form},
+                  status=400 if form.errors else status)
+
+
+@login_required
+def calendar_file(request, pk):
+    consultation = selectors.consultation_for(request.user, pk)
+    body = consultation_ics(consultation, request.tenant.title, request.get_host().split(":")[0])
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="konsultasi-{consultation.pk}.ics"'
+    return response
+
+
+# --- Satker admins ------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_officers(request):
+    _require_role(request, Role.SATKER_ADMIN)
+    invite_form = InviteAdminForm(request.POST or None)
+    if request.method == "POST" and invite_form.is_valid():
+        try:
+            invite_user(role=Role.OFFICER, invited_by=request.user.email, **invite_form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(invite_form, error)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invite_form.cleaned_data["email"]})
+            return redirect("booking-manage-officers")
+    officers = User.objects.filter(role=Role.OFFICER).select_related("officer_profile").order_by("full_name")
+    return render(request, "booking/manage_officers.html", {"officers": officers, "invite_form": invite_form},
+                  status=400 if invite_form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_officer(request, user_id):
+    _require_role(request, Role.SATKER_ADMIN)
+    user = get_object_or_404(User, pk=user_id, role=Role.OFFICER)
+    profile = OfficerProfile.objects.filter(user=user).first()
+    initial = {"is_active": True}
+    if profile is not None:
+        initial = {"bio": profile.bio, "languages": profile.languages, "is_active": profile.is_active,
+                   "expertise": profile.expertise.all(),
+                   "weekly_hours": "\n".join(f"{h.weekday + 1} {h.start_time:%H:%M} {h.end_time:%H:%M}"
+                                             for h in profile.weekly_hours.all())}
+    form = OfficerProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            profile = services.save_officer_profile(user, bio=data["bio"], languages=data["languages"],
+                                                    is_active=data["is_active"], expertise=list(data["expertise"]))
+            services.set_weekly_hours(profile, data["weekly_hours"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("booking-manage-officers")
+    return render(request, "booking/edit_officer.html", {"officer_user": user, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def booking_rules(request):
+    _require_role(request, Role.SATKER_ADMIN)
+    rules = BookingSettings.current()
+    field_names = list(BookingSettingsForm.base_fields)
+    is_rules = request.method == "POST" and "slot_minutes" in request.POST
+    form = BookingSettingsForm(request.POST if is_rules else None, initial={name: getattr(rules, name) for name in field_names})
+    closed_form = ClosedDayForm(request.POST if request.method == "POST" and not is_rules else None)
+    if is_rules and form.is_valid():
+        services.update_booking_settings(**form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect("booking-rules")
+    if request.method == "POST" and not is_rules and closed_form.is_valid():
+        try:
+            services.add_closed_day(**closed_form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(closed_form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("booking-rules")
+    return render(request, "booking/rules.html", {
+        "form": form, "closed_form": closed_form,
+        "closed_days": ClosedDay.objects.filter(date__gte=timezone.now().date())},
+        status=400 if form.errors or closed_form.errors else 200)
+
+
+@login_required
+def satisfaction(request):
+    _require_role(request, Role.SATKER_ADMIN)
+    try:
+        year = int(request.GET.get("tahun", timezone.now().year))
+    except ValueError:
+        year = timezone.now().year
+    return render(request, "booking/satisfaction.html", {"index": selectors.satisfaction_index(year), "year": year})

@@ -1,0 +1,189 @@
+from datetime import timedelta
+from datetime import timezone as dt_timezone
+from urllib.parse import quote
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from booking import services
+from booking.models import Consultation, Feedback, Status
+from booking.selectors import satisfaction_index
+from core.models import Role
+from tests.booking.conftest import at, make_officer, next_weekday, request
+from tests.conftest import client_for, create_user
+
+
+@pytest.fixture
+def monday(satker_a):
+    return next_weekday(satker_a.timezone, 0)
+
+
+def test_directory_filters_by_expertise(satker_a, officer_a):
+    make_officer(satker_a, "bagus@a.example", full_name="Bagus Prasetyo", tags=["ketenagakerjaan"])
+    client = client_for(satker_a)
+    everyone = client.get("/petugas/").content.decode()
+    assert "Rina Kusumawati" in everyone and "Bagus Prasetyo" in everyone
+    labour = client.get("/petugas/?keahlian=ketenagakerjaan").content.decode()
+    assert "Bagus Prasetyo" in labour and "Rina Kusumawati" not in labour
+    assert "/keahlian/ketenagakerjaan/jadwal/" in labour
+
+
+def test_consumer_books_through_the_pages(satker_a, officer_a, consumer_a, monday):
+    client = client_for(satker_a, consumer_a)
+    week = (monday - timezone.localdate()).days // 7
+    slots_page = client.get(f"/petugas/{officer_a.pk}/jadwal/?minggu={week}").content.decode()
+    starts = at(satker_a, monday, 8)
+    link = f"/konsultasi/baru/?petugas={officer_a.pk}&amp;mulai={quote(starts.isoformat())}"
+    assert link in slots_page
+    form_url = link.replace("&amp;", "&")
+    assert "08:00" in client.get(form_url).content.decode()
+
+    bad = client.post(form_url, {"starts_at": starts.isoformat(), "mode": "online", "topic": "", "data_need": "",
+                                 "purpose": "study", "consumer_category": "student"})
+    assert bad.status_code == 400 and "harus diisi" in bad.content.decode()
+    response = client.post(form_url, {"starts_at": starts.isoformat(), "mode": "online", "topic": "Garis kemiskinan",
+                                      "data_need": "GK 2023", "purpose": "study", "consumer_category": "student"})
+    assert response.status_code == 302
+    with schema_context(satker_a.schema_name):
+        consultation = Consultation.objects.get()
+    assert consultation.starts_at == starts
+    assert client.get("/konsultasi/").content.decode().count("Garis kemiskinan") == 1
+
+
+def test_losing_the_race_on_the_page_says_the_time_was_taken(satker_a, officer_a, consumer_a, monday):
+    other = create_user(satker_a, "lain@example.com")
+    starts = at(satker_a, monday, 8)
+    request(satker_a, other, officer_a, starts)
+    client = client_for(satker_a, consumer_a)
+    form_url = f"/konsultasi/baru/?petugas={officer_a.pk}&mulai={quote(starts.isoformat())}"
+    response = client.post(form_url, {"starts_at": starts.isoformat(), "mode": "online", "topic": "T", "data_need": "D",
+                                      "purpose": "study", "consumer_category": "student"}, follow=True)
+    assert "baru saja diambil" in response.content.decode()
+
+
+def test_inbox_shows_pending_first_oldest_first(satker_a, officer_a, consumer_a, monday):
+    late = request(satker_a, consumer_a, officer_a, at(satker_a, monday, 8), topic="Pertama diminta")
+    early = request(satker_a, consumer_a, officer_a, at(satker_a, monday - timedelta(days=0), 9, 15), topic="Kedua diminta")
+    with schema_context(satker_a.schema_name):
+        services.approve(late.pk, officer_a.user)
+    third = request(satker_a, consumer_a, officer_a, at(satker_a, monday, 10, 30), topic="Ketiga diminta")
+    page = client_for(satker_a, officer_a.user).get("/kotak-masuk/").content.decode()
+    assert page.index("Kedua diminta") < page.index("Ketiga diminta") < page.index("Pertama diminta")
+    assert "menunggu" in page
+    assert early.pk and third.pk
+
+
+def test_officer_approves_on_the_page_and_a_refused_move_is_409(satker_a, officer_a, consumer_a, monday):
+    booked = request(satker_a, consumer_a, officer_a, at(satker_a, monday, 8))
+    officer = client_for(satker_a, officer_a.user)
+    response = officer.post(f"/konsultasi/{booked.pk}/approve/", {"meeting_link": "https://meet.example.org/pst-42"})
+    assert response.status_code == 302
+    page = client_for(satker_a, consumer_a).get(f"/konsultasi/{booked.pk}/").content.decode()
+    assert "https://meet.example.org/pst-42" in page and "Disetujui" in page
+
+    again = officer.post(f"/konsultasi/{booked.pk}/approve/", {"meeting_link": ""})
+    assert again.status_code == 409 and "tidak dapat diubah" in again.content.decode()
+    api = officer.post(f"/api/v1/consultations/{booked.pk}/decline/", {"reason": "x"}, content_type="application/json")
+    assert api.status_code == 409 and "detail" in api.json()
+
+
+def test_api_booking_flow_and_visibility(satker_a, officer_a, consumer_a, monday):
+    consumer = client_for(satker_a, consumer_a)
+    slots = consumer.get(f"/api/v1/officers/{officer_a.pk}/slots/?from={monday}&to={monday}").json()
+    assert len(slots) == 6
+    created = consumer.post("/api/v1/consultations/", {
+        "officer": officer_a.pk, "starts_at": slots[0]["starts_at"], "mode": "online", "topic": "Inflasi",
+        "data_need": "IHK", "purpose": "research", "consumer_category": "researcher"}, content_type="application/json")
+    assert created.status_code == 201, created.content
+    taken = consumer.post("/api/v1/consultations/", {
+        "officer": officer_a.pk, "starts_at": slots[0]["starts_at"], "mode": "online", "topic": "Inflasi",
+        "data_need": "IHK", "purpose": "research", "consumer_category": "researcher"}, content_type="application/json")
+    assert taken.status_code == 409
+    bad = consumer.post("/api/v1/consultations/", {"officer": officer_a.pk, "starts_at": "kemarin"},
+                        content_type="application/json")
+    assert bad.status_code == 400
+
+    stranger = client_for(satker_a, create_user(satker_a, "lain@example.com"))
+    pk = created.json()["id"]
+    assert stranger.get(f"/api/v1/consultations/{pk}/").status_code == 404
+    assert stranger.get("/api/v1/consultations/").json() == []
+    assert client_for(satker_a, officer_a.user).get(f"/api/v1/consultations/{pk}/").json()["topic"] == "Inflasi"
+
+
+def test_consultation_of_satker_a_is_404_on_satker_b(satker_a, satker_b, officer_a, consumer_a, monday):
+    booked = request(satker_a, consumer_a, officer_a, at(satker_a, monday, 8))
+    # The same id and even the same e-mail on B reach nothing of A.
+    twin = create_user(satker_b, "andi@example.com", role=Role.SATKER_ADMIN)
+    client_b = client_for(satker_b, twin)
+    for path in (f"/konsultasi/{booked.pk}/", f"/konsultasi/{booked.pk}/kalender.ics",
+                 f"/api/v1/consultations/{booked.pk}/"):
+        assert client_b.get(path).status_code == 404, path
+    assert client_b.post(f"/konsultasi/{booked.pk}/cancel/", {"reason": "x"}).status_code == 404
+    assert client_b.post(f"/api/v1/consultations/{booked.pk}/approve/", {}, content_type="application/json").status_code == 404
+    stolen = Client(HTTP_HOST="surabayakota.localhost")
+    stolen.cookies["sessionid"] = client_for(satker_a, consumer_a).cookies["sessionid"].value
+    assert stolen.get(f"/api/v1/consultations/{booked.pk}/").status_code == 403
+    with schema_context(satker_a.schema_name):
+        assert Consultation.objects.get(pk=booked.pk).status == Status.REQUESTED
+
+
+def test_calendar_file_keeps_its_uid_and_raises_its_sequence(satker_a, officer_a, consumer_a, monday):
+    booked = request(satker_a, consumer_a, officer_a, at(satker_a, monday, 8))
+    client = client_for(satker_a, consumer_a)
+    with schema_context(satker_a.schema_name):
+        services.approve(booked.pk, officer_a.user)
+    first = client.get(f"/konsultasi/{booked.pk}/kalender.ics").content.decode()
+    with schema_context(satker_a.schema_name):
+        services.propose_reschedule(booked.pk, officer_a.user, starts_at=at(satker_a, monday, 13), reason="Rapat")
+        services.accept_reschedule(booked.pk, consumer_a)
+    second = client.get(f"/konsultasi/{booked.pk}/kalender.ics").content.decode()
+    with schema_context(satker_a.schema_name):
+        services.cancel(booked.pk, consumer_a, reason="Batal")
+    third = client.get(f"/konsultasi/{booked.pk}/kalender.ics").content.decode()
+
+    def field(ics, name):
+        return next(line.split(":", 1)[1] for line in ics.split("\r\n") if line.startswith(name + ":"))
+
+    assert field(first, "UID") == field(second, "UID") == field(third, "UID")
+    assert [field(ics, "SEQUENCE") for ics in (first, second, third)] == ["0", "1", "2"]
+    assert field(first, "DTSTART") == at(satker_a, monday, 8).astimezone(dt_timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    assert field(third, "METHOD") == "CANCEL" and field(third, "STATUS") == "CANCELLED"
+
+
+def test_ikm_is_the_mean_of_element_means_times_25_with_its_grade(satker_a, officer_a, consumer_a, monday):
+    answers = [
+        {"u1_requirements": 4, "u2_procedure": 4, "u3_completion_time": 3, "u4_cost": 4, "u5_product": 3,
+         "u6_competence": 4, "u7_behaviour": 4, "u8_complaints": 3, "u9_facilities": 3},
+        {"u1_requirements": 3, "u2_procedure": 3, "u3_completion_time": 3, "u4_cost": 4, "u5_product": 3,
+         "u6_competence": 4, "u7_behaviour": 4, "u8_complaints": 3, "u9_facilities": 2},
+    ]
+    for number, survey in enumerate(answers):
+        booked = request(satker_a, consumer_a, officer_a, at(satker_a, monday, 8 + number * 5))
+        with schema_context(satker_a.schema_name):
+            services.approve(booked.pk, officer_a.user)
+            Consultation.objects.filter(pk=booked.pk).update(starts_at=timezone.now() - timedelta(hours=3),
+                                                             ends_at=timezone.now() - timedelta(hours=2),
+                                                             held_until=timezone.now() - timedelta(hours=2))
+            services.complete(booked.pk, officer_a.user)
+            services.rate(booked.pk, consumer_a, rating=5 - number, survey=survey)
+    with schema_context(satker_a.schema_name):
+        index = satisfaction_index(timezone.now().year)
+        assert Feedback.objects.count() == 2
+    element_means = [(a + b) / 2 for a, b in zip(answers[0].values(), answers[1].values())]
+    expected = sum(element_means) / 9 * 25
+    month = timezone.now().month
+    assert index["months"][month]["ikm"] == round(expected, 2)  # 84.72
+    assert index["months"][month]["grade"] == "B"
+    assert index["quarters"][(month - 1) // 3 + 1]["responses"] == 2
+    admin = create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN)
+    assert client_for(satker_a, admin).get("/api/v1/satisfaction/").json()["year_total"]["grade"] == "B"
+    assert client_for(satker_a, consumer_a).get("/api/v1/satisfaction/").status_code == 403
+
+
+def test_openapi_schema_and_docs_are_served_on_a_satker_host(satker_a):
+    client = client_for(satker_a)
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200 and b"/api/v1/consultations/" in schema.content
+    assert client.get("/api/docs/").status_code == 200
