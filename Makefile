@@ -26,6 +26,7 @@ smoke: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m core.devstack exec $(PY) bench/onboarding.py
+	$(PY) -m core.devstack exec $(PY) bench/booking.py
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l id -l en --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*"

@@ -8,6 +8,7 @@ range; a slot must start at least `min_notice_hours` from now; a slot overlappin
 taken; a date with `daily_cap` held consultations has no free slot left.
 """
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -71,18 +72,24 @@ def slots_for_calendar(calendar: OfficerCalendar, rules: BookingSettings, closed
         held_per_day[starts_at.astimezone(zone).date()] += 1
 
     free = []
+    # One officer's holds never overlap (the exclusion constraint), so sorted by start they are
+    # sorted by end too: a binary search finds the first hold a slot could touch.
+    hold_ends = [until for _start, until in held]
     day = first
     while day <= last:
         if day in closed_days or day in calendar.leave_days or held_per_day[day] >= rules.daily_cap:
             day += timedelta(days=1)
             continue
         ranges = calendar.overrides[day] if day in calendar.overrides else calendar.weekly.get(day.weekday(), [])
-        for opens, closes in ranges:
+        for opens, closes in sorted(ranges):
             start = datetime.combine(day, opens, zone)
             close = datetime.combine(day, closes, zone)
             while start + length <= close:
                 end = start + length
-                if start >= earliest and not any(s < end + buffer and start < u for s, u in held):
+                index = bisect_right(hold_ends, start)
+                # The first hold ending after `start` clashes if it begins before this slot's buffer ends.
+                clash = index < len(held) and held[index][0] < end + buffer
+                if start >= earliest and not clash:
                     free.append(Slot(start, end))
                 start += step
         day += timedelta(days=1)

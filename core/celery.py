@@ -17,5 +17,9 @@ app.conf.beat_schedule = {
         "task": "core.tasks.purge_expired_invitations",
         "schedule": crontab(minute=17, hour=2),
     },
+    "expire-stale-consultation-requests": {
+        "task": "booking.tasks.expire_stale_requests",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
