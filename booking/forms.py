@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import clean_raster_image
 from booking.models import SURVEY_ELEMENTS, ConsumerCategory, ExpertiseTag, Mode, NoShowParty, Purpose
 
 
@@ -53,6 +54,7 @@ class FeedbackForm(forms.Form):
 
 
 class OfficerProfileForm(forms.Form):
+    photo = forms.FileField(label=_("Photo (PNG or JPG, at most 512 KB)"), required=False)
     bio = forms.CharField(label=_("Short bio"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
     languages = forms.CharField(label=_("Languages"), max_length=100, initial="Bahasa Indonesia")
     is_active = forms.BooleanField(label=_("Accepting consultations"), required=False, initial=True)
@@ -61,6 +63,9 @@ class OfficerProfileForm(forms.Form):
     weekly_hours = forms.CharField(
         label=_("Weekly hours"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("One line per range: weekday number (1 = Monday … 7 = Sunday), from, until. E.g. 1 08:00 16:00"))
+
+    def clean_photo(self):
+        return clean_raster_image(self.cleaned_data.get("photo"), "photo")
 
     def clean_weekly_hours(self):
         hours = []
@@ -80,7 +85,28 @@ class BookingSettingsForm(forms.Form):
     min_notice_hours = forms.IntegerField(label=_("Minimum notice (hours)"), min_value=0, max_value=336)
     booking_window_days = forms.IntegerField(label=_("Booking window (days)"), min_value=1, max_value=365)
     daily_cap = forms.IntegerField(label=_("Consultations per officer per day"), min_value=1, max_value=20)
+    officers_see_all = forms.BooleanField(label=_("Officers see every consultation of the satker, not only their own"),
+                                          required=False)
     decision_standard_hours = forms.IntegerField(label=_("Service standard for a decision (hours)"), min_value=1, max_value=720)
+
+
+class DateOverrideForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"}),
+                                 help_text=_("Leave both times empty to close the day."))
+    end_time = forms.TimeField(label=_("Until"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+
+
+class LeaveForm(forms.Form):
+    start_date = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class ExpertiseTagForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    name_en = forms.CharField(label=_("English name"), max_length=80, required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
 
 class ClosedDayForm(forms.Form):

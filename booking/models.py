@@ -10,7 +10,7 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -32,9 +32,14 @@ class ExpertiseTag(models.Model):
         return self.name_en if language == "en" and self.name_en else self.name
 
 
+def officer_photo_path(profile, filename):
+    # Files of one satker stay under its own folder.
+    return f"satkers/{connection.schema_name}/officers/{profile.user_id}/{filename}"
+
+
 class OfficerProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="officer_profile")
-    photo = models.FileField(_("photo"), upload_to="officers/", blank=True)
+    photo = models.FileField(_("photo"), upload_to=officer_photo_path, blank=True)
     bio = models.TextField(_("short bio"), blank=True, max_length=1000)
     languages = models.CharField(_("languages"), max_length=100, default="Bahasa Indonesia")
     is_active = models.BooleanField(_("accepting consultations"), default=True)
@@ -57,6 +62,7 @@ class BookingSettings(models.Model):
     booking_window_days = models.PositiveSmallIntegerField(_("booking window (days)"), default=60)
     daily_cap = models.PositiveSmallIntegerField(_("consultations per officer per day"), default=5)
     decision_standard_hours = models.PositiveSmallIntegerField(_("service standard for a decision (hours)"), default=24)
+    officers_see_all = models.BooleanField(_("officers see every consultation of the satker"), default=False)
 
     class Meta:
         constraints = [

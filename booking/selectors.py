@@ -7,7 +7,7 @@ from statistics import mean
 from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404
 
-from booking.models import SURVEY_ELEMENTS, Consultation, ExpertiseTag, Feedback, OfficerProfile, Status
+from booking.models import SURVEY_ELEMENTS, BookingSettings, Consultation, ExpertiseTag, Feedback, OfficerProfile, Status
 from core.models import Role
 
 
@@ -24,14 +24,15 @@ def officer_directory(expertise_slug: str | None = None) -> QuerySet[OfficerProf
 
 
 def visible_consultations(user) -> QuerySet[Consultation]:
-    """Consumers see their own; officers those assigned to them; satker admins all of the satker's."""
+    """Consumers see their own; officers those assigned to them (all, if the satker admin allows);
+    satker admins all of the satker's."""
     consultations = Consultation.objects.select_related("consumer", "officer__user", "expertise")
     if not user.is_authenticated:
         return consultations.none()
     if user.role == Role.SATKER_ADMIN:
         return consultations
     if user.role == Role.OFFICER:
-        return consultations.filter(officer__user=user)
+        return consultations if BookingSettings.current().officers_see_all else consultations.filter(officer__user=user)
     if user.role == Role.CONSUMER:
         return consultations.filter(consumer=user)
     return consultations.none()

@@ -320,10 +320,31 @@ def save_officer_profile(user: User, *, bio: str = "", languages: str = "Bahasa 
     profile, _created = OfficerProfile.objects.get_or_create(user=user)
     profile.bio, profile.languages, profile.is_active = bio, languages, is_active
     if photo is not None:
-        profile.photo = photo
+        profile.photo.save(photo.name, photo, save=False)
     profile.save()
     profile.expertise.set(expertise)
     return profile
+
+
+@transaction.atomic
+def save_expertise_tag(tag: ExpertiseTag | None, *, name: str, name_en: str = "", is_active: bool = True) -> ExpertiseTag:
+    """Add a tag (tag=None) or rename / (de)activate one. Tags are never deleted: past
+    consultations keep pointing at them."""
+    tag = tag or ExpertiseTag(slug=_unique_slug(name))
+    tag.name, tag.name_en, tag.is_active = name.strip(), name_en.strip(), is_active
+    tag.full_clean()
+    tag.save()
+    return tag
+
+
+def _unique_slug(name: str) -> str:
+    from django.utils.text import slugify
+
+    base = slugify(name)[:40] or "keahlian"
+    slug, number = base, 2
+    while ExpertiseTag.objects.filter(slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
 
 
 @transaction.atomic

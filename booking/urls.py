@@ -15,6 +15,7 @@ urlpatterns = [
     path("kotak-masuk/", views.inbox, name="booking-inbox"),
     path("pengaturan/petugas/", views.manage_officers, name="booking-manage-officers"),
     path("pengaturan/petugas/<int:user_id>/", views.edit_officer, name="booking-edit-officer"),
+    path("pengaturan/keahlian/", views.manage_expertise, name="booking-manage-expertise"),
     path("pengaturan/jadwal/", views.booking_rules, name="booking-rules"),
     path("pengaturan/kepuasan/", views.satisfaction, name="booking-satisfaction"),
 ]

@@ -19,8 +19,8 @@ from booking import selectors, services
 from booking.availability import free_slots
 from booking.calendar import consultation_ics
 from booking.forms import (
-    ApproveForm, BookingSettingsForm, ClosedDayForm, FeedbackForm, NoShowForm, OfficerProfileForm, ReasonForm,
-    RequestForm, RescheduleForm,
+    ApproveForm, BookingSettingsForm, ClosedDayForm, DateOverrideForm, ExpertiseTagForm, FeedbackForm, LeaveForm,
+    NoShowForm, OfficerProfileForm, ReasonForm, RequestForm, RescheduleForm,
 )
 from booking.models import BookingSettings, ClosedDay, ExpertiseTag, OfficerProfile, Status
 from booking.services import SlotTaken
@@ -263,6 +263,7 @@ def manage_officers(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_officer(request, user_id):
+    """Profile, expertise and weekly hours of an officer; date overrides and leave below."""
     _require_role(request, Role.SATKER_ADMIN)
     user = get_object_or_404(User, pk=user_id, role=Role.OFFICER)
     profile = OfficerProfile.objects.filter(user=user).first()
@@ -272,20 +273,56 @@ def edit_officer(request, user_id):
                    "expertise": profile.expertise.all(),
                    "weekly_hours": "\n".join(f"{h.weekday + 1} {h.start_time:%H:%M} {h.end_time:%H:%M}"
                                              for h in profile.weekly_hours.all())}
-    form = OfficerProfileForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    posted = request.POST.get("form", "profile") if request.method == "POST" else None
+    form = OfficerProfileForm(request.POST if posted == "profile" else None,
+                              request.FILES if posted == "profile" else None, initial=initial)
+    override_form = DateOverrideForm(request.POST if posted == "override" else None)
+    leave_form = LeaveForm(request.POST if posted == "leave" else None)
+    bound = {"profile": form, "override": override_form, "leave": leave_form}.get(posted)
+    if bound is not None and bound.is_valid():
+        data = bound.cleaned_data
         try:
-            profile = services.save_officer_profile(user, bio=data["bio"], languages=data["languages"],
-                                                    is_active=data["is_active"], expertise=list(data["expertise"]))
-            services.set_weekly_hours(profile, data["weekly_hours"])
+            if posted == "profile":
+                profile = services.save_officer_profile(user, bio=data["bio"], languages=data["languages"],
+                                                        is_active=data["is_active"], expertise=list(data["expertise"]),
+                                                        photo=data["photo"])
+                services.set_weekly_hours(profile, data["weekly_hours"])
+            elif profile is None:
+                raise ValidationError(_("Save the officer's profile first."))
+            elif posted == "override":
+                services.add_date_override(profile, **data)
+            else:
+                services.add_leave(profile, **data)
+        except ValidationError as error:
+            add_service_errors(bound, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("booking-edit-officer", user_id=user.pk)
+    today = timezone.localdate()
+    return render(request, "booking/edit_officer.html", {
+        "officer_user": user, "profile": profile, "form": form, "override_form": override_form, "leave_form": leave_form,
+        "overrides": profile.date_overrides.filter(date__gte=today) if profile else [],
+        "leaves": profile.leaves.filter(end_date__gte=today) if profile else [],
+    }, status=400 if bound is not None and bound.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_expertise(request):
+    """Add expertise tags, rename them or take them out of use."""
+    _require_role(request, Role.SATKER_ADMIN)
+    tag = ExpertiseTag.objects.filter(pk=request.POST.get("tag") or 0).first() if request.method == "POST" else None
+    form = ExpertiseTagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_expertise_tag(tag, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Saved."))
-            return redirect("booking-manage-officers")
-    return render(request, "booking/edit_officer.html", {"officer_user": user, "form": form},
-                  status=400 if form.errors else 200)
+            return redirect("booking-manage-expertise")
+    return render(request, "booking/manage_expertise.html", {
+        "tags": ExpertiseTag.objects.all(), "form": form}, status=400 if form.errors else 200)
 
 
 @login_required

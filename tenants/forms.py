@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import clean_raster_image
 from tenants.models import TIMEZONE_CHOICES, Kind
 
 
@@ -29,19 +30,5 @@ class BrandingForm(forms.Form):
                                      error_messages={"invalid": _("A colour is written as #RRGGBB.")})
     logo = forms.FileField(label=_("Logo (PNG or JPG, at most 512 KB)"), required=False)
 
-    # Raster images only, recognised by their first bytes: an SVG can carry script.
-    IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg"}
-
     def clean_logo(self):
-        logo = self.cleaned_data.get("logo")
-        if logo is None:
-            return None
-        if logo.size > 512 * 1024:
-            raise forms.ValidationError(_("The logo may be at most 512 KB."))
-        head = logo.read(8)
-        logo.seek(0)
-        extension = next((ext for signature, ext in self.IMAGE_SIGNATURES.items() if head.startswith(signature)), None)
-        if extension is None:
-            raise forms.ValidationError(_("The logo must be a PNG or JPG image."))
-        logo.name = f"logo{extension}"
-        return logo
+        return clean_raster_image(self.cleaned_data.get("logo"), "logo")
