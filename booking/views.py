@@ -1,6 +1,6 @@
 """Booking pages. Thin: reads through selectors, every change through booking.services."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
@@ -22,12 +22,12 @@ from booking.forms import (
     ApproveForm, BookingSettingsForm, ClosedDayForm, DateOverrideForm, ExpertiseTagForm, FeedbackForm, LeaveForm,
     NoShowForm, OfficerProfileForm, ReasonForm, RequestForm, RescheduleForm,
 )
-from booking.models import BookingSettings, ClosedDay, ExpertiseTag, OfficerProfile, Status
+from booking.models import BookingSettings, ClosedDay, ExpertiseTag, OfficerProfile
 from booking.services import SlotTaken
 from core.errors import Conflict
 from core.models import Role, User
 from core.services import invite_user
-from core.views import add_service_errors
+from core.views import add_service_errors, form_status, submit_form
 from tenants.forms import InviteAdminForm
 
 DAYS_SHOWN = 7
@@ -247,17 +247,12 @@ def calendar_file(request, pk):
 def manage_officers(request):
     _require_role(request, Role.SATKER_ADMIN)
     invite_form = InviteAdminForm(request.POST or None)
-    if request.method == "POST" and invite_form.is_valid():
-        try:
-            invite_user(role=Role.OFFICER, invited_by=request.user.email, **invite_form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(invite_form, error)
-        else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invite_form.cleaned_data["email"]})
-            return redirect("booking-manage-officers")
+    done = submit_form(request, invite_form,
+                       lambda data: invite_user(role=Role.OFFICER, invited_by=request.user.email, **data),
+                       success=_("Invitation sent."), next_url="booking-manage-officers")
     officers = User.objects.filter(role=Role.OFFICER).select_related("officer_profile").order_by("full_name")
-    return render(request, "booking/manage_officers.html", {"officers": officers, "invite_form": invite_form},
-                  status=400 if invite_form.errors else 200)
+    return done or render(request, "booking/manage_officers.html", {"officers": officers, "invite_form": invite_form},
+                          status=form_status(invite_form))
 
 
 @login_required
@@ -278,32 +273,33 @@ def edit_officer(request, user_id):
                               request.FILES if posted == "profile" else None, initial=initial)
     override_form = DateOverrideForm(request.POST if posted == "override" else None)
     leave_form = LeaveForm(request.POST if posted == "leave" else None)
-    bound = {"profile": form, "override": override_form, "leave": leave_form}.get(posted)
-    if bound is not None and bound.is_valid():
-        data = bound.cleaned_data
-        try:
-            if posted == "profile":
-                profile = services.save_officer_profile(user, bio=data["bio"], languages=data["languages"],
-                                                        is_active=data["is_active"], expertise=list(data["expertise"]),
-                                                        photo=data["photo"])
-                services.set_weekly_hours(profile, data["weekly_hours"])
-            elif profile is None:
+
+    def save_profile(data):
+        saved = services.save_officer_profile(user, bio=data["bio"], languages=data["languages"],
+                                              is_active=data["is_active"], expertise=list(data["expertise"]),
+                                              photo=data["photo"])
+        services.set_weekly_hours(saved, data["weekly_hours"])
+
+    def for_profile(add):
+        def action(data):
+            if profile is None:
                 raise ValidationError(_("Save the officer's profile first."))
-            elif posted == "override":
-                services.add_date_override(profile, **data)
-            else:
-                services.add_leave(profile, **data)
-        except ValidationError as error:
-            add_service_errors(bound, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("booking-edit-officer", user_id=user.pk)
+            add(profile, **data)
+
+        return action
+
+    here = reverse("booking-edit-officer", args=[user.pk])
+    done = (submit_form(request, form, save_profile, success=_("Saved."), next_url=here)
+            or submit_form(request, override_form, for_profile(services.add_date_override), success=_("Saved."), next_url=here)
+            or submit_form(request, leave_form, for_profile(services.add_leave), success=_("Saved."), next_url=here))
+    if done:
+        return done
     today = timezone.localdate()
     return render(request, "booking/edit_officer.html", {
         "officer_user": user, "profile": profile, "form": form, "override_form": override_form, "leave_form": leave_form,
         "overrides": profile.date_overrides.filter(date__gte=today) if profile else [],
         "leaves": profile.leaves.filter(end_date__gte=today) if profile else [],
-    }, status=400 if bound is not None and bound.errors else 200)
+    }, status=form_status(form, override_form, leave_form))
 
 
 @login_required
@@ -313,16 +309,10 @@ def manage_expertise(request):
     _require_role(request, Role.SATKER_ADMIN)
     tag = ExpertiseTag.objects.filter(pk=request.POST.get("tag") or 0).first() if request.method == "POST" else None
     form = ExpertiseTagForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_expertise_tag(tag, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("booking-manage-expertise")
-    return render(request, "booking/manage_expertise.html", {
-        "tags": ExpertiseTag.objects.all(), "form": form}, status=400 if form.errors else 200)
+    done = submit_form(request, form, lambda data: services.save_expertise_tag(tag, **data),
+                       success=_("Saved."), next_url="booking-manage-expertise")
+    return done or render(request, "booking/manage_expertise.html", {
+        "tags": ExpertiseTag.objects.all(), "form": form}, status=form_status(form))
 
 
 @login_required
@@ -334,22 +324,14 @@ def booking_rules(request):
     is_rules = request.method == "POST" and "slot_minutes" in request.POST
     form = BookingSettingsForm(request.POST if is_rules else None, initial={name: getattr(rules, name) for name in field_names})
     closed_form = ClosedDayForm(request.POST if request.method == "POST" and not is_rules else None)
-    if is_rules and form.is_valid():
-        services.update_booking_settings(**form.cleaned_data)
-        messages.success(request, _("Saved."))
-        return redirect("booking-rules")
-    if request.method == "POST" and not is_rules and closed_form.is_valid():
-        try:
-            services.add_closed_day(**closed_form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(closed_form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("booking-rules")
-    return render(request, "booking/rules.html", {
+    done = (submit_form(request, form, lambda data: services.update_booking_settings(**data),
+                        success=_("Saved."), next_url="booking-rules")
+            or submit_form(request, closed_form, lambda data: services.add_closed_day(**data),
+                           success=_("Saved."), next_url="booking-rules"))
+    return done or render(request, "booking/rules.html", {
         "form": form, "closed_form": closed_form,
         "closed_days": ClosedDay.objects.filter(date__gte=timezone.now().date())},
-        status=400 if form.errors or closed_form.errors else 200)
+        status=form_status(form, closed_form))
 
 
 @login_required

@@ -20,6 +20,29 @@ def add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+def submit_form(request, form, action, *, success: str, next_url):
+    """The one way a page runs a service on a posted form.
+
+    If `form` is bound and valid, call `action(cleaned_data)`; on success flash `success` and
+    redirect to `next_url`; a ValidationError from the service lands on the form instead, so
+    nothing typed is lost. Returns the redirect, or None when the page should be shown again.
+    """
+    if not form.is_bound or not form.is_valid():
+        return None
+    try:
+        action(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    messages.success(request, success)
+    return redirect(next_url)
+
+
+def form_status(*forms) -> int:
+    """400 when a shown form carries errors, so clients and tests see the refusal."""
+    return 400 if any(form.errors for form in forms if form is not None) else 200
+
+
 def home(request):
     if request.tenant.is_public:
         from tenants.views import portal_home
@@ -28,19 +51,16 @@ def home(request):
     return render(request, "core/satker_home.html")
 
 
+def _log_in(request, user):
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+
+
 @require_http_methods(["GET", "POST"])
 def sign_up(request):
     form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.register_consumer(**form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome! Your account is ready."))
-            return redirect("home")
-    return render(request, "core/sign_up.html", {"form": form}, status=400 if form.errors else 200)
+    done = submit_form(request, form, lambda data: _log_in(request, services.register_consumer(**data)),
+                       success=_("Welcome! Your account is ready."), next_url="home")
+    return done or render(request, "core/sign_up.html", {"form": form}, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -49,14 +69,7 @@ def accept_invitation(request, token):
     if invitation is None:
         return render(request, "core/invitation_invalid.html", status=404)
     form = InvitationAcceptForm(request.POST or None, initial={"full_name": invitation.full_name})
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.accept_invitation(token=token, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Your account is ready."))
-            return redirect("home")
-    return render(request, "core/invitation_accept.html", {"form": form, "invitation": invitation},
-                  status=400 if form.errors else 200)
+    done = submit_form(request, form, lambda data: _log_in(request, services.accept_invitation(token=token, **data)),
+                       success=_("Your account is ready."), next_url="home")
+    return done or render(request, "core/invitation_accept.html", {"form": form, "invitation": invitation},
+                          status=form_status(form))

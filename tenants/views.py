@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 
 from core.models import Role
 from core.services import invite_user
-from core.views import add_service_errors
+from core.views import add_service_errors, form_status, submit_form
 from tenants import access, services
 from tenants.forms import BrandingForm, InviteAdminForm, OnboardSatkerForm
 from tenants.models import Kind, Satker, Status
@@ -125,12 +125,6 @@ def branding(request):
     satker = request.tenant
     form = BrandingForm(request.POST or None, request.FILES or None,
                         initial={"display_name": satker.display_name, "primary_color": satker.primary_color})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_branding(satker, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Branding saved."))
-            return redirect("branding")
-    return render(request, "tenants/branding.html", {"form": form}, status=400 if form.errors else 200)
+    done = submit_form(request, form, lambda data: services.update_branding(satker, **data),
+                       success=_("Branding saved."), next_url="branding")
+    return done or render(request, "tenants/branding.html", {"form": form}, status=form_status(form))

@@ -19,7 +19,7 @@ from django_tenants.utils import schema_context
 
 from core.celery import app as celery_app
 from core.models import Role, User
-from tenants.models import PUBLIC_SCHEMA, Domain, Satker
+from tenants.models import Domain, Satker
 from tenants.schema_template import ensure_template
 from tenants.services import SatkerSpec, onboard_satker
 

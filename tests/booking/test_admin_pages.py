@@ -109,3 +109,9 @@ def test_officers_see_all_consultations_only_when_the_admin_allows(satker_a, adm
 def test_admin_pages_refuse_consumers(satker_a, consumer_a, path):
     assert client_for(satker_a, consumer_a).get(path).status_code == 403
     assert client_for(satker_a).get(path).status_code == 302  # anonymous: to the login page
+
+
+def test_availability_before_a_profile_is_a_clear_400(satker_a, admin_client):
+    officer = create_user(satker_a, "baru@a.example", role=Role.OFFICER)
+    response = admin_client.post(f"/pengaturan/petugas/{officer.pk}/", {"form": "override", "date": "2030-01-07"})
+    assert response.status_code == 400 and "profil petugas" in response.content.decode()
