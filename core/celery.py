@@ -17,6 +17,14 @@ app.conf.beat_schedule = {
         "task": "core.tasks.purge_expired_invitations",
         "schedule": crontab(minute=17, hour=2),
     },
+    "sweep-notification-deliveries": {
+        "task": "realtime.tasks.sweep_deliveries",
+        "schedule": 60.0,
+    },
+    "send-reminders": {
+        "task": "realtime.tasks.send_reminders",
+        "schedule": crontab(minute="*/5"),
+    },
     "expire-stale-consultation-requests": {
         "task": "booking.tasks.expire_stale_requests",
         "schedule": crontab(minute="*/5"),

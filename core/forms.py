@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -27,3 +28,14 @@ class SignUpForm(forms.Form):
 class InvitationAcceptForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    whatsapp = forms.RegexField(
+        label=_("WhatsApp number"), regex=r"^(\+62|62|0)8[0-9]{7,12}$", max_length=20, required=False,
+        error_messages={"invalid": _("Enter an Indonesian mobile number, e.g. 081234567890.")},
+    )
+    language = forms.ChoiceField(label=_("Language of messages"), choices=settings.LANGUAGES)
+    notify_by_email = forms.BooleanField(label=_("Send me notifications by email"), required=False)
+    notify_by_whatsapp = forms.BooleanField(label=_("Send me notifications by WhatsApp"), required=False)

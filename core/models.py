@@ -50,6 +50,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     language = models.CharField(_("language"), max_length=5, default="id")
     privacy_consent_at = models.DateTimeField(_("privacy notice accepted at"), null=True, blank=True)
+    # In-app notifications are always on; these two are the user's choice.
+    notify_by_email = models.BooleanField(_("notify me by email"), default=True)
+    notify_by_whatsapp = models.BooleanField(_("notify me by WhatsApp"), default=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)

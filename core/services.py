@@ -107,3 +107,17 @@ def purge_expired_invitations() -> int:
     """Delete invitations nobody accepted in time. Runs in each satker's schema from beat."""
     deleted, _details = Invitation.objects.filter(accepted_at__isnull=True, expires_at__lte=timezone.now()).delete()
     return deleted
+
+
+PROFILE_FIELDS = ("full_name", "whatsapp", "language", "notify_by_email", "notify_by_whatsapp")
+
+
+@transaction.atomic
+def update_profile(user: User, **values) -> User:
+    """A user edits their own name, WhatsApp number, language and notification channels."""
+    for name in PROFILE_FIELDS:
+        if name in values:
+            setattr(user, name, values[name].strip() if isinstance(values[name], str) else values[name])
+    user.full_clean(exclude=["password", "managed_province"], validate_unique=False, validate_constraints=False)
+    user.save(update_fields=[name for name in PROFILE_FIELDS if name in values])
+    return user

@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.satker",
+                "realtime.context_processors.unread_notifications",
             ],
         },
     },
@@ -177,6 +178,29 @@ MEDIA_ROOT = Path(os.environ.get("HALOPST_MEDIA_ROOT", BASE_DIR / "media"))
 
 EMAIL_BACKEND = os.environ.get("HALOPST_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("HALOPST_FROM_EMAIL", "HaloPST <noreply@halopst.local>")
+
+# --- Notification providers (realtime/) ---------------------------------------------------
+# Without a SendGrid key, e-mail goes through EMAIL_BACKEND (the console in development).
+HALOPST_SENDGRID_API_KEY = os.environ.get("HALOPST_SENDGRID_API_KEY", "")
+HALOPST_SENDGRID_API_HOST = os.environ.get("HALOPST_SENDGRID_API_HOST", "https://api.sendgrid.com")
+HALOPST_SENDGRID_FROM = os.environ.get("HALOPST_SENDGRID_FROM", "noreply@halopst.local")
+# Base64 public key of the signed event webhook (SendGrid: Mail Settings → Event Webhook).
+HALOPST_SENDGRID_WEBHOOK_PUBLIC_KEY = os.environ.get("HALOPST_SENDGRID_WEBHOOK_PUBLIC_KEY", "")
+# WhatsApp Cloud API; the channel is off while the token is empty.
+HALOPST_WHATSAPP_TOKEN = os.environ.get("HALOPST_WHATSAPP_TOKEN", "")
+HALOPST_WHATSAPP_BASE_URL = os.environ.get("HALOPST_WHATSAPP_BASE_URL", "https://graph.facebook.com")
+HALOPST_WHATSAPP_API_VERSION = os.environ.get("HALOPST_WHATSAPP_API_VERSION", "v21.0")
+HALOPST_WHATSAPP_PHONE_NUMBER_ID = os.environ.get("HALOPST_WHATSAPP_PHONE_NUMBER_ID", "")
+# A pre-approved UTILITY template with two body parameters: the title and the message.
+HALOPST_WHATSAPP_TEMPLATE = os.environ.get("HALOPST_WHATSAPP_TEMPLATE", "halopst_pemberitahuan")
+HALOPST_WHATSAPP_APP_SECRET = os.environ.get("HALOPST_WHATSAPP_APP_SECRET", "")
+HALOPST_WHATSAPP_VERIFY_TOKEN = os.environ.get("HALOPST_WHATSAPP_VERIFY_TOKEN", "")
+HALOPST_PROVIDER_TIMEOUT = float(os.environ.get("HALOPST_PROVIDER_TIMEOUT", "10"))
+# Delivery retries: exponential backoff with jitter, at most this many attempts.
+HALOPST_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("HALOPST_DELIVERY_MAX_ATTEMPTS", "8"))
+HALOPST_DELIVERY_BACKOFF_SECONDS = float(os.environ.get("HALOPST_DELIVERY_BACKOFF_SECONDS", "30"))
+# A delivery claimed by a worker this long ago without a result was lost with that worker.
+HALOPST_DELIVERY_STALE_SECONDS = float(os.environ.get("HALOPST_DELIVERY_STALE_SECONDS", "300"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -17,6 +17,7 @@ auth_patterns = [
     path("sandi/atur/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("sandi/atur/selesai/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("undangan/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("profil/", views.profile, name="profile"),
 ]
 
 urlpatterns = [

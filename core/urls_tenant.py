@@ -10,5 +10,6 @@ urlpatterns = common_patterns + [
     path("akun/daftar/", views.sign_up, name="sign_up"),
     path("pengaturan/tampilan/", tenant_views.branding, name="branding"),
     path("", include("booking.urls")),
+    path("", include("realtime.urls")),
     path("api/v1/", include("booking.api_urls")),
 ]

@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core import services
-from core.forms import InvitationAcceptForm, SignUpForm
+from core.forms import InvitationAcceptForm, ProfileForm, SignUpForm
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -73,3 +74,13 @@ def accept_invitation(request, token):
                        success=_("Your account is ready."), next_url="home")
     return done or render(request, "core/invitation_accept.html", {"form": form, "invitation": invitation},
                           status=form_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    user = request.user
+    form = ProfileForm(request.POST or None, initial={name: getattr(user, name) for name in services.PROFILE_FIELDS})
+    done = submit_form(request, form, lambda data: services.update_profile(user, **data),
+                       success=_("Saved."), next_url="profile")
+    return done or render(request, "core/profile.html", {"form": form}, status=form_status(form))

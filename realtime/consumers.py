@@ -31,12 +31,16 @@ class SatkerUserConsumer(AsyncJsonWebsocketConsumer):
         raise NotImplementedError
 
 
-class SessionConsumer(SatkerUserConsumer):
-    """`/ws/session/`: tells a tab who it is signed in as, and relays messages addressed to
-    that user (`realtime.services.push_to_user`). The notification badge builds on it."""
+class NotificationConsumer(SatkerUserConsumer):
+    """`/ws/notifications/`: on (re)connect, who the tab is signed in as and the unread count
+    read from the database (a dropped connection never leaves a wrong badge); then every new
+    notification and count change pushed to the user's group, from any web or worker process."""
 
     def greeting(self):
-        return {"type": "session", "satker": self.satker.code, "user": self.user.email, "role": self.user.role}
+        from realtime.services import unread_count
+
+        return {"type": "hello", "satker": self.satker.code, "user": self.user.email, "role": self.user.role,
+                "unread": unread_count(self.user)}
 
     async def user_message(self, event):
         await self.send_json(event["payload"])

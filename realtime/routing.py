@@ -3,5 +3,5 @@ from django.urls import path
 from realtime import consumers
 
 websocket_urlpatterns = [
-    path("ws/session/", consumers.SessionConsumer.as_asgi()),
+    path("ws/notifications/", consumers.NotificationConsumer.as_asgi()),
 ]

@@ -1,18 +1,252 @@
-"""Pushes to users' open sockets."""
+"""Notifications: the outbox, delivery with retries, pushes to open sockets, provider events.
+
+`notify` writes the notification and its deliveries in the caller's transaction; everything
+that leaves the database (socket pushes, provider calls) happens after commit. A delivery is
+sent by `deliver`: claim (a short transaction), call the provider (no transaction held),
+record (a short transaction). Once recorded as accepted it is never sent again; the only window
+for a duplicate is a worker dying between the provider's acceptance and that record, after
+which the sweeper re-sends the delivery it finds stuck in `sending`.
+"""
+
+import random
+from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
 
+from core.errors import Conflict
+from core.tasking import enqueue_after_commit
+from realtime import providers
+from realtime.catalog import render
+from realtime.models import (
+    AttemptOutcome, Channel, Delivery, DeliveryAttempt, DeliveryStatus, Notification,
+)
 from tenants.channels import group_name
+from tenants.selectors import current_satker, satker_url
+
+
+# --- Writing notifications ----------------------------------------------------------------
+
+def notify(recipient, kind: str, context: dict, *, link: str = "", dedupe_key: str | None = None,
+           attachment: tuple[str, str, str] | None = None) -> Notification | None:
+    """Record a notification for `recipient` and queue its deliveries, in the current transaction.
+
+    With a `dedupe_key` already used, nothing happens and None is returned (reminders).
+    `attachment` (filename, mime, text) travels with the e-mail, e.g. an .ics invitation.
+    """
+    text = render(kind, context, recipient.language)
+    name, mime, content = attachment or ("", "", "")
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=recipient, kind=kind, title=text.title, body=text.body, link=link, dedupe_key=dedupe_key,
+                attachment_name=name, attachment_mime=mime, attachment_text=content)
+    except IntegrityError:
+        if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        raise
+    deliveries = []
+    if recipient.notify_by_email and recipient.email:
+        deliveries.append(Delivery(notification=notification, channel=Channel.EMAIL, address=recipient.email))
+    number = providers.normalise_whatsapp_number(recipient.whatsapp)
+    if recipient.notify_by_whatsapp and number and settings.HALOPST_WHATSAPP_TOKEN:
+        deliveries.append(Delivery(notification=notification, channel=Channel.WHATSAPP, address=number))
+    Delivery.objects.bulk_create(deliveries)
+    from realtime.tasks import deliver
+
+    for delivery in deliveries:
+        enqueue_after_commit(deliver, delivery.pk)
+    push_unread_after_commit(recipient, notification)
+    return notification
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_payload(notification: Notification) -> dict:
+    return {"id": notification.pk, "kind": notification.kind, "title": notification.title,
+            "body": notification.body, "link": notification.link, "created_at": notification.created_at.isoformat(),
+            "read": notification.read_at is not None}
+
+
+def push_unread_after_commit(user, notification: Notification | None = None) -> None:
+    """After commit, tell every open socket of `user` the unread count (read from the database)
+    and, if given, the new notification."""
+    satker = current_satker()
+    group = group_name(satker, "user", user.pk)
+
+    def push():
+        with schema_context(satker.schema_name):
+            payload = {"type": "notification" if notification else "unread", "unread": unread_count(user)}
+            if notification is not None:
+                payload["notification"] = notification_payload(notification)
+        async_to_sync(get_channel_layer().group_send)(group, {"type": "user.message", "payload": payload})
+
+    transaction.on_commit(push)
 
 
 def push_to_user(user, payload: dict) -> None:
     """Send `payload` to every open socket of `user` in the current satker, after commit."""
-    satker = connection.tenant
-    group = group_name(satker, "user", user.pk)
+    group = group_name(current_satker(), "user", user.pk)
+    transaction.on_commit(
+        lambda: async_to_sync(get_channel_layer().group_send)(group, {"type": "user.message", "payload": payload}))
 
-    def send():
-        async_to_sync(get_channel_layer().group_send)(group, {"type": "user.message", "payload": payload})
 
-    transaction.on_commit(send)
+@transaction.atomic
+def mark_read(user, notification_ids) -> int:
+    changed = Notification.objects.filter(recipient=user, pk__in=notification_ids, read_at__isnull=True).update(
+        read_at=timezone.now())
+    push_unread_after_commit(user)
+    return changed
+
+
+@transaction.atomic
+def mark_all_read(user) -> int:
+    changed = Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    push_unread_after_commit(user)
+    return changed
+
+
+# --- Delivering -----------------------------------------------------------------------
+
+def backoff_seconds(attempts: int, retry_after: float | None = None) -> float:
+    """Exponential backoff with full jitter, at least what the provider asked for."""
+    base = settings.HALOPST_DELIVERY_BACKOFF_SECONDS
+    ceiling = min(6 * 3600, base * 2 ** max(0, attempts - 1))
+    return max(retry_after or 0, random.uniform(ceiling / 2, ceiling))
+
+
+def claim(delivery_id: int) -> Delivery | None:
+    """Take a due delivery for sending, or None if it is not due, already taken or done."""
+    with transaction.atomic():
+        delivery = (Delivery.objects.select_for_update(skip_locked=True).select_related("notification__recipient")
+                    .filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()).first())
+        if delivery is None:
+            return None
+        delivery.status = DeliveryStatus.SENDING
+        delivery.claimed_at = timezone.now()
+        delivery.attempts += 1
+        delivery.save(update_fields=["status", "claimed_at", "attempts", "updated_at"])
+        return delivery
+
+
+def deliver(delivery_id: int) -> float | None:
+    """Send one delivery. Returns the delay before the next attempt when one is due, else None."""
+    delivery = claim(delivery_id)
+    if delivery is None:
+        return None
+    try:
+        provider_id = _send(delivery)
+    except providers.TemporaryFailure as failure:
+        return _record_failure(delivery, AttemptOutcome.TEMPORARY, failure, failure.retry_after)
+    except providers.PermanentFailure as failure:
+        return _record_failure(delivery, AttemptOutcome.PERMANENT, failure)
+    _record_success(delivery, provider_id)
+    return None
+
+
+def _reference(delivery: Delivery) -> dict:
+    return {"halopst_schema": connection.schema_name, "halopst_delivery": str(delivery.pk)}
+
+
+def _send(delivery: Delivery) -> str:
+    notification = delivery.notification
+    recipient = notification.recipient
+    satker = current_satker()
+    link = satker_url(satker, notification.link) if notification.link else satker_url(satker)
+    if delivery.channel == Channel.WHATSAPP:
+        reference = "{halopst_schema}:{halopst_delivery}".format(**_reference(delivery))
+        return providers.send_whatsapp(delivery.address, recipient.language,
+                                       [notification.title, f"{notification.body} {link}"], reference)
+    with translation.override(recipient.language or "id"):
+        context = {"notification": notification, "satker": satker, "link": link, "recipient": recipient}
+        email = providers.Email(
+            to=delivery.address, to_name=recipient.full_name, subject=notification.title,
+            text=render_to_string("realtime/email/notification.txt", context),
+            html=render_to_string("realtime/email/notification.html", context),
+            from_name=f"HaloPST {satker.title}", reference=_reference(delivery),
+            attachment=((notification.attachment_name, notification.attachment_mime, notification.attachment_text)
+                        if notification.attachment_name else None),
+        )
+    return providers.send_email(email)
+
+
+@transaction.atomic
+def _record_success(delivery: Delivery, provider_id: str) -> None:
+    Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SENT, provider_id=provider_id, last_error="",
+                                                   updated_at=timezone.now())
+    DeliveryAttempt.objects.create(delivery=delivery, outcome=AttemptOutcome.ACCEPTED, provider_id=provider_id)
+
+
+@transaction.atomic
+def _record_failure(delivery: Delivery, outcome: str, failure: Exception, retry_after: float | None = None) -> float | None:
+    give_up = outcome == AttemptOutcome.PERMANENT or delivery.attempts >= settings.HALOPST_DELIVERY_MAX_ATTEMPTS
+    delay = None if give_up else backoff_seconds(delivery.attempts, retry_after)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.FAILED if give_up else DeliveryStatus.PENDING,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay or 0),
+        last_error=str(failure)[:2000], updated_at=timezone.now())
+    DeliveryAttempt.objects.create(delivery=delivery, outcome=outcome, http_status=getattr(failure, "http_status", None),
+                                   detail=str(failure)[:2000])
+    return delay
+
+
+@transaction.atomic
+def sweep() -> int:
+    """Re-queue what a crash left behind: due pending deliveries whose task was lost, and
+    deliveries claimed by a worker that never reported back."""
+    from realtime.tasks import deliver as deliver_task
+
+    now = timezone.now()
+    stale = Delivery.objects.filter(status=DeliveryStatus.SENDING,
+                                    claimed_at__lt=now - timedelta(seconds=settings.HALOPST_DELIVERY_STALE_SECONDS))
+    for delivery in stale.select_for_update(skip_locked=True):
+        DeliveryAttempt.objects.create(delivery=delivery, outcome=AttemptOutcome.TEMPORARY,
+                                       detail="worker lost while sending; re-queued by the sweeper")
+    stale.update(status=DeliveryStatus.PENDING, next_attempt_at=now, claimed_at=None)
+    due = list(Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).values_list("pk", flat=True))
+    for pk in due:
+        enqueue_after_commit(deliver_task, pk)
+    return len(due)
+
+
+@transaction.atomic
+def retry_delivery(delivery: Delivery) -> None:
+    """A satker admin sends a failed delivery again."""
+    from realtime.tasks import deliver as deliver_task
+
+    if delivery.status != DeliveryStatus.FAILED:
+        raise Conflict(_("Only failed deliveries can be retried."))
+    Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING, next_attempt_at=timezone.now(),
+                                                   attempts=0)
+    enqueue_after_commit(deliver_task, delivery.pk)
+
+
+# --- Provider events ------------------------------------------------------------------
+
+# Later states win; a late "sent"/"delivered" never overwrites "read" or a bounce.
+_RANK = {DeliveryStatus.SENT: 1, DeliveryStatus.DELIVERED: 2, DeliveryStatus.READ: 3,
+         DeliveryStatus.FAILED: 4, DeliveryStatus.BOUNCED: 4, DeliveryStatus.DROPPED: 4}
+
+
+def apply_provider_event(schema_name: str, delivery_id: int, status: str, provider_id: str, detail: str) -> bool:
+    """Record a provider's report on one delivery of one satker. False if there is no such delivery."""
+    with schema_context(schema_name), transaction.atomic():
+        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if delivery is None:
+            return False
+        DeliveryAttempt.objects.create(delivery=delivery, outcome=AttemptOutcome.EVENT, provider_id=provider_id,
+                                       detail=f"{status}: {detail}"[:2000])
+        if _RANK.get(status, 0) > _RANK.get(delivery.status, 0) or delivery.status in (
+                DeliveryStatus.PENDING, DeliveryStatus.SENDING):
+            delivery.status = status
+            delivery.provider_id = delivery.provider_id or provider_id
+            delivery.save(update_fields=["status", "provider_id", "updated_at"])
+        return True

@@ -19,7 +19,7 @@ def socket(host, cookie="", origin=None):
     headers = [(b"host", host.encode()), (b"origin", f"http://{origin or host}".encode())]
     if cookie:
         headers.append((b"cookie", f"sessionid={cookie}".encode()))
-    return WebsocketCommunicator(application, "/ws/session/", headers=headers)
+    return WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
 
 
 def session_cookie(satker, user) -> str:

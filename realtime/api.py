@@ -1,0 +1,51 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from realtime import selectors, services
+from realtime.models import Notification
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "link", "created_at", "read"]
+
+    def get_read(self, notification) -> bool:
+        return notification.read_at is not None
+
+
+class NotificationList(generics.ListAPIView):
+    """Your notifications, newest first. The unread count is in the `X-Unread-Count` header."""
+
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self):
+        return selectors.notifications_of(self.request.user)[:100]
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        response["X-Unread-Count"] = str(services.unread_count(request.user))
+        return response
+
+
+class MarkReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=500)
+    all = serializers.BooleanField(required=False, default=False)
+
+
+class MarkRead(APIView):
+    """Mark some (`ids`) or all (`all: true`) of your notifications read; returns the unread count."""
+
+    @extend_schema(request=MarkReadSerializer, responses={200: dict})
+    def post(self, request):
+        payload = MarkReadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        if payload.validated_data["all"]:
+            services.mark_all_read(request.user)
+        else:
+            services.mark_read(request.user, payload.validated_data["ids"])
+        return Response({"unread": services.unread_count(request.user)})

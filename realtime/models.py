@@ -1,0 +1,98 @@
+"""Notifications and their deliveries: the outbox.
+
+A notification and one delivery row per external channel are written in the transaction of
+the event that caused them. Workers claim deliveries, call the provider, and record every
+attempt; the sweeper re-queues what a crash left behind.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    body = models.TextField(max_length=2000)
+    link = models.CharField(max_length=300, blank=True)
+    # Set for events that must not notify twice (reminders): the database refuses a second row.
+    dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    # Sent with the e-mail (the approval's .ics invitation).
+    attachment_name = models.CharField(max_length=100, blank=True)
+    attachment_mime = models.CharField(max_length=100, blank=True)
+    attachment_text = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.title
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Accepted by the provider")
+    DELIVERED = "delivered", _("Delivered")
+    READ = "read", _("Read")
+    FAILED = "failed", _("Failed")
+    BOUNCED = "bounced", _("Bounced")
+    DROPPED = "dropped", _("Dropped")
+
+
+class Delivery(models.Model):
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    address = models.CharField(max_length=254)
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=200, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="one_delivery_per_channel"),
+            models.CheckConstraint(name="sending_is_claimed",
+                                   condition=~Q(status="sending") | Q(claimed_at__isnull=False)),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
+
+    def __str__(self):
+        return f"{self.channel} #{self.pk} {self.status}"
+
+
+class AttemptOutcome(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    TEMPORARY = "temporary", _("Temporary failure")
+    PERMANENT = "permanent", _("Permanent failure")
+    EVENT = "event", _("Provider event")
+
+
+class DeliveryAttempt(models.Model):
+    """Every call to a provider and every event it reported back, in order."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=10, choices=AttemptOutcome.choices)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    provider_id = models.CharField(max_length=200, blank=True)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]

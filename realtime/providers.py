@@ -1,0 +1,152 @@
+"""The external channels: SendGrid (official SDK) and the WhatsApp Cloud API (httpx).
+
+Each `send_*` returns the provider's message id, or raises `TemporaryFailure` (worth retrying:
+5xx, 429, timeouts, the provider's rate limits) or `PermanentFailure` (bad address, bad key,
+refused content). Each passes our delivery's reference so provider events find it again:
+SendGrid echoes `custom_args`, WhatsApp echoes `biz_opaque_callback_data`.
+"""
+
+import base64
+import json
+import logging
+import re
+import socket
+import urllib.error
+from dataclasses import dataclass
+
+import httpx
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+
+logger = logging.getLogger(__name__)
+
+
+class TemporaryFailure(Exception):
+    def __init__(self, detail: str, http_status: int | None = None, retry_after: float | None = None):
+        super().__init__(detail)
+        self.http_status = http_status
+        self.retry_after = retry_after
+
+
+class PermanentFailure(Exception):
+    def __init__(self, detail: str, http_status: int | None = None):
+        super().__init__(detail)
+        self.http_status = http_status
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    to_name: str
+    subject: str
+    text: str
+    html: str
+    from_name: str
+    reference: dict
+    attachment: tuple[str, str, str] | None = None  # (filename, mime type, content)
+
+
+def send_email(email: Email) -> str:
+    if not settings.HALOPST_SENDGRID_API_KEY:
+        return _send_email_locally(email)
+    from python_http_client import exceptions as http_errors
+    from sendgrid import SendGridAPIClient
+    from sendgrid.helpers.mail import Attachment, CustomArg, Mail
+
+    message = Mail(from_email=(settings.HALOPST_SENDGRID_FROM, email.from_name), to_emails=[(email.to, email.to_name)],
+                   subject=email.subject, plain_text_content=email.text, html_content=email.html)
+    for key, value in email.reference.items():
+        message.add_custom_arg(CustomArg(key, str(value)))
+    if email.attachment:
+        filename, mime, content = email.attachment
+        message.add_attachment(Attachment(base64.b64encode(content.encode()).decode(), filename, mime, "attachment"))
+    client = SendGridAPIClient(settings.HALOPST_SENDGRID_API_KEY, host=settings.HALOPST_SENDGRID_API_HOST)
+    client.client.timeout = settings.HALOPST_PROVIDER_TIMEOUT
+    try:
+        response = client.send(message)
+    except http_errors.HTTPError as error:
+        status = error.status_code
+        detail = _body_text(error.body)
+        if status == 429 or status >= 500:
+            raise TemporaryFailure(detail, status, _retry_after(error.headers)) from None
+        raise PermanentFailure(detail, status) from None
+    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as error:
+        raise TemporaryFailure(f"network: {error}") from None
+    return response.headers.get("X-Message-Id", "") or f"accepted-{response.status_code}"
+
+
+def _send_email_locally(email: Email) -> str:
+    """No SendGrid key (development): hand the mail to Django's backend (console by default)."""
+    message = EmailMultiAlternatives(email.subject, email.text, settings.DEFAULT_FROM_EMAIL, [email.to])
+    message.attach_alternative(email.html, "text/html")
+    if email.attachment:
+        message.attach(*email.attachment)
+    message.send()
+    return "local-" + settings.EMAIL_BACKEND.rsplit(".", 2)[-2]
+
+
+def normalise_whatsapp_number(number: str) -> str | None:
+    """Indonesian mobile numbers to the E.164 digits WhatsApp wants: 0812… / +62812… / 62812… → 62812…"""
+    digits = re.sub(r"[\s\-().]", "", number or "")
+    if digits.startswith("+"):
+        digits = digits[1:]
+    elif digits.startswith("0"):
+        digits = "62" + digits[1:]
+    return digits if re.fullmatch(r"628\d{7,12}", digits) else None
+
+
+# WhatsApp error codes worth retrying: rate limits and temporary service trouble.
+WHATSAPP_TEMPORARY_CODES = {4, 80007, 130429, 131000, 131016, 131048, 131056, 133004}
+
+
+def send_whatsapp(to: str, language: str, parameters: list[str], reference: str) -> str:
+    if not settings.HALOPST_WHATSAPP_TOKEN:
+        raise PermanentFailure("WhatsApp is not configured (HALOPST_WHATSAPP_TOKEN is empty)")
+    url = (f"{settings.HALOPST_WHATSAPP_BASE_URL.rstrip('/')}/{settings.HALOPST_WHATSAPP_API_VERSION}"
+           f"/{settings.HALOPST_WHATSAPP_PHONE_NUMBER_ID}/messages")
+    payload = {
+        "messaging_product": "whatsapp",
+        "to": to,
+        "type": "template",
+        "biz_opaque_callback_data": reference,
+        "template": {
+            "name": settings.HALOPST_WHATSAPP_TEMPLATE,
+            "language": {"code": "en" if language == "en" else "id"},
+            "components": [{"type": "body", "parameters": [{"type": "text", "text": p[:1000]} for p in parameters]}],
+        },
+    }
+    try:
+        response = httpx.post(url, json=payload, timeout=settings.HALOPST_PROVIDER_TIMEOUT,
+                              headers={"Authorization": f"Bearer {settings.HALOPST_WHATSAPP_TOKEN}"})
+    except httpx.TransportError as error:
+        raise TemporaryFailure(f"network: {error!r}") from None
+    if response.status_code == 200:
+        try:
+            return response.json()["messages"][0]["id"]
+        except (ValueError, KeyError, IndexError):
+            raise TemporaryFailure(f"unreadable success reply: {response.text[:200]}", 200) from None
+    error = _whatsapp_error(response)
+    if response.status_code == 429 or response.status_code >= 500 or error.get("code") in WHATSAPP_TEMPORARY_CODES:
+        raise TemporaryFailure(json.dumps(error) or response.text[:500], response.status_code,
+                               _retry_after(response.headers))
+    raise PermanentFailure(json.dumps(error) or response.text[:500], response.status_code)
+
+
+def _whatsapp_error(response) -> dict:
+    try:
+        return response.json().get("error", {})
+    except ValueError:
+        return {}
+
+
+def _retry_after(headers) -> float | None:
+    try:
+        return float(headers.get("Retry-After")) if headers and headers.get("Retry-After") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _body_text(body) -> str:
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    return str(body)[:500]

@@ -1,0 +1,72 @@
+"""A tiny threaded HTTP server on 127.0.0.1 for fakes of external APIs.
+
+Each fake answers the provider's real HTTP protocol. A test scripts failures by pushing modes
+onto `plan` (consumed one per request): "ok", an HTTP status ("500", "429", "503"), "timeout"
+(answer only after the client gave up) or a provider-specific error name.
+"""
+
+import json
+import threading
+import time
+from collections import deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class FakeServer:
+    timeout_sleep = 3.0
+
+    def __init__(self):
+        self.plan = deque()
+        self.requests = []  # every request: (path, headers, body)
+        self.lock = threading.Lock()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _handle(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                with fake.lock:
+                    fake.requests.append((self.path, dict(self.headers), raw))
+                    mode = fake.plan.popleft() if fake.plan else "ok"
+                if mode == "timeout":
+                    time.sleep(fake.timeout_sleep)
+                    mode = "ok"
+                status, headers, body = fake.respond(self.command, self.path, self.headers, raw, mode)
+                payload = body if isinstance(body, bytes) else json.dumps(body).encode()
+                try:
+                    self.send_response(status)
+                    for key, value in headers.items():
+                        self.send_header(key, value)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client timed out and left
+
+            do_POST = _handle
+            do_GET = _handle
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def respond(self, method, path, headers, raw, mode):
+        raise NotImplementedError
