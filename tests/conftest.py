@@ -27,17 +27,24 @@ PASSWORD = "kopi-tubruk-Sidoarjo-2026"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_test_environment, django_db_blocker):
+    """The test database, always: pytest-django creates it only for tests marked django_db,
+    and tests on `committed_db` must not be (the mark would wrap them in a transaction)."""
+    from django.test.utils import setup_databases, teardown_databases
+
     with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set())
         ensure_template()
         onboard_satker(SatkerSpec("3500", "province", "Provinsi Jawa Timur", "jatim", "Asia/Jakarta"))
         onboard_satker(SatkerSpec("3515", "regency", "Kabupaten Sidoarjo", "sidoarjokab", "Asia/Jakarta"))
         onboard_satker(SatkerSpec("3578", "city", "Kota Surabaya", "surabayakota", "Asia/Jakarta"))
     yield
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        # Connections left open by worker threads (Channels, Celery) would block DROP DATABASE.
-        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            # Connections left open by worker threads (Channels, Celery) would block DROP DATABASE.
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        teardown_databases(config, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
@@ -100,7 +107,7 @@ def eager_celery():
 
 
 @pytest.fixture
-def committed_db(django_db_blocker):
+def committed_db(django_db_setup, django_db_blocker):
     """Database access without a wrapping transaction: what the test writes is committed."""
     with django_db_blocker.unblock():
         yield
