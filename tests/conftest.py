@@ -9,6 +9,12 @@ afterwards, so they never leave anything in the shared ones.
 """
 
 import itertools
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 import redis
@@ -24,6 +30,7 @@ from tenants.schema_template import ensure_template
 from tenants.services import SatkerSpec, onboard_satker
 
 PASSWORD = "kopi-tubruk-Sidoarjo-2026"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
@@ -139,3 +146,42 @@ def make_satker(committed_db):
         Domain.objects.filter(tenant_id=satker.pk).delete()
         User.objects.filter(managed_province_id=satker.pk).delete()
         Satker.objects.filter(pk=satker.pk).delete()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    from urllib.parse import quote
+
+    host = quote(db["HOST"] or "", safe="")
+    credentials = db["USER"] + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgresql://{credentials}@{host}{port}/{db['NAME']}"
+
+
+@pytest.fixture
+def web_server(committed_db):
+    """A second web process: Daphne in a subprocess on the test database, sharing Redis.
+    Yields a base URL template: format it with a subdomain."""
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=database_url(), HALOPST_PUBLIC_PORT=str(port), HALOPST_DB_CONN_MAX_AGE="0")
+    process = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "core.asgi:application"],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError(process.stderr.read().decode()[-2000:])
+            time.sleep(0.2)
+    yield "http://{}.localhost:" + str(port)
+    process.terminate()
+    process.wait(10)

@@ -15,8 +15,7 @@ from django_tenants.utils import schema_context
 from core.celery import app
 from realtime import services
 from realtime.models import Delivery, DeliveryStatus
-from tests.browser.conftest import database_url
-from tests.conftest import create_user
+from tests.conftest import create_user, database_url
 
 pytestmark = pytest.mark.timeout(240)
 ROOT = Path(__file__).resolve().parents[2]
