@@ -132,7 +132,9 @@ CACHES = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "halopst:asgi"},
+        # redis-py 8 reads with a 5 s socket timeout by default, which kills the layer's
+        # blocking BZPOPMIN on every idle socket (1011 every ~5 s; channels_redis#422).
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}], "prefix": "halopst:asgi"},
     }
 }
 

@@ -93,3 +93,21 @@ def test_suspended_satker_refuses_sockets(two_satkers):
     cookie_a = session_cookie(a, alice)
     set_satker_status(a, "suspended")
     assert asyncio.run(refused_with(socket(host_of(a), cookie_a))) == CLOSE_UNKNOWN_HOST
+
+
+@pytest.mark.timeout(60)
+def test_an_idle_socket_stays_open_and_still_receives(two_satkers):
+    """redis-py 8's default 5 s read timeout used to tear idle sockets down with 1011."""
+    a, alice, _b, _bob = two_satkers
+    cookie = session_cookie(a, alice)
+
+    async def scenario():
+        tab = socket(host_of(a), cookie)
+        assert (await tab.connect())[0]
+        await tab.receive_json_from()
+        assert await tab.receive_nothing(timeout=7, interval=0.5)  # longer than the old 5 s timeout
+        await sync_to_async(push)(a, alice, {"type": "ping", "n": 2})
+        assert await tab.receive_json_from(timeout=5) == {"type": "ping", "n": 2}
+        await tab.disconnect()
+
+    asyncio.run(scenario())
