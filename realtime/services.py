@@ -11,8 +11,6 @@ which the sweeper re-sends the delivery it finds stuck in `sending`.
 import random
 from datetime import timedelta
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
@@ -23,6 +21,7 @@ from django_tenants.utils import schema_context
 from core.errors import Conflict
 from core.tasking import enqueue_after_commit
 from realtime import providers
+from realtime import push as push_queue
 from realtime.catalog import render
 from realtime.models import (
     AttemptOutcome, Channel, Delivery, DeliveryAttempt, DeliveryStatus, Notification,
@@ -87,7 +86,7 @@ def push_unread_after_commit(user, notification: Notification | None = None) -> 
             payload = {"type": "notification" if notification else "unread", "unread": unread_count(user)}
             if notification is not None:
                 payload["notification"] = notification_payload(notification)
-        async_to_sync(get_channel_layer().group_send)(group, {"type": "user.message", "payload": payload})
+        push_queue.group_send(group, {"type": "user.message", "payload": payload})
 
     transaction.on_commit(push)
 
@@ -95,8 +94,7 @@ def push_unread_after_commit(user, notification: Notification | None = None) -> 
 def push_to_user(user, payload: dict) -> None:
     """Send `payload` to every open socket of `user` in the current satker, after commit."""
     group = group_name(current_satker(), "user", user.pk)
-    transaction.on_commit(
-        lambda: async_to_sync(get_channel_layer().group_send)(group, {"type": "user.message", "payload": payload}))
+    transaction.on_commit(lambda: push_queue.group_send(group, {"type": "user.message", "payload": payload}))
 
 
 @transaction.atomic
