@@ -27,6 +27,7 @@ smoke: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m core.devstack exec $(PY) bench/onboarding.py
 	$(PY) -m core.devstack exec $(PY) bench/booking.py
+	$(PY) -m core.devstack exec $(PY) bench/ws_fanout.py
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l id -l en --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*"

@@ -7,6 +7,7 @@ Works in its own database, `<name>_bench_ws`, created afresh.
 """
 
 import asyncio
+import json
 import os
 import resource
 import socket
@@ -24,6 +25,8 @@ from bench.onboarding import bench_database_url, manage  # noqa: E402
 
 SOCKETS = int(os.environ.get("BENCH_SOCKETS", "1000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
+STEADY_EVENTS = int(os.environ.get("BENCH_STEADY_EVENTS", "500"))
+STEADY_RATE = int(os.environ.get("BENCH_STEADY_RATE", "50"))
 HOST = "sidoarjokab.localhost"
 
 
@@ -89,30 +92,37 @@ def setup():
     return satker, sessions
 
 
-async def open_sockets(ports, sessions, arrivals, ready):
+async def client_main(ports, keys):
+    """In a separate process, so the harness does not share the GIL with the sender: open one
+    socket per session key, print READY when all are open, then print each arrival."""
     import websockets
 
-    async def one(index, user, key):
+    opened = 0
+
+    async def one(index, key):
+        nonlocal opened
         port = ports[index % len(ports)]
         async with websockets.connect(f"ws://{HOST}:{port}/ws/notifications/", host="127.0.0.1", port=port,
                                       additional_headers={"Origin": f"http://{HOST}:{port}", "Cookie": f"sessionid={key}"},
                                       open_timeout=60, max_queue=None) as socket_:
             await socket_.recv()  # hello with the unread count
-            ready.append(index)
+            opened += 1
+            if opened == len(keys):
+                print("READY", flush=True)
             async for message in socket_:
-                arrivals.append((time.perf_counter(), message))
+                payload = json.loads(message)
+                if payload.get("type") == "notification":
+                    print(f"{time.monotonic()} {payload['notification']['id']}", flush=True)
 
     tasks = []
-    for index, (user, key) in enumerate(sessions):
-        tasks.append(asyncio.create_task(one(index, user, key)))
+    for index, key in enumerate(keys):
+        tasks.append(asyncio.create_task(one(index, key)))
         if index % 20 == 19:  # open them at ~200/s: the handshakes are not what is measured
             await asyncio.sleep(0.1)
-    return tasks
+    await asyncio.gather(*tasks)
 
 
 def run(kind, satker, sessions):
-    import json
-
     from django.db import connection, transaction
     from django_tenants.utils import schema_context
 
@@ -127,53 +137,63 @@ def run(kind, satker, sessions):
     try:
         for port, server in zip(ports, servers):
             wait_port(port, server)
-        arrivals, ready = [], []
-        loop = asyncio.new_event_loop()
-        tasks = []
+        client = subprocess.Popen([sys.executable, __file__, "client", ",".join(map(str, ports)),
+                                   ",".join(key for _user, key in sessions)],
+                                  cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        arrivals = []
+        ready = threading.Event()
 
-        def client_thread():
-            asyncio.set_event_loop(loop)
-            tasks.extend(loop.run_until_complete(open_sockets(ports, sessions, arrivals, ready)))
-            loop.run_forever()
+        def read_client():
+            for line in client.stdout:
+                if line.startswith("READY"):
+                    ready.set()
+                else:
+                    arrived, notification_id = line.split()
+                    arrivals.append((float(arrived), int(notification_id)))
 
-        thread = threading.Thread(target=client_thread, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 120
-        while len(ready) < len(sessions):
-            failed = [task.exception() for task in tasks if task.done() and task.exception()]
-            if failed or time.monotonic() > deadline:
-                raise RuntimeError(f"only {len(ready)} sockets connected; {len(failed)} failed: {failed[:3]!r}")
-            time.sleep(0.1)
-        print(f"[{kind}] {len(ready)} sockets open over {len(ports)} processes")
+        threading.Thread(target=read_client, daemon=True).start()
+        if not ready.wait(180):
+            raise RuntimeError("the sockets did not all open")
+        print(f"[{kind}] {len(sessions)} sockets open over {len(ports)} processes")
 
-        sent_at = {}
-        per_round = len(sessions) // ROUNDS
-        for round_number in range(ROUNDS):
-            batch = sessions[round_number * per_round:(round_number + 1) * per_round]
+        def commit(batch):
+            """Notify every user of `batch` in one transaction; remember when it committed."""
             with schema_context(satker.schema_name):
                 with transaction.atomic():
-                    made = [notify(user, "requests_waiting", {"count": round_number + 1}) for user, _key in batch]
-                    committed = time.perf_counter()  # the callbacks below run at commit
-                for notification in made:
-                    sent_at[notification.pk] = committed
+                    made = [notify(user, "requests_waiting", {"count": 1}) for user, _key in batch]
+                    committed = time.monotonic()  # the on-commit pushes run right after this line
+            for notification in made:
+                sent_at[notification.pk] = committed
+
+        def report(label, ids):
+            time.sleep(2)
+            got = {nid: arrived - sent_at[nid] for arrived, nid in list(arrivals) if nid in ids}
+            values = sorted(got.values())
+            p50, p99 = statistics.median(values) * 1000, values[int(0.99 * (len(values) - 1))] * 1000
+            print(f"[{kind}] {label}: {len(ids)} notifications, p50={p50:.1f}ms p99={p99:.1f}ms "
+                  f"max={values[-1] * 1000:.1f}ms lost={len(ids) - len(got)}")
+            return p50, p99, len(ids) - len(got)
+
+        sent_at = {}
+        # Steady traffic: one event at a time (an approval notifies one consumer), 50 per second,
+        # each to a different one of the open sockets.
+        for index in range(STEADY_EVENTS):
+            commit([sessions[(index * 7) % len(sessions)]])
+            time.sleep(1 / STEADY_RATE)
+        steady = report(f"steady, {STEADY_RATE}/s single-recipient events", set(sent_at))
+        # Bursts: one commit notifying 100 users at once, ten times, reaching every socket.
+        before = set(sent_at)
+        per_round = len(sessions) // ROUNDS
+        for round_number in range(ROUNDS):
+            commit(sessions[round_number * per_round:(round_number + 1) * per_round])
             time.sleep(0.3)
-        time.sleep(2)
-        latencies = {}
-        for arrived, message in list(arrivals):
-            payload = json.loads(message)
-            if payload.get("type") == "notification":
-                latencies.setdefault(payload["notification"]["id"], arrived - sent_at[payload["notification"]["id"]])
-        lost = len(sent_at) - len(latencies)
-        values = sorted(latencies.values())
-        p50 = statistics.median(values) * 1000
-        p99 = values[int(0.99 * (len(values) - 1))] * 1000
-        print(f"[{kind}] {len(sent_at)} notifications committed in {ROUNDS} rounds of {per_round}: "
-              f"p50={p50:.1f}ms p99={p99:.1f}ms max={values[-1] * 1000:.1f}ms lost={lost}")
-        loop.call_soon_threadsafe(loop.stop)
+        burst = report(f"bursts, {ROUNDS} commits of {per_round} recipients", set(sent_at) - before)
+        client.terminate()
+        client.wait(10)
         with schema_context(satker.schema_name):
             Notification.objects.all().delete()
         connection.close()
-        return p50, p99, lost
+        return steady, burst
     finally:
         for server in servers:
             server.terminate()
@@ -182,12 +202,15 @@ def run(kind, satker, sessions):
 
 
 def main():
+    if sys.argv[1:2] == ["client"]:
+        asyncio.run(client_main([int(port) for port in sys.argv[2].split(",")], sys.argv[3].split(",")))
+        return
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
     satker, sessions = setup()
     results = {kind: run(kind, satker, sessions) for kind in ("daphne", "uvicorn")}
-    faster = min(results, key=lambda kind: results[kind][1])
-    print(f"faster at p99: {faster}")
+    faster = min(results, key=lambda kind: results[kind][0][1])
+    print(f"faster at steady p99: {faster}")
 
 
 if __name__ == "__main__":
