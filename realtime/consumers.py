@@ -18,7 +18,7 @@ class SatkerUserConsumer(AsyncJsonWebsocketConsumer):
         if not self.user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        self.user_group = group_name(self.satker, "user", self.user.pk)
+        self.user_group = group_name(self.satker.schema_name, "user", self.user.pk)
         await self.channel_layer.group_add(self.user_group, self.channel_name)
         await self.accept()
         await self.send_json(await in_satker(self.satker, self.greeting))

@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -78,53 +77,15 @@ def notification_payload(notification: Notification) -> dict:
 
 def push_unread_after_commit(user, notification: Notification | None = None) -> None:
     """After commit, tell every open socket of `user` the unread count (read from the database)
-    and, if given, the new notification.
-
-    Pushes of one transaction go out together: one count query for all their recipients and
-    one query for their notifications, however many there are. Only notifications that really
-    committed are pushed (one made in a rolled-back savepoint is not found).
-    """
+    and, if given, the new notification (realtime.push batches these)."""
     schema_name = connection.schema_name
-    pending = _pending_pushes().setdefault(schema_name, {})
-    pending.setdefault(user.pk, set())
-    if notification is not None:
-        pending[user.pk].add(notification.pk)
-    # One flush per push is registered: a savepoint rollback discards only its own, and the
-    # first flush to run sends everything (the others find nothing left).
-    transaction.on_commit(_flush_pushes)
-
-
-def _pending_pushes() -> dict[str, dict[int, set[int]]]:
-    """Pushes waiting for the commit of this thread's connection: {schema: {user id: {notification ids}}}."""
-    if not hasattr(connection, "halopst_pending_pushes"):
-        connection.halopst_pending_pushes = {}
-    return connection.halopst_pending_pushes
-
-
-def _flush_pushes() -> None:
-    pending = _pending_pushes()
-    batches = list(pending.items())
-    pending.clear()
-    for schema_name, by_user in batches:
-        with schema_context(schema_name):
-            satker = current_satker()
-            counts = dict(Notification.objects.filter(recipient_id__in=by_user, read_at__isnull=True)
-                          .values_list("recipient_id").annotate(unread=Count("id")))
-            wanted = set().union(*by_user.values())
-            committed = {item.pk: item for item in Notification.objects.filter(pk__in=wanted)} if wanted else {}
-        for user_id, notification_ids in by_user.items():
-            unread = counts.get(user_id, 0)
-            group = group_name(satker, "user", user_id)
-            found = [committed[pk] for pk in sorted(notification_ids) if pk in committed]
-            messages = [{"type": "notification", "unread": unread, "notification": notification_payload(item)}
-                        for item in found] or [{"type": "unread", "unread": unread}]
-            for payload in messages:
-                push_queue.group_send(group, {"type": "user.message", "payload": payload})
+    notification_id = notification.pk if notification is not None else None
+    transaction.on_commit(lambda: push_queue.committed(schema_name, user.pk, notification_id))
 
 
 def push_to_user(user, payload: dict) -> None:
     """Send `payload` to every open socket of `user` in the current satker, after commit."""
-    group = group_name(current_satker(), "user", user.pk)
+    group = group_name(connection.schema_name, "user", user.pk)
     transaction.on_commit(lambda: push_queue.group_send(group, {"type": "user.message", "payload": payload}))
 
 

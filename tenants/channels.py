@@ -47,9 +47,9 @@ def in_satker(satker, func, *args, **kwargs):
     return database_sync_to_async(call)()
 
 
-def group_name(satker, *parts) -> str:
+def group_name(schema_name: str, *parts) -> str:
     """A channel-layer group of one satker: the schema is always part of the name."""
-    return ".".join([satker.schema_name, *[str(part) for part in parts]])
+    return ".".join([schema_name, *[str(part) for part in parts]])
 
 
 class _SessionRequest:
