@@ -108,8 +108,9 @@ def request_consultation(request):
     if (officer is None and tag is None) or starts_at is None:
         messages.error(request, _("Choose an officer and a time first."))
         return redirect("booking-directory")
+    draft = request.session.get("booking_draft", {})  # left by AIDA's "talk to an officer"
     form = RequestForm(request.POST or None, initial={
-        "starts_at": starts_at, "topic": request.GET.get("topik", "")[:200], "data_need": request.GET.get("kebutuhan", "")[:4000]})
+        "starts_at": starts_at, "topic": draft.get("topic", "")[:200], "data_need": draft.get("data_need", "")[:4000]})
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

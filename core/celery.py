@@ -25,6 +25,12 @@ app.conf.beat_schedule = {
         "task": "realtime.tasks.send_reminders",
         "schedule": crontab(minute="*/5"),
     },
+    "sweep-stale-quota-reservations": {
+        "task": "billing_quota.tasks.sweep_stale_reservations",
+        "schedule": 300.0,
+        # Public-schema work, once for the whole platform.
+        "tenant_schemas": ["public"],
+    },
     "expire-stale-consultation-requests": {
         "task": "booking.tasks.expire_stale_requests",
         "schedule": crontab(minute="*/5"),

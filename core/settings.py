@@ -204,6 +204,21 @@ HALOPST_DELIVERY_BACKOFF_SECONDS = float(os.environ.get("HALOPST_DELIVERY_BACKOF
 # A delivery claimed by a worker this long ago without a result was lost with that worker.
 HALOPST_DELIVERY_STALE_SECONDS = float(os.environ.get("HALOPST_DELIVERY_STALE_SECONDS", "300"))
 
+# --- AIDA (Gemini through google-genai) ------------------------------------------------------
+HALOPST_GEMINI_API_KEY = os.environ.get("HALOPST_GEMINI_API_KEY", "")
+HALOPST_GEMINI_MODEL = os.environ.get("HALOPST_GEMINI_MODEL", "gemini-2.5-flash")
+# Empty: Google's endpoint. Tests point it at a fake server on 127.0.0.1.
+HALOPST_GEMINI_BASE_URL = os.environ.get("HALOPST_GEMINI_BASE_URL", "")
+HALOPST_GEMINI_API_VERSION = os.environ.get("HALOPST_GEMINI_API_VERSION", "v1beta")
+HALOPST_GEMINI_TIMEOUT = float(os.environ.get("HALOPST_GEMINI_TIMEOUT", "30"))
+HALOPST_GEMINI_RETRIES = int(os.environ.get("HALOPST_GEMINI_RETRIES", "2"))
+HALOPST_GEMINI_MAX_RETRY_WAIT = float(os.environ.get("HALOPST_GEMINI_MAX_RETRY_WAIT", "10"))
+HALOPST_GEMINI_MAX_OUTPUT_TOKENS = int(os.environ.get("HALOPST_GEMINI_MAX_OUTPUT_TOKENS", "1024"))
+# Thinking tokens are charged (totalTokenCount includes them): keep them bounded.
+HALOPST_GEMINI_THINKING_BUDGET = int(os.environ.get("HALOPST_GEMINI_THINKING_BUDGET", "0"))
+# Anonymous visitors: questions per hour per session and per IP address.
+HALOPST_AIDA_ANONYMOUS_PER_HOUR = int(os.environ.get("HALOPST_AIDA_ANONYMOUS_PER_HOUR", "20"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -225,5 +240,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("HALOPST_LOG_LEVEL", "INFO")},
-    "loggers": {"django_tenants": {"level": "WARNING"}},
+    "loggers": {"django_tenants": {"level": "WARNING"}, "httpx": {"level": "WARNING"},
+                "google_genai": {"level": "WARNING"}},
 }

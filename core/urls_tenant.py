@@ -11,5 +11,6 @@ urlpatterns = common_patterns + [
     path("pengaturan/tampilan/", tenant_views.branding, name="branding"),
     path("", include("booking.urls")),
     path("", include("realtime.urls")),
+    path("", include("aida.urls")),
     path("api/v1/", include("booking.api_urls")),
 ]

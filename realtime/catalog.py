@@ -53,6 +53,9 @@ def _texts(kind: str) -> tuple[str, str]:
         "reminder_hour": (
             _("Consultation in one hour"),
             _("Reminder: “%(topic)s” starts at %(when)s. %(meeting_link)s")),
+        "quota_alert": (
+            _("AIDA budget alert"),
+            _("AIDA has used %(percent)s%% of this month's budget.")),
         "requests_waiting": (
             _("Requests are waiting for you"),
             _("%(count)s consultation requests are waiting for your decision.")),

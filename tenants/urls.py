@@ -8,4 +8,5 @@ urlpatterns = [
     path("satker/<str:code>/", views.satker_detail, name="console-satker"),
     path("satker/<str:code>/status/", views.set_status, name="console-satker-status"),
     path("satker/<str:code>/undang/", views.invite_admin, name="console-satker-invite"),
+    path("satker/<str:code>/kuota/", views.set_quota, name="console-satker-quota"),
 ]

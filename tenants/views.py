@@ -7,12 +7,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tenants.utils import schema_context
 
 from core.models import Role
 from core.services import invite_user
+from aida.forms import QuotaForm
+from billing_quota.services import ledger_for, set_limits
 from core.views import add_service_errors, form_status, submit_form
 from tenants import access, services
 from tenants.forms import BrandingForm, InviteAdminForm, OnboardSatkerForm
@@ -72,11 +75,27 @@ def satker_detail(request, code):
     return _detail_page(request, access.managed_satker(request.user, code), InviteAdminForm())
 
 
-def _detail_page(request, satker, invite_form, status=200):
+def _detail_page(request, satker, invite_form, quota_form=None, status=200):
+    ledger = ledger_for(satker)
+    quota_form = quota_form or QuotaForm(initial={"plan": getattr(getattr(satker, "quota", None), "plan", "basic"),
+                                                  "monthly_token_limit": ledger.token_limit,
+                                                  "monthly_request_limit": ledger.request_limit})
     return render(request, "tenants/satker_detail.html", {
-        "managed": satker, "invite_form": invite_form,
+        "managed": satker, "invite_form": invite_form, "ledger": ledger, "quota_form": quota_form,
         "may_invite_province_admin": satker.kind == Kind.PROVINCE and request.user.role == Role.NATIONAL_ADMIN,
     }, status=status)
+
+
+@login_required
+@require_POST
+def set_quota(request, code):
+    """The province (or national) admin sets a satker's monthly AIDA limits."""
+    access.require_console_user(request)
+    satker = access.managed_satker(request.user, code)
+    form = QuotaForm(request.POST)
+    done = submit_form(request, form, lambda data: set_limits(satker, by=request.user.email, **data),
+                       success=_("AIDA limits saved."), next_url=reverse("console-satker", args=[code]))
+    return done or _detail_page(request, satker, InviteAdminForm(), quota_form=form, status=400)
 
 
 @login_required

@@ -55,13 +55,16 @@ def django_db_setup(django_test_environment, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _forget_cached_hosts():
-    """Host lookups cached by a rolled-back test must not outlive it."""
+def _forget_cached_state():
+    """Cache entries a test made (host lookups of rolled-back satkers, rate-limit counters)
+    must not outlive it."""
     yield
     client = redis.Redis.from_url(settings.REDIS_URL)
-    keys = list(client.scan_iter(match=f"*{settings.CACHES['default']['KEY_PREFIX']}*tenancy:*"))
-    if keys:
-        client.delete(*keys)
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    for pattern in ("tenancy:*", "aida:anon:*"):
+        keys = list(client.scan_iter(match=f"*{prefix}*{pattern}"))
+        if keys:
+            client.delete(*keys)
 
 
 @pytest.fixture(autouse=True)

@@ -37,6 +37,8 @@ class FakeServer:
                     time.sleep(fake.timeout_sleep)
                     mode = "ok"
                 status, headers, body = fake.respond(self.command, self.path, self.headers, raw, mode)
+                if hasattr(body, "events"):
+                    return self._stream(status, headers, body)
                 payload = body if isinstance(body, bytes) else json.dumps(body).encode()
                 try:
                     self.send_response(status)
@@ -48,6 +50,26 @@ class FakeServer:
                     self.wfile.write(payload)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client timed out and left
+
+            def _stream(self, status, headers, body):
+                """Server-sent events, written one at a time; the connection closes at the end."""
+                self.close_connection = True
+                try:
+                    self.send_response(status)
+                    for key, value in headers.items():
+                        self.send_header(key, value)
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    if body.mode == "slow":
+                        time.sleep(body.fake.slow_seconds)
+                    for index, event in enumerate(body.events):
+                        if index and body.fake.delay_between_chunks:
+                            time.sleep(body.fake.delay_between_chunks)
+                        data = "{broken json" if body.mode == "malformed" and index == 0 else json.dumps(event)
+                        self.wfile.write(f"data: {data}\r\n\r\n".encode())
+                        self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
 
             do_POST = _handle
             do_GET = _handle

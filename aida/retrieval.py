@@ -1,0 +1,55 @@
+"""Finding the knowledge entries that answer a question: PostgreSQL full-text search.
+
+The question's words are stemmed with the `indonesian` configuration and OR-ed (consumers write
+long questions; requiring every word would find nothing), matched also as written (`simple`,
+for codes and names), and ranked with ts_rank_cd over title (A) > tags (B) > body (C).
+Embeddings (pgvector) are not used yet: see the issue notes.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+
+from aida.models import EntryStatus, KnowledgeEntry
+
+# Words too common in questions to help ranking ("berapa data ... di ... tahun").
+STOPWORDS = {
+    "apa", "apakah", "berapa", "bagaimana", "gimana", "mengapa", "kenapa", "kapan", "dimana", "di", "ke", "dari",
+    "yang", "dan", "atau", "untuk", "dengan", "pada", "ini", "itu", "saya", "aku", "kami", "kita", "mau", "ingin",
+    "tolong", "mohon", "minta", "bisa", "dapat", "ada", "adalah", "data", "tahun", "bps", "cara", "tentang", "the",
+    "what", "how", "is", "of", "in", "and", "a", "an", "to", "for", "kak", "min", "gan", "dong", "ya", "sih",
+}
+MIN_SCORE = 0.05
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: KnowledgeEntry
+    score: float
+
+
+def query_terms(question: str) -> list[str]:
+    words = re.findall(r"[0-9a-zA-Z\u00C0-\u024F]+", question.lower())
+    return [word for word in words if word not in STOPWORDS and len(word) > 1][:24]
+
+
+def search(question: str, limit: int = 5, include_drafts: bool = False) -> list[Hit]:
+    terms = query_terms(question)
+    if not terms:
+        return []
+    expression = " | ".join(terms)
+    statuses = [EntryStatus.PUBLISHED, EntryStatus.DRAFT] if include_drafts else [EntryStatus.PUBLISHED]
+    sql = f"""
+        SELECT id, ts_rank_cd(search_vector, query, 1) AS score
+        FROM {KnowledgeEntry._meta.db_table},
+             (SELECT to_tsquery('indonesian', %s) || to_tsquery('simple', %s) AS query) AS question
+        WHERE search_vector @@ query AND status = ANY(%s)
+        ORDER BY score DESC, id
+        LIMIT %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [expression, expression, statuses, limit])
+        ranked = cursor.fetchall()
+    entries = KnowledgeEntry.objects.in_bulk([pk for pk, _score in ranked])
+    return [Hit(entries[pk], float(score)) for pk, score in ranked if score >= MIN_SCORE and pk in entries]

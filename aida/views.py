@@ -1,0 +1,152 @@
+"""AIDA pages: the chat (answers stream as server-sent events), feedback, handoff, the officers'
+review queue, the knowledge base editor and the budget page."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from aida import selectors, services
+from aida.forms import EntryForm, ImportForm, QuestionForm, ReviewForm
+from aida.knowledge import EntryData, parse_csv, parse_markdown
+from aida.models import KnowledgeEntry
+from billing_quota.services import ledger_for
+from core.errors import Conflict
+from core.models import Role
+from core.views import form_status, submit_form
+
+
+def _require_role(request, *roles):
+    if not request.user.is_authenticated or request.user.role not in roles:
+        raise PermissionDenied(_("This page is not for your role."))
+
+
+def chat(request):
+    conversation = selectors.latest_conversation(request.user, request.session.session_key)
+    return render(request, "aida/chat.html", {"conversation": conversation,
+                                              "history": conversation.messages.all() if conversation else []})
+
+
+@require_POST
+def ask(request):
+    """Answer one question as a stream of server-sent events (token…, done)."""
+    form = QuestionForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors}, status=400)
+    if not request.session.session_key:
+        request.session.save()
+    user = request.user if request.user.is_authenticated else None
+    if user is None and not services.anonymous_allowance_left(request.session.session_key,
+                                                               request.META.get("REMOTE_ADDR", "")):
+        return JsonResponse({"errors": {"__all__": [_("Too many questions for now: please sign in or try again "
+                                                      "in an hour.")]}}, status=429)
+    prepared = services.prepare(request.tenant, question=form.cleaned_data["question"], user=user,
+                                session_key=request.session.session_key,
+                                conversation_id=form.cleaned_data["conversation"],
+                                language=getattr(request, "LANGUAGE_CODE", "id"))
+
+    async def events():
+        async for event in services.answer_events(request.tenant, prepared):
+            yield f"event: {event['type']}\ndata: {json.dumps(event)}\n\n"
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass tokens on as they come
+    return response
+
+
+@require_POST
+def rate_answer(request, pk):
+    answer = selectors.answer_for(request.user, request.session.session_key, pk)
+    services.mark_helpful(answer, request.POST.get("helpful") == "yes")
+    return HttpResponse(status=204)
+
+
+def handoff(request, pk):
+    """"Talk to an officer": the booking form opens with the topic and a summary filled in."""
+    answer = selectors.answer_for(request.user, request.session.session_key, pk)
+    question = answer.conversation.messages.filter(role="user", created_at__lte=answer.created_at).last()
+    topic = (question.text if question else answer.text)[:200]
+    request.session["booking_draft"] = {
+        "topic": topic, "data_need": _("Question to AIDA: %(question)s") % {"question": topic}}
+    return redirect("booking-directory")
+
+
+def knowledge_entry(request, slug):
+    entry = get_object_or_404(selectors.published_entries(), slug=slug)
+    return render(request, "aida/entry.html", {"entry": entry})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_queue(request):
+    _require_role(request, Role.OFFICER, Role.SATKER_ADMIN)
+    answer = None
+    if request.method == "POST":
+        answer = get_object_or_404(selectors.answers_to_review(), pk=request.POST.get("answer") or 0)
+    form = ReviewForm(request.POST or None)
+    try:
+        done = submit_form(request, form, lambda data: services.review_answer(answer, request.user, **data),
+                           success=_("Review saved."), next_url="aida-review")
+    except Conflict as error:
+        messages.error(request, str(error))
+        return redirect("aida-review")
+    page = Paginator(selectors.answers_to_review(), 20).get_page(request.GET.get("halaman"))
+    return done or render(request, "aida/review.html", {
+        "page": page, "form": form, "suggestions": selectors.unanswered_suggestions()}, status=form_status(form))
+
+
+@login_required
+def knowledge_admin(request):
+    _require_role(request, Role.SATKER_ADMIN)
+    query = request.GET.get("q", "").strip()
+    entries = [hit.entry for hit in services.retrieval.search(query, limit=50, include_drafts=True)] if query \
+        else KnowledgeEntry.objects.order_by("status", "title")
+    return render(request, "aida/knowledge_admin.html", {"entries": entries, "query": query,
+                                                         "import_form": ImportForm()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def knowledge_edit(request, pk=None):
+    _require_role(request, Role.SATKER_ADMIN)
+    entry = get_object_or_404(KnowledgeEntry, pk=pk) if pk else None
+    initial = {name: getattr(entry, name) for name in EntryForm.base_fields} if entry else {"language": "id"}
+    form = EntryForm(request.POST or None, initial=initial)
+
+    def save(data):
+        status = data.pop("status")
+        services.save_entry(entry, EntryData(**data), status=status)
+
+    done = submit_form(request, form, save, success=_("Saved."), next_url="aida-knowledge")
+    return done or render(request, "aida/knowledge_edit.html", {"form": form, "entry": entry}, status=form_status(form))
+
+
+@login_required
+@require_POST
+def knowledge_import(request):
+    _require_role(request, Role.SATKER_ADMIN)
+    form = ImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        name, text = form.cleaned_data["file"]
+        entries = parse_csv(text) if name.endswith(".csv") else parse_markdown(text)
+        imported, problems = services.import_entries(entries)
+        messages.success(request, _("%(n)d entries imported as drafts.") % {"n": imported})
+        for problem in problems:
+            messages.error(request, problem)
+        return redirect("aida-knowledge")
+    return render(request, "aida/knowledge_admin.html", {
+        "entries": KnowledgeEntry.objects.order_by("status", "title"), "import_form": form}, status=400)
+
+
+@login_required
+def budget(request):
+    _require_role(request, Role.SATKER_ADMIN)
+    return render(request, "aida/budget.html", {"ledger": ledger_for(request.tenant),
+                                                "activity": selectors.activity_this_month()})

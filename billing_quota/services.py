@@ -1,0 +1,113 @@
+"""Spending a satker's Gemini budget: reserve before a call, settle after, release on failure.
+
+`reserve` is one conditional UPDATE: it succeeds only if the month's used plus reserved plus
+this estimate still fits both limits, so fifty questions at once cannot spend past the budget.
+"""
+
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from billing_quota.models import PLAN_LIMITS, Plan, Reservation, SatkerQuota, UsageLedger
+from tenants.models import PUBLIC_SCHEMA
+
+ALERT_THRESHOLDS = (80, 100)
+STALE_RESERVATION = timedelta(minutes=10)
+
+
+def month_of(moment=None) -> date:
+    moment = timezone.localdate(moment) if moment else timezone.localdate()
+    return moment.replace(day=1)
+
+
+def limits_for(satker) -> tuple[int, int]:
+    quota = SatkerQuota.objects.filter(satker=satker).first()
+    if quota is not None:
+        return quota.monthly_token_limit, quota.monthly_request_limit
+    return PLAN_LIMITS[Plan.PROVINCE if satker.kind == "province" else Plan.BASIC]
+
+
+def ledger_for(satker, month=None) -> UsageLedger:
+    """This month's ledger row of the satker, created from its limits on first use."""
+    month = month or month_of()
+    with schema_context(PUBLIC_SCHEMA):
+        ledger = UsageLedger.objects.filter(satker=satker, month=month).first()
+        if ledger is not None:
+            return ledger
+        tokens, requests = limits_for(satker)
+        try:
+            with transaction.atomic():
+                return UsageLedger.objects.create(satker=satker, month=month, token_limit=tokens, request_limit=requests)
+        except IntegrityError:  # another request created it a moment ago
+            return UsageLedger.objects.get(satker=satker, month=month)
+
+
+def reserve(satker, tokens: int) -> Reservation | None:
+    """Set `tokens` and one request aside, or return None if that would pass a limit."""
+    ledger = ledger_for(satker)
+    with schema_context(PUBLIC_SCHEMA), transaction.atomic():
+        granted = (UsageLedger.objects.filter(pk=ledger.pk)
+                   .filter(tokens_used__lte=F("token_limit") - F("tokens_reserved") - tokens,
+                           requests_used__lte=F("request_limit") - F("requests_reserved") - 1)
+                   .update(tokens_reserved=F("tokens_reserved") + tokens, requests_reserved=F("requests_reserved") + 1))
+        if not granted:
+            return None
+        return Reservation.objects.create(satker=satker, month=ledger.month, tokens=tokens)
+
+
+def settle(reservation: Reservation, tokens_used: int) -> int | None:
+    """Charge what the call really cost (Gemini's totalTokenCount). Returns a newly crossed
+    alert threshold (80 or 100), if any."""
+    with schema_context(PUBLIC_SCHEMA), transaction.atomic():
+        if not Reservation.objects.filter(pk=reservation.pk, settled_at__isnull=True).update(
+                settled_at=timezone.now(), tokens_charged=tokens_used):
+            return None  # already settled or swept
+        ledger = UsageLedger.objects.select_for_update().get(satker_id=reservation.satker_id, month=reservation.month)
+        ledger.tokens_reserved -= reservation.tokens
+        ledger.requests_reserved -= 1
+        ledger.tokens_used += tokens_used
+        ledger.requests_used += 1
+        crossed = None
+        percent = max(ledger.tokens_percent, ledger.requests_percent)
+        for threshold in ALERT_THRESHOLDS:
+            if percent >= threshold > ledger.alerted_percent:
+                crossed = threshold
+        if crossed:
+            ledger.alerted_percent = crossed
+        ledger.save(update_fields=["tokens_reserved", "requests_reserved", "tokens_used", "requests_used",
+                                   "alerted_percent"])
+        return crossed
+
+
+def release(reservation: Reservation) -> None:
+    """Give back what a failed call reserved: nothing reached Gemini, nothing is charged."""
+    with schema_context(PUBLIC_SCHEMA), transaction.atomic():
+        if Reservation.objects.filter(pk=reservation.pk, settled_at__isnull=True).update(
+                settled_at=timezone.now(), tokens_charged=0):
+            UsageLedger.objects.filter(satker_id=reservation.satker_id, month=reservation.month).update(
+                tokens_reserved=F("tokens_reserved") - reservation.tokens, requests_reserved=F("requests_reserved") - 1)
+
+
+def sweep_stale_reservations() -> int:
+    """Release reservations whose call never reported back (its process died)."""
+    with schema_context(PUBLIC_SCHEMA):
+        stale = list(Reservation.objects.filter(settled_at__isnull=True,
+                                                created_at__lt=timezone.now() - STALE_RESERVATION))
+    for reservation in stale:
+        release(reservation)
+    return len(stale)
+
+
+@transaction.atomic
+def set_limits(satker, *, plan: str, monthly_token_limit: int, monthly_request_limit: int, by: str = "") -> SatkerQuota:
+    """The province admin sets a satker's limits; this month's ledger follows at once."""
+    with schema_context(PUBLIC_SCHEMA):
+        quota, _created = SatkerQuota.objects.update_or_create(satker=satker, defaults={
+            "plan": plan, "monthly_token_limit": monthly_token_limit, "monthly_request_limit": monthly_request_limit,
+            "updated_by": by})
+        UsageLedger.objects.filter(satker=satker, month=month_of()).update(
+            token_limit=monthly_token_limit, request_limit=monthly_request_limit)
+        return quota

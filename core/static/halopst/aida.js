@@ -1,0 +1,87 @@
+// AIDA chat: posts the question, reads the server-sent events as they stream, and shows the
+// answer token by token, then its sources, "helpful?" and "talk to an officer".
+(function () {
+  "use strict";
+  var root = document.getElementById("aida");
+  if (!root) { return; }
+  var form = document.getElementById("aida-form");
+  var log = document.getElementById("aida-log");
+  var tools = document.getElementById("aida-answer-tools");
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+
+  function bubble(kind, text) {
+    var div = document.createElement("div");
+    div.className = "bubble bubble-" + kind;
+    div.textContent = text;
+    log.appendChild(div);
+    div.scrollIntoView({ block: "end" });
+    return div;
+  }
+
+  function finish(answer, done) {
+    var box = tools.content.firstElementChild.cloneNode(true);
+    var sources = box.querySelector(".sources");
+    (done.sources || []).forEach(function (source, index) {
+      var link = document.createElement("a");
+      link.href = "/aida/pengetahuan/" + source.slug + "/";
+      link.textContent = "[" + (index + 1) + "] " + source.title;
+      sources.appendChild(link);
+    });
+    var handoff = box.querySelector(".handoff");
+    handoff.href = done.handoff;
+    if (done.handoff_first) { handoff.classList.remove("secondary"); box.insertBefore(handoff, box.firstChild); }
+    box.querySelectorAll("[data-helpful]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var body = new URLSearchParams({ helpful: button.dataset.helpful });
+        fetch("/aida/jawaban/" + done.message + "/nilai/", { method: "POST", body: body,
+          headers: { "X-CSRFToken": csrf } });
+        box.querySelector(".helpful").textContent = "✓";
+      });
+    });
+    answer.appendChild(box);
+    root.dataset.conversation = done.conversation;
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var field = form.querySelector("textarea");
+    var question = field.value.trim();
+    if (!question) { return; }
+    bubble("user", question);
+    field.value = "";
+    var answer = bubble("assistant", "");
+    var text = document.createElement("span");
+    answer.appendChild(text);
+    var body = new URLSearchParams({ question: question, conversation: root.dataset.conversation || "" });
+    fetch(root.dataset.askUrl, { method: "POST", body: body, headers: { "X-CSRFToken": csrf } })
+      .then(function (response) {
+        if (!response.ok) {
+          return response.json().then(function (data) {
+            var errors = data.errors || {};
+            text.textContent = Object.keys(errors).map(function (key) { return errors[key].join(" "); }).join(" ");
+          });
+        }
+        var reader = response.body.getReader();
+        var decoder = new TextDecoder();
+        var buffer = "";
+        function pump() {
+          return reader.read().then(function (chunk) {
+            if (chunk.done) { return; }
+            buffer += decoder.decode(chunk.value, { stream: true });
+            var events = buffer.split("\n\n");
+            buffer = events.pop();
+            events.forEach(function (raw) {
+              var data = raw.split("\n").filter(function (line) { return line.indexOf("data: ") === 0; })
+                .map(function (line) { return line.slice(6); }).join("");
+              if (!data) { return; }
+              var message = JSON.parse(data);
+              if (message.type === "token") { text.textContent += message.text; }
+              if (message.type === "done") { finish(answer, message); }
+            });
+            return pump();
+          });
+        }
+        return pump();
+      });
+  });
+})();

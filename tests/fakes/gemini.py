@@ -1,0 +1,92 @@
+"""Fake Gemini REST API (v1beta): generateContent, streamGenerateContent?alt=sse, countTokens,
+batchEmbedContents, with usageMetadata, and the real error bodies (429 with RetryInfo, 503, 500).
+
+Modes for `plan`: "ok", "429" (with retryDelay "1s"), "503", "500", "400", "slow" (first chunk
+after `slow_seconds`), "malformed" (a broken SSE event), "empty" (finishReason SAFETY, no text).
+`answer` decides the reply text from the request; `delay_between_chunks` paces the stream.
+"""
+
+import json
+import time
+
+from tests.fakes.server import FakeServer
+
+API_KEY = "fake-gemini-key"
+
+
+class FakeGemini(FakeServer):
+    def __init__(self, answer=None, chunk_words=3):
+        super().__init__()
+        self.answer = answer or (lambda body: "Garis kemiskinan dihitung dari kebutuhan dasar makanan dan non-makanan [1].")
+        self.chunk_words = chunk_words
+        self.slow_seconds = 3.0
+        self.delay_between_chunks = 0.0
+        self.calls = []  # (method, body) of every call that reached a model
+
+    def _handle_stream(self, handler, path, headers, raw, mode):
+        pass
+
+    def respond(self, method, path, headers, raw, mode):
+        if headers.get("x-goog-api-key") != API_KEY:
+            return 400, {}, _error(400, "API key not valid. Please pass a valid API key.", "INVALID_ARGUMENT")
+        if mode == "429":
+            return 429, {}, {"error": {"code": 429, "message": "Resource has been exhausted (e.g. check quota).",
+                                       "status": "RESOURCE_EXHAUSTED", "details": [
+                                           {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": []},
+                                           {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1s"}]}}
+        if mode in ("503", "500", "400"):
+            status = {"503": "UNAVAILABLE", "500": "INTERNAL", "400": "INVALID_ARGUMENT"}[mode]
+            return int(mode), {}, _error(int(mode), f"simulated {status}", status)
+        body = json.loads(raw or b"{}")
+        model_method = path.split("/models/", 1)[-1].split("?")[0]
+        method_name = model_method.split(":", 1)[-1]
+        with self.lock:
+            self.calls.append((method_name, body))
+        if method_name == "countTokens":
+            return 200, {}, {"totalTokens": _count(body)}
+        if method_name == "batchEmbedContents":
+            return 200, {}, {"embeddings": [{"values": [0.01 * (i % 7)] * 768} for i, _r in enumerate(body["requests"])]}
+        text = self.answer(body) if mode != "empty" else ""
+        prompt = _count(body)
+        usage = {"promptTokenCount": prompt, "candidatesTokenCount": len(text.split()),
+                 "totalTokenCount": prompt + len(text.split())}
+        if method_name == "generateContent":
+            return 200, {}, {"candidates": [{"content": {"role": "model", "parts": [{"text": text}]},
+                                             "finishReason": "STOP", "index": 0}],
+                             "usageMetadata": usage, "modelVersion": "gemini-fake-001", "responseId": "r1"}
+        return 200, {"Content-Type": "text/event-stream"}, _sse(text, usage, mode, self)
+
+
+def _count(body) -> int:
+    text = json.dumps(body.get("contents", body.get("generateContentRequest", {})))
+    return max(1, len(text) // 4)
+
+
+def _error(code, message, status):
+    return {"error": {"code": code, "message": message, "status": status}}
+
+
+class _Stream(bytes):
+    """Marks a streamed reply: the server writes `events` one by one, pausing between them."""
+
+
+def _sse(text, usage, mode, fake):
+    words = text.split(" ")
+    pieces = [" ".join(words[i:i + fake.chunk_words]) + (" " if i + fake.chunk_words < len(words) else "")
+              for i in range(0, len(words), fake.chunk_words)] if text else []
+    events = []
+    for index, piece in enumerate(pieces):
+        chunk = {"candidates": [{"content": {"role": "model", "parts": [{"text": piece}]}, "index": 0}],
+                 "modelVersion": "gemini-fake-001"}
+        if index == len(pieces) - 1:
+            chunk["candidates"][0]["finishReason"] = "STOP"
+            chunk["usageMetadata"] = usage
+        events.append(chunk)
+    if not pieces:
+        events.append({"candidates": [{"finishReason": "SAFETY", "index": 0}], "usageMetadata": usage,
+                       "promptFeedback": {"blockReason": "SAFETY"}, "modelVersion": "gemini-fake-001"})
+    stream = _Stream(b"")
+    stream.events = events
+    stream.mode = mode
+    stream.fake = fake
+    return stream
