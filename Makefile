@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(PY) -m core.devstack exec $(PY) bench/onboarding.py
 	$(PY) -m core.devstack exec $(PY) bench/booking.py
 	$(PY) -m core.devstack exec $(PY) bench/ws_fanout.py
+	$(PY) -m core.devstack exec $(PY) bench/aida.py
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l id -l en --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*"

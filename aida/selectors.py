@@ -56,6 +56,6 @@ def unanswered_suggestions(limit: int = 10) -> list[dict]:
 def activity_this_month() -> dict:
     start = timezone.localdate().replace(day=1)
     answers = Message.objects.filter(role=Message.Role.ASSISTANT, created_at__date__gte=start)
-    return answers.aggregate(answers=Count("id"), helpful=Count("id", filter=Q(helpful=True)),
-                             unhelpful=Count("id", filter=Q(helpful=False)),
-                             degraded=Count("id", filter=~Q(degraded="")))
+    return answers.aggregate(answered=Count("id"), marked_helpful=Count("id", filter=Q(helpful=True)),
+                             marked_unhelpful=Count("id", filter=Q(helpful=False)),
+                             limited=Count("id", filter=~Q(degraded="")))

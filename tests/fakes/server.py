@@ -18,6 +18,8 @@ class FakeServer:
     def __init__(self):
         self.plan = deque()
         self.requests = []  # every request: (path, headers, body)
+        self.received_times = []  # time.monotonic() when each request arrived
+        self.event_times = []  # time.monotonic() when each streamed event was written
         self.lock = threading.Lock()
         fake = self
 
@@ -31,6 +33,7 @@ class FakeServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 with fake.lock:
+                    fake.received_times.append(time.monotonic())
                     fake.requests.append((self.path, dict(self.headers), raw))
                     mode = fake.plan.popleft() if fake.plan else "ok"
                 if mode == "timeout":
@@ -68,6 +71,7 @@ class FakeServer:
                         data = "{broken json" if body.mode == "malformed" and index == 0 else json.dumps(event)
                         self.wfile.write(f"data: {data}\r\n\r\n".encode())
                         self.wfile.flush()
+                        fake.event_times.append(time.monotonic())
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

@@ -1,0 +1,128 @@
+"""AIDA latency benchmark: with 10,000 knowledge entries and a zero-latency fake Gemini, how long
+AIDA takes before Gemini is asked (retrieval, storage, quota), and how long a token takes from
+Gemini to the user's browser (server-sent events through a real Daphne).
+
+`make bench` runs it; or with DATABASE_URL / REDIS_URL set: python bench/aida.py
+"""
+
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.onboarding import bench_database_url, manage  # noqa: E402
+
+ENTRIES = int(os.environ.get("BENCH_ENTRIES", "10000"))
+QUESTIONS = int(os.environ.get("BENCH_QUESTIONS", "100"))
+WORDS = ("inflasi harga konsumen kemiskinan garis penduduk miskin pengangguran angkatan kerja pendidikan sekolah "
+         "kesehatan rumah tangga pertanian padi produksi industri ekspor impor hotel wisata transportasi desa "
+         "ekonomi pertumbuhan pdrb upah petani nilai tukar indeks pembangunan manusia gizi air minum sanitasi").split()
+
+
+def pct(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1)))]
+
+
+def main():
+    from core.devstack import ensure_database
+
+    os.environ["DATABASE_URL"] = bench_database_url().replace("_bench", "_bench_aida")
+    os.environ["HALOPST_CACHE_PREFIX"] = "halopst-bench"
+    ensure_database(os.environ["DATABASE_URL"], fresh=True)
+    manage("migrate_schemas", "--shared", "-v", "0")
+    from tests.fakes.gemini import API_KEY, FakeGemini
+
+    fake = FakeGemini(answer=lambda body: " ".join(random.choice(WORDS) for _ in range(60)), chunk_words=2).start()
+    os.environ.update(HALOPST_GEMINI_API_KEY=API_KEY, HALOPST_GEMINI_BASE_URL=fake.url,
+                      HALOPST_AIDA_ANONYMOUS_PER_HOUR="100000")
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
+    django.setup()
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from aida.models import KnowledgeEntry
+    from aida.services import SEARCH_VECTOR
+    from billing_quota.services import set_limits
+    from tenants.services import SatkerSpec, onboard_satker
+
+    onboard_satker(SatkerSpec("3500", "province", "Provinsi Jawa Timur", "jatim", "Asia/Jakarta"))
+    satker = onboard_satker(SatkerSpec("3515", "regency", "Kabupaten Sidoarjo", "sidoarjokab", "Asia/Jakarta"))
+    set_limits(satker, plan="province", monthly_token_limit=10**9, monthly_request_limit=10**6)
+    random.seed(3)
+    with schema_context(satker.schema_name):
+        KnowledgeEntry.objects.bulk_create([
+            KnowledgeEntry(slug=f"sintetis-{n}", title=" ".join(random.sample(WORDS, 5)).capitalize(),
+                           body=" ".join(random.choice(WORDS) for _ in range(120)), tags=", ".join(random.sample(WORDS, 3)))
+            for n in range(ENTRIES)], batch_size=2000)
+        KnowledgeEntry.objects.filter(search_vector__isnull=True).update(search_vector=SEARCH_VECTOR)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE aida_knowledgeentry")
+        total = KnowledgeEntry.objects.count()
+    connection.close()
+    print(f"knowledge entries: {total}")
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "core.asgi:application"],
+                              cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import httpx
+
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        host = f"sidoarjokab.localhost:{port}"
+        before_gemini, first_token, relay = [], [], []
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Host": host}, timeout=30) as client:
+            token = client.get("/aida/").cookies["csrftoken"]
+            for number in range(QUESTIONS + 5):
+                question = f"berapa {random.choice(WORDS)} {random.choice(WORDS)} di sidoarjo tahun 2023?"
+                received_before, events_before = len(fake.received_times), len(fake.event_times)
+                sent = time.monotonic()
+                arrivals = []
+                with client.stream("POST", "/aida/tanya/", data={"question": question},
+                                   headers={"X-CSRFToken": token, "Referer": f"http://{host}/aida/"}) as response:
+                    for line in response.iter_lines():
+                        if line.startswith("data: ") and json.loads(line[6:])["type"] == "token":
+                            arrivals.append(time.monotonic())
+                if number < 5 or len(fake.received_times) == received_before:
+                    continue  # warm-up, or answered without Gemini
+                gemini_received = fake.received_times[received_before]
+                gemini_sent = fake.event_times[events_before:events_before + len(arrivals)]
+                before_gemini.append(gemini_received - sent)
+                gemini_first = gemini_sent[0] - gemini_received
+                first_token.append(arrivals[0] - sent - gemini_first)
+                relay.extend(arrived - emitted for arrived, emitted in zip(arrivals, gemini_sent))
+        print(f"{len(before_gemini)} questions over HTTP (Daphne), zero-latency fake Gemini:")
+        print(f"  AIDA work before Gemini is called (session, question stored, retrieval over {total} entries, "
+              f"quota reserved): p50={statistics.median(before_gemini) * 1000:.1f}ms p95={pct(before_gemini, .95) * 1000:.1f}ms")
+        print(f"  time AIDA adds before the first token reaches the user: p50={statistics.median(first_token) * 1000:.1f}ms "
+              f"p95={pct(first_token, .95) * 1000:.1f}ms (target p95 < 50 ms)")
+        print(f"  token relay, Gemini → user: p50={statistics.median(relay) * 1000:.2f}ms p95={pct(relay, .95) * 1000:.2f}ms "
+              f"over {len(relay)} tokens")
+    finally:
+        server.terminate()
+        server.wait(10)
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""Quota under concurrency, the streamed answer over real HTTP, and the budget pages."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from django.db import connection
+
+from aida import services
+from billing_quota.models import Reservation, UsageLedger
+from billing_quota.services import ledger_for, set_limits, sweep_stale_reservations
+from core.models import Role
+from tests.conftest import client_for, create_user
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def test_fifty_parallel_questions_with_budget_for_ten(make_satker, gemini):
+    satker = make_satker()
+    set_limits(satker, plan="basic", monthly_token_limit=10_000_000, monthly_request_limit=10)
+    gemini.delay_between_chunks = 0.01
+    barrier = threading.Barrier(50)
+
+    def one(index):
+        try:
+            barrier.wait()
+            prepared = services.prepare(satker, question="berapa garis kemiskinan kabupaten ini", session_key=f"s{index}")
+            if prepared.degraded:
+                services.finish(satker, prepared, text="-", degraded=prepared.degraded)
+                return prepared.degraded
+
+            async def collect():
+                return [event async for event in services.answer_events(satker, prepared)]
+
+            from asgiref.sync import async_to_sync
+
+            return async_to_sync(collect)()[-1]["degraded"] or "answered"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(50) as pool:
+        outcomes = list(pool.map(one, range(50)))
+
+    assert outcomes.count("answered") == 10 and outcomes.count("quota") == 40
+    streamed = [call for call in gemini.calls if call[0] == "streamGenerateContent"]
+    assert len(streamed) == 10  # exactly ten reached Gemini
+    ledger = ledger_for(satker)
+    assert (ledger.requests_used, ledger.requests_reserved, ledger.tokens_reserved) == (10, 0, 0)
+    charged = sum(Reservation.objects.filter(satker=satker).values_list("tokens_charged", flat=True))
+    assert ledger.tokens_used == charged > 0
+    UsageLedger.objects.filter(satker=satker).delete()
+    Reservation.objects.filter(satker=satker).delete()
+
+
+def test_stale_reservations_are_released(satker_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from billing_quota.services import reserve
+
+    reservation = reserve(satker_a, 5_000)
+    assert ledger_for(satker_a).tokens_reserved == 5_000
+    Reservation.objects.filter(pk=reservation.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    assert sweep_stale_reservations() == 1
+    ledger = ledger_for(satker_a)
+    assert (ledger.tokens_reserved, ledger.requests_reserved, ledger.tokens_used) == (0, 0, 0)
+
+
+@pytest.fixture
+def gemini_env(gemini, monkeypatch):
+    """The fake Gemini's address for server subprocesses too."""
+    monkeypatch.setenv("HALOPST_GEMINI_API_KEY", "fake-gemini-key")
+    monkeypatch.setenv("HALOPST_GEMINI_BASE_URL", gemini.url)
+    return gemini
+
+
+def test_answer_streams_over_http_as_server_sent_events(make_satker, gemini_env, web_server):
+    gemini = gemini_env
+    satker = make_satker()
+    gemini.delay_between_chunks = 0.05
+    base = web_server.format(satker.subdomain)
+    port = int(base.rsplit(":", 1)[1])
+    host = base.removeprefix("http://")
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Host": host}) as client:
+        page = client.get("/aida/")
+        token = page.cookies["csrftoken"]
+        arrivals, events = [], []
+        import json
+        import time
+
+        with client.stream("POST", "/aida/tanya/", data={"question": "bagaimana cara menghitung garis kemiskinan",
+                                                         "csrfmiddlewaretoken": token},
+                           headers={"X-CSRFToken": token, "Referer": base + "/aida/"}) as response:
+            assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+            for line in response.iter_lines():
+                if line.startswith("data: "):
+                    arrivals.append(time.monotonic())
+                    events.append(json.loads(line[6:]))
+    tokens = [event for event in events if event["type"] == "token"]
+    assert len(tokens) >= 4 and events[-1]["type"] == "done" and events[-1]["degraded"] == ""
+    # Tokens came as Gemini produced them, not all at the end.
+    assert arrivals[len(tokens) - 1] - arrivals[0] >= 0.05 * (len(tokens) - 2)
+
+
+def test_province_admin_sets_limits_and_satker_admin_sees_usage(satker_a, province_jatim):
+    from tenants.models import Satker
+
+    national = Satker.objects.get(schema_name="public")
+    admin = create_user(national, "jatim@example.com", role=Role.PROVINCE_ADMIN, managed_province=province_jatim)
+    console = client_for(national, admin)
+    response = console.post("/konsol/satker/3515/kuota/", {"plan": "standard", "monthly_token_limit": 123456,
+                                                            "monthly_request_limit": 789})
+    assert response.status_code == 302
+    assert (ledger_for(satker_a).token_limit, ledger_for(satker_a).request_limit) == (123456, 789)
+    assert console.post("/konsol/satker/3515/kuota/", {"plan": "standard", "monthly_token_limit": -1,
+                                                       "monthly_request_limit": 1}).status_code == 400
+    satker_admin = create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN)
+    page = client_for(satker_a, satker_admin).get("/pengaturan/aida/").content.decode()
+    assert "123456" in page and "789" in page
+    consumer = create_user(satker_a, "c@a.example")
+    assert client_for(satker_a, consumer).get("/pengaturan/aida/").status_code == 403
+
+
+def test_quota_alerts_reach_satker_admins_at_80_percent(satker_a, gemini):
+    from django_tenants.utils import schema_context
+
+    from realtime.models import Notification
+
+    admin = create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN)
+    set_limits(satker_a, plan="basic", monthly_token_limit=10_000_000, monthly_request_limit=5)
+    for _ in range(4):
+        prepared = services.prepare(satker_a, question="berapa inflasi bulan ini", session_key="s")
+        services.finish(satker_a, prepared, text="x", result=None, degraded="")
+    with schema_context(satker_a.schema_name):
+        assert not Notification.objects.filter(recipient=admin, kind="quota_alert").exists()
+    from aida.gemini import StreamResult
+
+    for _ in range(6):
+        prepared = services.prepare(satker_a, question="berapa inflasi bulan ini", session_key="s")
+        if prepared.reservation:
+            services.finish(satker_a, prepared, text="x", result=StreamResult(total_tokens=10))
+    assert ledger_for(satker_a).requests_used == 5
+    with schema_context(satker_a.schema_name):
+        alerts = list(Notification.objects.filter(recipient=admin, kind="quota_alert").values_list("body", flat=True))
+    assert any("80%" in body for body in alerts) and any("100%" in body for body in alerts)
+
+
+def test_knowledge_admin_pages(satker_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django_tenants.utils import schema_context
+
+    from aida.models import KnowledgeEntry
+
+    admin = client_for(satker_a, create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN))
+    assert admin.post("/pengaturan/pengetahuan/baru/", {"title": "Jadwal rilis BRS Sidoarjo", "body": "Setiap awal bulan.",
+                                                        "language": "id", "status": "published"}).status_code == 302
+    csv_file = SimpleUploadedFile("kb.csv", "title,body,source_url,tags,language\nStunting,Prevalensi balita,,gizi,id\n,tanpa judul,,,id\n".encode())
+    response = admin.post("/pengaturan/pengetahuan/impor/", {"file": csv_file}, follow=True)
+    assert "1 entri diimpor" in response.content.decode() and "tidak memiliki judul" in response.content.decode()
+    with schema_context(satker_a.schema_name):
+        assert KnowledgeEntry.objects.get(title="Stunting").status == "draft"
+        published = KnowledgeEntry.objects.get(title="Jadwal rilis BRS Sidoarjo")
+    assert client_for(satker_a).get(f"/aida/pengetahuan/{published.slug}/").status_code == 200
+    assert client_for(satker_a).get("/aida/pengetahuan/stunting/").status_code == 404  # drafts stay private
+    hits = client_for(satker_a).get("/api/v1/knowledge/search/", {"q": "jadwal rilis brs"}).json()
+    assert hits[0]["title"] == "Jadwal rilis BRS Sidoarjo" and hits[0]["score"] > 0
