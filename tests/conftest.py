@@ -25,6 +25,7 @@ from django_tenants.utils import schema_context
 
 from core.celery import app as celery_app
 from core.models import Role, User
+from tests.fakes import gemini as fake_gemini
 from tenants.models import Domain, Satker
 from tenants.schema_template import ensure_template
 from tenants.services import SatkerSpec, onboard_satker
@@ -188,3 +189,25 @@ def web_server(committed_db):
     yield "http://{}.localhost:" + str(port)
     process.terminate()
     process.wait(10)
+
+
+@pytest.fixture
+def gemini(settings):
+    """A fake Gemini on 127.0.0.1 with the real google-genai client pointed at it."""
+    server = fake_gemini.FakeGemini().start()
+    server.slow_seconds = 2.0
+    settings.HALOPST_GEMINI_API_KEY = fake_gemini.API_KEY
+    settings.HALOPST_GEMINI_BASE_URL = server.url
+    settings.HALOPST_GEMINI_TIMEOUT = 1.0
+    settings.HALOPST_GEMINI_MAX_RETRY_WAIT = 0.2
+    settings.HALOPST_GEMINI_RETRIES = 2
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def gemini_env(gemini, monkeypatch):
+    """The fake Gemini's address for server subprocesses too."""
+    monkeypatch.setenv("HALOPST_GEMINI_API_KEY", "fake-gemini-key")
+    monkeypatch.setenv("HALOPST_GEMINI_BASE_URL", gemini.url)
+    return gemini

@@ -68,14 +68,6 @@ def test_stale_reservations_are_released(satker_a):
     assert (ledger.tokens_reserved, ledger.requests_reserved, ledger.tokens_used) == (0, 0, 0)
 
 
-@pytest.fixture
-def gemini_env(gemini, monkeypatch):
-    """The fake Gemini's address for server subprocesses too."""
-    monkeypatch.setenv("HALOPST_GEMINI_API_KEY", "fake-gemini-key")
-    monkeypatch.setenv("HALOPST_GEMINI_BASE_URL", gemini.url)
-    return gemini
-
-
 def test_answer_streams_over_http_as_server_sent_events(make_satker, gemini_env, web_server):
     gemini = gemini_env
     satker = make_satker()
