@@ -8,9 +8,7 @@ Gemini to the user's browser (server-sent events through a real Daphne).
 import json
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -18,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.onboarding import bench_database_url, manage  # noqa: E402
+from bench.common import free_port, fresh_django, onboard_sidoarjo, percentile, start_server  # noqa: E402
 
 ENTRIES = int(os.environ.get("BENCH_ENTRIES", "10000"))
 QUESTIONS = int(os.environ.get("BENCH_QUESTIONS", "100"))
@@ -27,37 +25,20 @@ WORDS = ("inflasi harga konsumen kemiskinan garis penduduk miskin pengangguran a
          "ekonomi pertumbuhan pdrb upah petani nilai tukar indeks pembangunan manusia gizi air minum sanitasi").split()
 
 
-def pct(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1)))]
-
-
 def main():
-    from core.devstack import ensure_database
-
-    os.environ["DATABASE_URL"] = bench_database_url().replace("_bench", "_bench_aida")
-    os.environ["HALOPST_CACHE_PREFIX"] = "halopst-bench"
-    ensure_database(os.environ["DATABASE_URL"], fresh=True)
-    manage("migrate_schemas", "--shared", "-v", "0")
     from tests.fakes.gemini import API_KEY, FakeGemini
 
     fake = FakeGemini(answer=lambda body: " ".join(random.choice(WORDS) for _ in range(60)), chunk_words=2).start()
-    os.environ.update(HALOPST_GEMINI_API_KEY=API_KEY, HALOPST_GEMINI_BASE_URL=fake.url,
-                      HALOPST_AIDA_ANONYMOUS_PER_HOUR="100000")
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
-    django.setup()
+    fresh_django("bench_aida", HALOPST_GEMINI_API_KEY=API_KEY, HALOPST_GEMINI_BASE_URL=fake.url,
+                 HALOPST_AIDA_ANONYMOUS_PER_HOUR="100000")
     from django.db import connection
     from django_tenants.utils import schema_context
 
     from aida.models import KnowledgeEntry
     from aida.services import SEARCH_VECTOR
     from billing_quota.services import set_limits
-    from tenants.services import SatkerSpec, onboard_satker
 
-    onboard_satker(SatkerSpec("3500", "province", "Provinsi Jawa Timur", "jatim", "Asia/Jakarta"))
-    satker = onboard_satker(SatkerSpec("3515", "regency", "Kabupaten Sidoarjo", "sidoarjokab", "Asia/Jakarta"))
+    satker = onboard_sidoarjo()
     set_limits(satker, plan="province", monthly_token_limit=10**9, monthly_request_limit=10**6)
     random.seed(3)
     with schema_context(satker.schema_name):
@@ -72,23 +53,11 @@ def main():
     connection.close()
     print(f"knowledge entries: {total}")
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "core.asgi:application"],
-                              cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port = free_port()
+    server = start_server("daphne", port)
     import httpx
 
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
         host = f"sidoarjokab.localhost:{port}"
         before_gemini, first_token, relay = [], [], []
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Host": host}, timeout=30) as client:
@@ -113,10 +82,10 @@ def main():
                 relay.extend(arrived - emitted for arrived, emitted in zip(arrivals, gemini_sent))
         print(f"{len(before_gemini)} questions over HTTP (Daphne), zero-latency fake Gemini:")
         print(f"  AIDA work before Gemini is called (session, question stored, retrieval over {total} entries, "
-              f"quota reserved): p50={statistics.median(before_gemini) * 1000:.1f}ms p95={pct(before_gemini, .95) * 1000:.1f}ms")
+              f"quota reserved): p50={statistics.median(before_gemini) * 1000:.1f}ms p95={percentile(before_gemini, .95) * 1000:.1f}ms")
         print(f"  time AIDA adds before the first token reaches the user: p50={statistics.median(first_token) * 1000:.1f}ms "
-              f"p95={pct(first_token, .95) * 1000:.1f}ms (target p95 < 50 ms)")
-        print(f"  token relay, Gemini → user: p50={statistics.median(relay) * 1000:.2f}ms p95={pct(relay, .95) * 1000:.2f}ms "
+              f"p95={percentile(first_token, .95) * 1000:.1f}ms (target p95 < 50 ms)")
+        print(f"  token relay, Gemini → user: p50={statistics.median(relay) * 1000:.2f}ms p95={percentile(relay, .95) * 1000:.2f}ms "
               f"over {len(relay)} tokens")
     finally:
         server.terminate()

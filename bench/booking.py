@@ -1,7 +1,7 @@
 """Booking benchmark: free-slot computation over a 60-day window, and booking throughput under
 parallel clients (threads with their own connections) against real PostgreSQL.
 
-`make bench-booking`, or with DATABASE_URL / REDIS_URL set: python bench/booking.py
+`make bench`, or with DATABASE_URL / REDIS_URL set: python bench/booking.py
 Works in its own database, `<name>_bench_booking`, created afresh.
 """
 
@@ -17,28 +17,14 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.onboarding import bench_database_url, manage  # noqa: E402
+from bench.common import fresh_django, onboard_sidoarjo, percentile  # noqa: E402
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
 ATTEMPTS = int(os.environ.get("BENCH_ATTEMPTS", "400"))
 
 
-def pct(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def main():
-    from core.devstack import ensure_database
-
-    os.environ["DATABASE_URL"] = bench_database_url().replace("_bench", "_bench_booking")
-    os.environ["HALOPST_CACHE_PREFIX"] = "halopst-bench"
-    ensure_database(os.environ["DATABASE_URL"], fresh=True)
-    manage("migrate_schemas", "--shared", "-v", "0")
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
-    django.setup()
+    fresh_django("bench_booking")
     from django.db import connection
     from django.utils import timezone
     from django_tenants.utils import schema_context
@@ -47,10 +33,8 @@ def main():
     from booking.availability import free_slots
     from booking.models import Consultation
     from core.models import Role, User
-    from tenants.services import SatkerSpec, onboard_satker
 
-    onboard_satker(SatkerSpec("3500", "province", "Provinsi Jawa Timur", "jatim", "Asia/Jakarta"))
-    satker = onboard_satker(SatkerSpec("3515", "regency", "Kabupaten Sidoarjo", "sidoarjokab", "Asia/Jakarta"))
+    satker = onboard_sidoarjo()
     zone = ZoneInfo(satker.timezone)
     with schema_context(satker.schema_name):
         services.update_booking_settings(slot_minutes=30, buffer_minutes=0, min_notice_hours=0, daily_cap=20,
@@ -78,7 +62,7 @@ def main():
             result = free_slots([officers[0]], zone=zone, now=timezone.now())[officers[0].pk]
             timings.append(time.perf_counter() - started)
         print(f"free slots, one officer, 60-day window ({held} held, {len(result)} free): "
-              f"p50={statistics.median(timings) * 1000:.1f}ms p95={pct(timings, 0.95) * 1000:.1f}ms")
+              f"p50={statistics.median(timings) * 1000:.1f}ms p95={percentile(timings, 0.95) * 1000:.1f}ms")
 
         open_slots = {officer.pk: free_slots([officer], zone=zone, now=timezone.now())[officer.pk]
                       for officer in officers[1:]}
@@ -101,11 +85,12 @@ def main():
 
         with schema_context(satker.schema_name):
             consumer = User.objects.get(email=f"konsumen{index}@bench.example")
+            officers_by_id = OfficerProfile.objects.select_related("user").in_bulk()
             for attempt in range(index, ATTEMPTS, CLIENTS):
                 officer_id, starts_at = plan[attempt]
                 started = time.perf_counter()
                 try:
-                    services.request_consultation(consumer=consumer, officer=OfficerProfile(pk=officer_id, is_active=True),
+                    services.request_consultation(consumer=consumer, officer=officers_by_id[officer_id],
                                                   starts_at=starts_at, topic="t", data_need="d", purpose="other",
                                                   consumer_category="other")
                     kind = "ok"
@@ -128,7 +113,7 @@ def main():
     print(f"booking under {CLIENTS} parallel clients: {ATTEMPTS} attempts in {wall:.1f}s = {ATTEMPTS / wall:.0f} attempts/s; "
           f"{outcomes['ok']} booked ({outcomes['ok'] / wall:.0f}/s), {outcomes['taken']} 'just taken', "
           f"{outcomes['refused']} refused; latency p50={statistics.median(latencies) * 1000:.0f}ms "
-          f"p95={pct(latencies, 0.95) * 1000:.0f}ms; rows created={booked} (must equal booked)")
+          f"p95={percentile(latencies, 0.95) * 1000:.0f}ms; rows created={booked} (must equal booked)")
     assert booked == outcomes["ok"]
 
 

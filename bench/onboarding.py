@@ -8,7 +8,6 @@ national scale, where migrating is cheapest relative to cloning).
 
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,23 +15,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import fresh_django, manage  # noqa: E402
+
 MIGRATE_SAMPLE = int(os.environ.get("BENCH_MIGRATE_SAMPLE", "20"))
 FLEET_SIZE = 552
-
-
-def bench_database_url() -> str:
-    import dj_database_url
-
-    url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/halopst")
-    name = dj_database_url.parse(url)["NAME"]
-    head, _, query = url.partition("?")
-    head = head[: head.rfind("/") + 1] + f"{name}_bench"
-    return f"{head}?{query}" if query else head
-
-
-def manage(*args, settings="core.settings"):
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE=settings)
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
 def fmt(seconds: list[float]) -> str:
@@ -43,17 +29,7 @@ def fmt(seconds: list[float]) -> str:
 
 
 def main() -> None:
-    from core.devstack import ensure_database
-
-    os.environ["DATABASE_URL"] = bench_database_url()
-    os.environ["HALOPST_CACHE_PREFIX"] = "halopst-bench"
-    ensure_database(os.environ["DATABASE_URL"], fresh=True)
-    manage("migrate_schemas", "--shared", "-v", "0")
-
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
-    django.setup()
+    fresh_django("bench")
     from django.core.management import call_command
     from django.db import connection
 

@@ -10,7 +10,6 @@ import asyncio
 import json
 import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.onboarding import bench_database_url, manage  # noqa: E402
+from bench.common import free_port, fresh_django, onboard_sidoarjo, percentile, start_server  # noqa: E402
 
 SOCKETS = int(os.environ.get("BENCH_SOCKETS", "1000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
@@ -30,52 +29,15 @@ STEADY_RATE = int(os.environ.get("BENCH_STEADY_RATE", "50"))
 HOST = "sidoarjokab.localhost"
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def server_command(kind, port):
-    if kind == "daphne":
-        return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "core.asgi:application"]
-    return [sys.executable, "-m", "uvicorn", "core.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-            "--lifespan", "off", "--ws", "websockets", "--log-level", "warning", "--no-access-log"]
-
-
-def wait_port(port, process):
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError("server exited")
-            time.sleep(0.2)
-    raise RuntimeError("server did not start")
-
-
 def setup():
-    from core.devstack import ensure_database
-
-    os.environ["DATABASE_URL"] = bench_database_url().replace("_bench", "_bench_ws")
-    os.environ["HALOPST_CACHE_PREFIX"] = "halopst-bench"
-    ensure_database(os.environ["DATABASE_URL"], fresh=True)
-    manage("migrate_schemas", "--shared", "-v", "0")
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
-    django.setup()
+    fresh_django("bench_ws", HALOPST_DB_CONN_MAX_AGE="60")
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django_tenants.utils import schema_context
 
     from core.models import User
-    from tenants.services import SatkerSpec, onboard_satker
 
-    onboard_satker(SatkerSpec("3500", "province", "Provinsi Jawa Timur", "jatim", "Asia/Jakarta"))
-    satker = onboard_satker(SatkerSpec("3515", "regency", "Kabupaten Sidoarjo", "sidoarjokab", "Asia/Jakarta"))
+    satker = onboard_sidoarjo()
     sessions = []
     with schema_context(satker.schema_name):
         password = User(email="x@example.com")
@@ -130,13 +92,9 @@ def run(kind, satker, sessions):
     from realtime.services import notify
 
     ports = [free_port(), free_port()]
-    env = dict(os.environ, HALOPST_DB_CONN_MAX_AGE="60", HALOPST_DEBUG="true")
     logs = [open(Path(os.environ.get("TMPDIR", "/tmp")) / f"halopst-bench-{kind}-{i}.log", "w") for i in range(2)]
-    servers = [subprocess.Popen(server_command(kind, port), cwd=ROOT, env=env, stdout=log, stderr=log)
-               for port, log in zip(ports, logs)]
+    servers = [start_server(kind, port, log) for port, log in zip(ports, logs)]
     try:
-        for port, server in zip(ports, servers):
-            wait_port(port, server)
         client = subprocess.Popen([sys.executable, __file__, "client", ",".join(map(str, ports)),
                                    ",".join(key for _user, key in sessions)],
                                   cwd=ROOT, stdout=subprocess.PIPE, text=True)
@@ -169,7 +127,7 @@ def run(kind, satker, sessions):
             time.sleep(2)
             got = {nid: arrived - sent_at[nid] for arrived, nid in list(arrivals) if nid in ids}
             values = sorted(got.values())
-            p50, p99 = statistics.median(values) * 1000, values[int(0.99 * (len(values) - 1))] * 1000
+            p50, p99 = statistics.median(values) * 1000, percentile(values, 0.99) * 1000
             print(f"[{kind}] {label}: {len(ids)} notifications, p50={p50:.1f}ms p99={p99:.1f}ms "
                   f"max={values[-1] * 1000:.1f}ms lost={len(ids) - len(got)}")
             return p50, p99, len(ids) - len(got)

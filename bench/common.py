@@ -1,0 +1,80 @@
+"""What every benchmark does first: its own fresh database, Django, a demo satker, servers."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bench_database_url(suffix: str) -> str:
+    """DATABASE_URL (or the default) with the database renamed `<name>_<suffix>`."""
+    import dj_database_url
+
+    url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/halopst")
+    name = dj_database_url.parse(url)["NAME"]
+    head, _, query = url.partition("?")
+    head = head[: head.rfind("/") + 1] + f"{name}_{suffix}"
+    return f"{head}?{query}" if query else head
+
+
+def manage(*args, settings="core.settings"):
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE=settings)
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def fresh_django(suffix: str, **environment) -> None:
+    """Point this process (and its children) at a new database `<name>_<suffix>`, migrate the
+    public schema and set Django up."""
+    from core.devstack import ensure_database
+
+    os.environ["DATABASE_URL"] = bench_database_url(suffix)
+    os.environ["HALOPST_CACHE_PREFIX"] = "halopst-bench"
+    os.environ.update(environment)
+    ensure_database(os.environ["DATABASE_URL"], fresh=True)
+    manage("migrate_schemas", "--shared", "-v", "0")
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
+    django.setup()
+
+
+def onboard_sidoarjo():
+    from tenants.services import SatkerSpec, onboard_satker
+
+    onboard_satker(SatkerSpec("3500", "province", "Provinsi Jawa Timur", "jatim", "Asia/Jakarta"))
+    return onboard_satker(SatkerSpec("3515", "regency", "Kabupaten Sidoarjo", "sidoarjokab", "Asia/Jakarta"))
+
+
+def percentile(values, q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1)))]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(kind: str, port: int, log=subprocess.DEVNULL) -> subprocess.Popen:
+    """Daphne or uvicorn serving core.asgi on 127.0.0.1:port, started and reachable."""
+    if kind == "daphne":
+        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "core.asgi:application"]
+    else:
+        command = [sys.executable, "-m", "uvicorn", "core.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+                   "--lifespan", "off", "--ws", "websockets", "--log-level", "warning", "--no-access-log"]
+    process = subprocess.Popen(command, cwd=ROOT, env=dict(os.environ), stdout=log, stderr=log)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"{kind} did not start on port {port}") from None
+            time.sleep(0.2)
