@@ -167,7 +167,7 @@ ACTIONS = {
 class ConsultationAction(APIView):
     """Move a consultation through its life cycle: 409 when the current state does not allow it."""
 
-    @extend_schema(request=ActionSerializer, responses=ConsultationSerializer)
+    @extend_schema(operation_id="v1_consultations_action", request=ActionSerializer, responses=ConsultationSerializer)
     def post(self, request, pk, action):
         consultation = selectors.consultation_for(request.user, pk)
         if action not in ACTIONS:

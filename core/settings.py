@@ -76,8 +76,10 @@ ROOT_URLCONF = "core.urls_tenant"
 TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
-    "tenants.middleware.SatkerMiddleware",
+    # Outermost: even the pages for unknown or suspended hosts carry the security headers.
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
+    "tenants.middleware.SatkerMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -160,6 +162,22 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_HTTPONLY = False  # the AIDA chat reads it to post questions
+# Behind nginx (deploy/nginx.conf), which terminates TLS and sets X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("HALOPST_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = 0 if DEBUG else 31_536_000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere (pages, Swagger UI through its split view): every script
+# and stylesheet is a file of our own origin. Sockets go to the same host ('self' covers ws/wss).
+HALOPST_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 # Cookies stay host-only (no SESSION_COOKIE_DOMAIN): a satker's session never travels to another.
 
 LANGUAGE_CODE = "id"
@@ -233,6 +251,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"ConsultationStatusEnum": "booking.models.Status"},
 }
 
 LOGGING = {

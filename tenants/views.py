@@ -6,9 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tenants.utils import schema_context
 
@@ -147,3 +149,10 @@ def branding(request):
     done = submit_form(request, form, lambda data: services.update_branding(satker, **data),
                        success=_("Branding saved."), next_url="branding")
     return done or render(request, "tenants/branding.html", {"form": form}, status=form_status(form))
+
+
+@cache_control(public=True, max_age=86400)
+def theme_css(request):
+    """The satker's colour as a stylesheet (no inline style: the CSP forbids it). Versioned
+    by the satker's last change in the page's link, so it may be cached for a day."""
+    return HttpResponse(f":root {{ --brand: {request.tenant.primary_color}; }}\n", content_type="text/css")

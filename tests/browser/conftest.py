@@ -30,15 +30,19 @@ def browser(monkeypatch):
 @pytest.fixture
 def phone(browser):
     """A new browser context sized like a phone; call it again for a second person."""
-    contexts = []
+    contexts, violations = [], []
 
     def open_context():
         context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
                                       has_touch=True, locale="id-ID")
         context.set_default_timeout(15000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        # A page that needs something the Content-Security-Policy forbids is a broken page.
+        page.on("console", lambda message: "Content Security Policy" in message.text and violations.append(message.text))
+        return page
 
     yield open_context
     for context in contexts:
         context.close()
+    assert violations == []
