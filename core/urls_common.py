@@ -1,12 +1,11 @@
 """URLs served on every host, the portal's and each satker's."""
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from core import api, views
+from core import api, media, views
 from tenants import views as tenant_views
 from core.forms import EmailAuthenticationForm
 
@@ -31,5 +30,5 @@ urlpatterns = [
     path("tema.css", tenant_views.theme_css, name="theme-css"),
 ]
 
-# Uploaded files (satker logos) in development; nginx serves /media/ in production.
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files, each host only its own satker's (core.media).
+urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media.satker_media, name="media")]
