@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
@@ -102,16 +101,6 @@ def detect_language(question: str, default: str = "id") -> str:
     if english > indonesian:
         return "en"
     return "id" if indonesian else default
-
-
-def anonymous_allowance_left(session_key: str, ip: str) -> bool:
-    """Anonymous visitors get HALOPST_AIDA_ANONYMOUS_PER_HOUR questions per session and per IP."""
-    limit = settings.HALOPST_AIDA_ANONYMOUS_PER_HOUR
-    for key in (f"aida:anon:s:{session_key}", f"aida:anon:ip:{ip}"):
-        cache.add(key, 0, 3600)
-        if cache.incr(key) > limit:
-            return False
-    return True
 
 
 def _estimate_tokens(contents: list) -> int:

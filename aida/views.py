@@ -19,6 +19,7 @@ from aida.models import KnowledgeEntry
 from billing_quota.services import ledger_for
 from core.errors import Conflict
 from core.models import Role
+from core.ratelimit import ok_or_429
 from core.views import form_status, submit_form
 
 
@@ -41,11 +42,10 @@ def ask(request):
         return JsonResponse({"errors": form.errors}, status=400)
     if not request.session.session_key:
         request.session.save()
+    refused = ok_or_429(request, "aida_question")
+    if refused is not None:
+        return refused
     user = request.user if request.user.is_authenticated else None
-    if user is None and not services.anonymous_allowance_left(request.session.session_key,
-                                                               request.META.get("REMOTE_ADDR", "")):
-        return JsonResponse({"errors": {"__all__": [_("Too many questions for now: please sign in or try again "
-                                                      "in an hour.")]}}, status=429)
     prepared = services.prepare(request.tenant, question=form.cleaned_data["question"], user=user,
                                 session_key=request.session.session_key,
                                 conversation_id=form.cleaned_data["conversation"],

@@ -16,6 +16,7 @@ from booking import selectors, services
 from booking.availability import free_slots
 from booking.models import SURVEY_ELEMENTS, Consultation, ConsultationEvent, ExpertiseTag, NoShowParty, OfficerProfile
 from core.models import Role
+from core.ratelimit import ok_or_429
 
 
 class ExpertiseSerializer(serializers.ModelSerializer):
@@ -139,6 +140,9 @@ class ConsultationListCreate(generics.ListCreateAPIView):
     def post(self, request, *args, **kwargs):
         if request.user.role != Role.CONSUMER:
             raise PermissionDenied()
+        refused = ok_or_429(request, "booking_request")
+        if refused is not None:
+            return refused
         payload = RequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         consultation = services.request_consultation(consumer=request.user, **payload.validated_data)

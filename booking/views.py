@@ -27,6 +27,7 @@ from booking.services import SlotTaken
 from core.errors import Conflict
 from core.models import Role, User
 from core.services import invite_user
+from core.ratelimit import limit
 from core.views import add_service_errors, form_status, submit_form
 from tenants.forms import InviteAdminForm
 
@@ -100,6 +101,7 @@ def expertise_slots(request, slug):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@limit("booking_request")
 def request_consultation(request):
     _require_role(request, Role.CONSUMER)
     officer = OfficerProfile.objects.filter(pk=request.GET.get("petugas") or 0, is_active=True).select_related("user").first()

@@ -234,8 +234,8 @@ HALOPST_GEMINI_MAX_RETRY_WAIT = float(os.environ.get("HALOPST_GEMINI_MAX_RETRY_W
 HALOPST_GEMINI_MAX_OUTPUT_TOKENS = int(os.environ.get("HALOPST_GEMINI_MAX_OUTPUT_TOKENS", "1024"))
 # Thinking tokens are charged (totalTokenCount includes them): keep them bounded.
 HALOPST_GEMINI_THINKING_BUDGET = int(os.environ.get("HALOPST_GEMINI_THINKING_BUDGET", "0"))
-# Anonymous visitors: questions per hour per session and per IP address.
-HALOPST_AIDA_ANONYMOUS_PER_HOUR = int(os.environ.get("HALOPST_AIDA_ANONYMOUS_PER_HOUR", "20"))
+# AIDA questions per hour, per IP address and per account (anonymous visitors: per session).
+HALOPST_AIDA_QUESTIONS_PER_HOUR = int(os.environ.get("HALOPST_AIDA_QUESTIONS_PER_HOUR", "30"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core import services
+from core.ratelimit import limit
 from core.forms import InvitationAcceptForm, ProfileForm, SignUpForm
 
 
@@ -57,6 +58,7 @@ def _log_in(request, user):
 
 
 @require_http_methods(["GET", "POST"])
+@limit("sign_up")
 def sign_up(request):
     form = SignUpForm(request.POST or None)
     done = submit_form(request, form, lambda data: _log_in(request, services.register_consumer(**data)),

@@ -62,7 +62,7 @@ def _forget_cached_state():
     yield
     client = redis.Redis.from_url(settings.REDIS_URL)
     prefix = settings.CACHES["default"]["KEY_PREFIX"]
-    for pattern in ("tenancy:*", "aida:anon:*"):
+    for pattern in ("tenancy:*", "ratelimit:*"):
         keys = list(client.scan_iter(match=f"*{prefix}*{pattern}"))
         if keys:
             client.delete(*keys)

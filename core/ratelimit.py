@@ -1,0 +1,88 @@
+"""Abuse limits: fixed-window counters in the cache, per client IP and per account.
+
+Keys carry the schema (the cache's key function), so one satker's visitors never use up
+another's allowance. Exceeding a limit is answered with 429 and a message in the user's language.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+
+def limits() -> dict[str, tuple[int, int]]:
+    """name → (requests, seconds)."""
+    return {
+        "sign_up": (5, 3600),
+        "login": (10, 300),
+        "password_reset": (5, 3600),
+        "booking_request": (10, 3600),
+        "aida_question": (settings.HALOPST_AIDA_QUESTIONS_PER_HOUR, 3600),
+    }
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def hit(name: str, *identities: str) -> bool:
+    """Count one request of `name` for each identity; False once any is over its limit."""
+    allowed, window = limits()[name]
+    over = False
+    for identity in identities:
+        if not identity:
+            continue
+        key = f"ratelimit:{name}:{identity}"
+        cache.add(key, 0, window)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, window)
+            count = 1
+        over = over or count > allowed
+    return not over
+
+
+def too_many(request):
+    message = _("Too many attempts. Please wait a while and try again.")
+    if request.path.startswith("/api/") or request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"detail": message}, status=429)
+    response = render(request, "core/too_many.html", {"message": message}, status=429)
+    response["Retry-After"] = "300"
+    return response
+
+
+def limit(name: str, *, per_account_field: str | None = None, methods=("POST",)):
+    """Limit a view's `methods` per IP, and per account (the signed-in user, or the value of a
+    posted field such as the e-mail being logged into)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method in methods:
+                account = ""
+                if request.user.is_authenticated:
+                    account = f"user:{request.user.pk}"
+                elif per_account_field:
+                    account = "account:" + request.POST.get(per_account_field, "").strip().lower()
+                if not hit(name, f"ip:{client_ip(request)}", account):
+                    return too_many(request)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def ok_or_429(request, name: str) -> HttpResponse | None:
+    """For code paths that are not whole views: None when allowed, else the 429 response.
+    Counted per IP and per account (the user, or for anonymous visitors their session)."""
+    if request.user.is_authenticated:
+        account = f"user:{request.user.pk}"
+    else:
+        account = f"session:{request.session.session_key}" if request.session.session_key else ""
+    return None if hit(name, f"ip:{client_ip(request)}", account) else too_many(request)

@@ -1,0 +1,49 @@
+"""Abuse limits answer 429 with a clear message, per IP and per account, per satker."""
+
+from datetime import timedelta
+
+from django.test import Client
+
+from tests.booking.conftest import at, make_officer, next_weekday
+from tests.conftest import PASSWORD, client_for, create_user, host_of
+
+
+def test_sign_up_is_limited_per_ip(satker_a, satker_b):
+    client = client_for(satker_a)
+    statuses = [client.post("/akun/daftar/", {"full_name": "x"}).status_code for _ in range(6)]
+    assert statuses[:5] == [400] * 5 and statuses[5] == 429
+    assert "Terlalu banyak percobaan" in client.post("/akun/daftar/", {}).content.decode()
+    # Another satker's allowance is its own.
+    assert client_for(satker_b).post("/akun/daftar/", {"full_name": "x"}).status_code == 400
+
+
+def test_login_is_limited_per_account_whatever_the_ip(satker_a):
+    create_user(satker_a, "target@example.com")
+    for number in range(10):
+        attacker = Client(HTTP_HOST=host_of(satker_a), REMOTE_ADDR=f"10.0.0.{number}")
+        assert attacker.post("/akun/masuk/", {"username": "target@example.com", "password": "tebak"}).status_code == 200
+    locked = Client(HTTP_HOST=host_of(satker_a), REMOTE_ADDR="10.0.1.1")
+    assert locked.post("/akun/masuk/", {"username": "Target@Example.com", "password": PASSWORD}).status_code == 429
+    # Other accounts are not affected.
+    create_user(satker_a, "other@example.com")
+    assert locked.post("/akun/masuk/", {"username": "other@example.com", "password": PASSWORD}).status_code == 302
+
+
+def test_password_reset_is_limited(satker_a):
+    client = client_for(satker_a)
+    statuses = [client.post("/akun/sandi/lupa/", {"email": "x@example.com"}).status_code for _ in range(6)]
+    assert statuses[-1] == 429 and set(statuses[:5]) == {302}
+
+
+def test_booking_requests_are_limited_per_account(satker_a):
+    officer = make_officer(satker_a, "rina@a.example")
+    api = client_for(satker_a, create_user(satker_a, "andi@example.com"))
+    monday = next_weekday(satker_a.timezone, 0)
+    statuses = []
+    for number in range(11):
+        starts = at(satker_a, monday + timedelta(days=number % 5), 8 if number < 5 else 10, 30 if number >= 10 else 0)
+        statuses.append(api.post("/api/v1/consultations/", {
+            "officer": officer.pk, "starts_at": starts.isoformat(), "mode": "online", "topic": "t", "data_need": "d",
+            "purpose": "study", "consumer_category": "student"}, content_type="application/json").status_code)
+    assert statuses[-1] == 429 and 429 not in statuses[:10]
+    assert "Terlalu banyak" in api.post("/api/v1/consultations/", {}, content_type="application/json").json()["detail"]
