@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from booking import services as booking
+from booking.models import ExpertiseTag
 from core.models import Role, User
 from tenants.models import PUBLIC_SCHEMA, Satker
 from tenants.selectors import satker_url
@@ -12,6 +14,13 @@ from tenants.services import import_satkers, read_satker_csv
 
 DATA = Path(__file__).resolve().parents[3] / "tenants" / "data"
 DEMO_SUBDOMAINS = {"jatim", "sidoarjokab", "surabayakota", "malangkota"}
+
+# Demo officers' expertise (slugs seeded in every satker) and bios.
+OFFICER_PROFILES = {
+    "rina@sidoarjokab.halopst.local": (["kemiskinan-kesejahteraan", "kependudukan"], "Statistisi ahli kemiskinan dan kependudukan."),
+    "bagus@sidoarjokab.halopst.local": (["ketenagakerjaan", "neraca-regional-pdrb"], "Statistisi ketenagakerjaan dan PDRB."),
+    "dewi@surabayakota.halopst.local": (["perdagangan-harga-inflasi", "mikrodata-pengolahan"], "Statistisi harga dan data mikro."),
+}
 
 # (schema or public, email, full name, role)
 DEMO_USERS = [
@@ -54,6 +63,10 @@ class Command(BaseCommand):
                 user.save()
                 host_satker = Satker.objects.get(schema_name=schema)
                 printed.append((satker_url(host_satker, "/akun/masuk/"), email, password, role.label))
+                if email in OFFICER_PROFILES:
+                    tags, bio = OFFICER_PROFILES[email]
+                    profile = booking.save_officer_profile(user, bio=bio, expertise=list(ExpertiseTag.objects.filter(slug__in=tags)))
+                    booking.set_weekly_hours(profile, [(day, "08:00", "15:30") for day in range(5)])
         if printed:
             self.stdout.write(self.style.WARNING("Demo accounts (shown once; `manage.py seed_demo --reset-passwords` for new ones):"))
             for url, email, password, role in printed:
