@@ -23,9 +23,6 @@ class FakeGemini(FakeServer):
         self.delay_between_chunks = 0.0
         self.calls = []  # (method, body) of every call that reached a model
 
-    def _handle_stream(self, handler, path, headers, raw, mode):
-        pass
-
     def respond(self, method, path, headers, raw, mode):
         if headers.get("x-goog-api-key") != API_KEY:
             return 400, {}, _error(400, "API key not valid. Please pass a valid API key.", "INVALID_ARGUMENT")
