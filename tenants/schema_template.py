@@ -29,10 +29,20 @@ from django_tenants.utils import schema_context, schema_exists
 from tenants.models import PUBLIC_SCHEMA, SchemaTemplate
 
 TEMPLATE_SCHEMA = settings.HALOPST_TEMPLATE_SCHEMA
-# Session settings and psql meta-commands of pg_dump's header: the replay runs on Django's
-# connection, whose settings are its own, and newer pg_dump versions emit settings
-# (transaction_timeout) that older servers reject.
-_DROPPED_LINE = re.compile(r"^(--|\\|SET |SELECT pg_catalog\.set_config\('search_path')")
+# psql meta-commands newer pg_dump versions put around the script (security fix of 2025).
+_META_COMMAND = re.compile(r"^\\(un)?restrict \w+$")
+
+
+def replayable_sql(dump: str) -> str:
+    """pg_dump's output, made executable on Django's connection: the header before
+    CREATE SCHEMA (session settings, some of which older servers reject, such as
+    transaction_timeout) and psql meta-commands go; everything else stays byte for byte, so
+    data with line breaks (CRLF in .ics attachments) or lines like "-- " survives."""
+    lines = dump.split("\n")
+    start = next((i for i, line in enumerate(lines) if line.startswith("CREATE SCHEMA ")), None)
+    if start is None:
+        raise ValueError("not a schema dump: no CREATE SCHEMA")
+    return "\n".join(line for line in lines[start:] if not _META_COMMAND.match(line))
 
 
 @cache
@@ -118,5 +128,4 @@ def _dump_schema(schema_name: str) -> str:
     )
     if result.returncode != 0:
         raise RuntimeError(f"pg_dump of {schema_name} failed: {result.stderr.strip()}")
-    kept = [line for line in result.stdout.splitlines() if not _DROPPED_LINE.match(line)]
-    return "\n".join(kept).strip() + "\n"
+    return replayable_sql(result.stdout)
