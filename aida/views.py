@@ -17,6 +17,7 @@ from aida.forms import EntryForm, ImportForm, QuestionForm, ReviewForm
 from aida.knowledge import EntryData, parse_csv, parse_markdown
 from aida.models import KnowledgeEntry
 from billing_quota.services import ledger_for
+from core.audit import record
 from core.errors import Conflict
 from core.models import Role
 from core.ratelimit import ok_or_429
@@ -124,7 +125,8 @@ def knowledge_edit(request, pk=None):
         status = data.pop("status")
         services.save_entry(entry, EntryData(**data), status=status)
 
-    done = submit_form(request, form, save, success=_("Saved."), next_url="aida-knowledge")
+    done = submit_form(request, form, save, success=_("Saved."), next_url="aida-knowledge", audit="knowledge.save",
+                       target=entry.slug if entry else "")
     return done or render(request, "aida/knowledge_edit.html", {"form": form, "entry": entry}, status=form_status(form))
 
 
@@ -137,6 +139,7 @@ def knowledge_import(request):
         name, text = form.cleaned_data["file"]
         entries = parse_csv(text) if name.endswith(".csv") else parse_markdown(text)
         imported, problems = services.import_entries(entries)
+        record(request.user, "knowledge.import", name, imported=imported, rejected=len(problems))
         messages.success(request, _("%(n)d entries imported as drafts.") % {"n": imported})
         for problem in problems:
             messages.error(request, problem)

@@ -252,7 +252,7 @@ def manage_officers(request):
     invite_form = InviteAdminForm(request.POST or None)
     done = submit_form(request, invite_form,
                        lambda data: invite_user(role=Role.OFFICER, invited_by=request.user.email, **data),
-                       success=_("Invitation sent."), next_url="booking-manage-officers")
+                       success=_("Invitation sent."), next_url="booking-manage-officers", audit="officer.invite")
     officers = User.objects.filter(role=Role.OFFICER).select_related("officer_profile").order_by("full_name")
     return done or render(request, "booking/manage_officers.html", {"officers": officers, "invite_form": invite_form},
                           status=form_status(invite_form))
@@ -292,9 +292,13 @@ def edit_officer(request, user_id):
         return action
 
     here = reverse("booking-edit-officer", args=[user.pk])
-    done = (submit_form(request, form, save_profile, success=_("Saved."), next_url=here)
-            or submit_form(request, override_form, for_profile(services.add_date_override), success=_("Saved."), next_url=here)
-            or submit_form(request, leave_form, for_profile(services.add_leave), success=_("Saved."), next_url=here))
+    target = user.email
+    done = (submit_form(request, form, save_profile, success=_("Saved."), next_url=here,
+                        audit="officer.profile", target=target)
+            or submit_form(request, override_form, for_profile(services.add_date_override), success=_("Saved."),
+                           next_url=here, audit="officer.date_override", target=target)
+            or submit_form(request, leave_form, for_profile(services.add_leave), success=_("Saved."), next_url=here,
+                           audit="officer.leave", target=target))
     if done:
         return done
     today = timezone.localdate()
@@ -313,7 +317,8 @@ def manage_expertise(request):
     tag = ExpertiseTag.objects.filter(pk=request.POST.get("tag") or 0).first() if request.method == "POST" else None
     form = ExpertiseTagForm(request.POST or None)
     done = submit_form(request, form, lambda data: services.save_expertise_tag(tag, **data),
-                       success=_("Saved."), next_url="booking-manage-expertise")
+                       success=_("Saved."), next_url="booking-manage-expertise", audit="expertise.save",
+                       target=tag.slug if tag else "")
     return done or render(request, "booking/manage_expertise.html", {
         "tags": ExpertiseTag.objects.all(), "form": form}, status=form_status(form))
 
@@ -328,9 +333,9 @@ def booking_rules(request):
     form = BookingSettingsForm(request.POST if is_rules else None, initial={name: getattr(rules, name) for name in field_names})
     closed_form = ClosedDayForm(request.POST if request.method == "POST" and not is_rules else None)
     done = (submit_form(request, form, lambda data: services.update_booking_settings(**data),
-                        success=_("Saved."), next_url="booking-rules")
+                        success=_("Saved."), next_url="booking-rules", audit="booking.rules")
             or submit_form(request, closed_form, lambda data: services.add_closed_day(**data),
-                           success=_("Saved."), next_url="booking-rules"))
+                           success=_("Saved."), next_url="booking-rules", audit="booking.closed_day"))
     return done or render(request, "booking/rules.html", {
         "form": form, "closed_form": closed_form,
         "closed_days": ClosedDay.objects.filter(date__gte=timezone.now().date())},

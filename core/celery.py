@@ -31,6 +31,10 @@ app.conf.beat_schedule = {
         # Public-schema work, once for the whole platform.
         "tenant_schemas": ["public"],
     },
+    "anonymise-old-aida-conversations": {
+        "task": "aida.tasks.anonymise_old_conversations",
+        "schedule": crontab(minute=41, hour=3),
+    },
     "expire-stale-consultation-requests": {
         "task": "booking.tasks.expire_stale_requests",
         "schedule": crontab(minute="*/5"),

@@ -39,3 +39,7 @@ class ProfileForm(forms.Form):
     language = forms.ChoiceField(label=_("Language of messages"), choices=settings.LANGUAGES)
     notify_by_email = forms.BooleanField(label=_("Send me notifications by email"), required=False)
     notify_by_whatsapp = forms.BooleanField(label=_("Send me notifications by WhatsApp"), required=False)
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(label=_("Your password, to confirm"), widget=forms.PasswordInput)

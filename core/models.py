@@ -115,3 +115,21 @@ class Invitation(models.Model):
     @property
     def is_open(self):
         return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class AuditEntry(models.Model):
+    """What an admin did, where, when. Append-only: a database trigger refuses UPDATE and
+    DELETE (core/migrations), so not even a bug or a console session can rewrite it."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_email = models.CharField(max_length=254)
+    actor_role = models.CharField(max_length=20)
+    action = models.CharField(max_length=60)
+    target = models.CharField(max_length=200, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.target}"

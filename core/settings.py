@@ -235,6 +235,8 @@ HALOPST_GEMINI_MAX_OUTPUT_TOKENS = int(os.environ.get("HALOPST_GEMINI_MAX_OUTPUT
 # Thinking tokens are charged (totalTokenCount includes them): keep them bounded.
 HALOPST_GEMINI_THINKING_BUDGET = int(os.environ.get("HALOPST_GEMINI_THINKING_BUDGET", "0"))
 # AIDA questions per hour, per IP address and per account (anonymous visitors: per session).
+# AIDA conversations are anonymised after this many days (UU PDP: keep no longer than needed).
+HALOPST_AIDA_RETENTION_DAYS = int(os.environ.get("HALOPST_AIDA_RETENTION_DAYS", "365"))
 HALOPST_AIDA_QUESTIONS_PER_HOUR = int(os.environ.get("HALOPST_AIDA_QUESTIONS_PER_HOUR", "30"))
 
 REST_FRAMEWORK = {

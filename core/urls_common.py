@@ -21,6 +21,8 @@ auth_patterns = [
     path("sandi/atur/selesai/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("undangan/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("profil/", views.profile, name="profile"),
+    path("data-saya/", views.my_data, name="my-data"),
+    path("data-saya/unduh/", views.my_data_download, name="my-data-download"),
 ]
 
 urlpatterns = [
@@ -31,6 +33,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("tema.css", tenant_views.theme_css, name="theme-css"),
+    path("audit/", views.audit_log, name="audit-log"),
 ]
 
 # Uploaded files, each host only its own satker's (core.media).

@@ -1,16 +1,21 @@
 """Pages every host has: home, sign-up and invitations. Login and password reset are Django's."""
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from core import services
+from core import privacy, services
+from core.audit import record
 from core.ratelimit import limit
-from core.forms import InvitationAcceptForm, ProfileForm, SignUpForm
+from core.forms import DeleteAccountForm, InvitationAcceptForm, ProfileForm, SignUpForm
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -22,17 +27,21 @@ def add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def submit_form(request, form, action, *, success: str, next_url):
+def submit_form(request, form, action, *, success: str, next_url, audit: str = "", target: str = ""):
     """The one way a page runs a service on a posted form.
 
     If `form` is bound and valid, call `action(cleaned_data)`; on success flash `success` and
     redirect to `next_url`; a ValidationError from the service lands on the form instead, so
-    nothing typed is lost. Returns the redirect, or None when the page should be shown again.
+    nothing typed is lost. With `audit`, an admin action: the change and its audit entry commit
+    together. Returns the redirect, or None when the page should be shown again.
     """
     if not form.is_bound or not form.is_valid():
         return None
     try:
-        action(form.cleaned_data)
+        with transaction.atomic():
+            action(form.cleaned_data)
+            if audit:
+                record(request.user, audit, target, **form.cleaned_data)
     except ValidationError as error:
         add_service_errors(form, error)
         return None
@@ -86,3 +95,49 @@ def profile(request):
     done = submit_form(request, form, lambda data: services.update_profile(user, **data),
                        success=_("Saved."), next_url="profile")
     return done or render(request, "core/profile.html", {"form": form}, status=form_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_data(request):
+    """Download my data, or delete my account (consumers)."""
+    form = DeleteAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            privacy.delete_account(request.user, password=form.cleaned_data["password"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            logout(request)
+            messages.success(request, _("Your account has been deleted."))
+            return redirect("home")
+    return render(request, "core/my_data.html", {"form": form}, status=form_status(form))
+
+
+@login_required
+def my_data_download(request):
+    response = JsonResponse(privacy.export_personal_data(request.user), json_dumps_params={"indent": 2, "default": str})
+    response["Content-Disposition"] = 'attachment; filename="data-saya-halopst.json"'
+    return response
+
+
+@login_required
+def audit_log(request):
+    """Admins read (never edit) the audit log of where they administer."""
+    from core.audit import entries
+    from core.models import Role
+    from tenants.selectors import satkers_visible_to
+
+    if request.tenant.is_public:
+        if request.user.role not in (Role.NATIONAL_ADMIN, Role.PROVINCE_ADMIN):
+            raise PermissionDenied(_("Only admins read the audit log."))
+        shown = entries()
+        if request.user.role == Role.PROVINCE_ADMIN:
+            codes = list(satkers_visible_to(request.user).values_list("code", flat=True))
+            shown = shown.filter(Q(target__in=codes) | Q(actor_email=request.user.email))
+    elif request.user.role == Role.SATKER_ADMIN:
+        shown = entries()
+    else:
+        raise PermissionDenied(_("Only admins read the audit log."))
+    page = Paginator(shown, 50).get_page(request.GET.get("halaman"))
+    return render(request, "core/audit_log.html", {"page": page})

@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.audit import record
 from core.errors import Conflict
 from core.models import Role
 from realtime import selectors, services
@@ -47,7 +49,9 @@ def retry_delivery(request, pk):
         raise PermissionDenied(_("Only satker admins retry deliveries."))
     delivery = get_object_or_404(Delivery, pk=pk)
     try:
-        services.retry_delivery(delivery)
+        with transaction.atomic():
+            services.retry_delivery(delivery)
+            record(request.user, "delivery.retry", str(delivery.pk), channel=delivery.channel)
     except Conflict as error:
         messages.error(request, str(error))
     else:

@@ -5,6 +5,7 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from core.models import Role
 from core.services import invite_user
 from aida.forms import QuotaForm
 from billing_quota.services import ledger_for, set_limits
+from core.audit import record
 from core.views import add_service_errors, form_status, submit_form
 from tenants import access, services
 from tenants.forms import BrandingForm, InviteAdminForm, OnboardSatkerForm
@@ -59,6 +61,7 @@ def onboard(request):
             access.check_may_onboard(request.user, spec)
             satker = services.onboard_satker(spec, admin_email=data["admin_email"], admin_name=data["admin_name"],
                                              invited_by=request.user.email)
+            record(request.user, "satker.onboard", satker.code, subdomain=satker.subdomain, kind=satker.kind)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         except services.OnboardingError as error:
@@ -96,7 +99,8 @@ def set_quota(request, code):
     satker = access.managed_satker(request.user, code)
     form = QuotaForm(request.POST)
     done = submit_form(request, form, lambda data: set_limits(satker, by=request.user.email, **data),
-                       success=_("AIDA limits saved."), next_url=reverse("console-satker", args=[code]))
+                       success=_("AIDA limits saved."), next_url=reverse("console-satker", args=[code]),
+                       audit="quota.set", target=satker.code)
     return done or _detail_page(request, satker, InviteAdminForm(), quota_form=form, status=400)
 
 
@@ -107,7 +111,9 @@ def set_status(request, code):
     satker = access.managed_satker(request.user, code)
     if satker.pk == request.user.managed_province_id:
         raise PermissionDenied(_("A province admin cannot suspend their own province."))
-    services.set_satker_status(satker, Status.SUSPENDED if satker.is_active else Status.ACTIVE)
+    with transaction.atomic():
+        services.set_satker_status(satker, Status.SUSPENDED if satker.is_active else Status.ACTIVE)
+        record(request.user, "satker.status", satker.code, status=satker.status)
     messages.success(request, _("Status of %(name)s is now: %(status)s.") % {"name": satker.name, "status": satker.get_status_display()})
     return redirect("console-satker", code=code)
 
@@ -129,6 +135,8 @@ def invite_admin(request, code):
             else:
                 with schema_context(satker.schema_name):
                     invite_user(role=Role.SATKER_ADMIN, invited_by=request.user.email, **form.cleaned_data)
+            record(request.user, "admin.invite", satker.code, email=form.cleaned_data["email"],
+                   role=Role.PROVINCE_ADMIN if as_province_admin else Role.SATKER_ADMIN)
         except ValidationError as error:
             add_service_errors(form, error)
     if form.errors:
@@ -147,7 +155,7 @@ def branding(request):
     form = BrandingForm(request.POST or None, request.FILES or None,
                         initial={"display_name": satker.display_name, "primary_color": satker.primary_color})
     done = submit_form(request, form, lambda data: services.update_branding(satker, **data),
-                       success=_("Branding saved."), next_url="branding")
+                       success=_("Branding saved."), next_url="branding", audit="branding.update", target=satker.code)
     return done or render(request, "tenants/branding.html", {"form": form}, status=form_status(form))
 
 
