@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test smoke bench messages clean
+.PHONY: run test smoke bench fuzz messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ bench: $(STAMP)
 	$(PY) -m core.devstack exec $(PY) bench/booking.py
 	$(PY) -m core.devstack exec $(PY) bench/ws_fanout.py
 	$(PY) -m core.devstack exec $(PY) bench/aida.py
+
+fuzz: $(STAMP)
+	HALOPST_FUZZ_EXAMPLES=$${HALOPST_FUZZ_EXAMPLES:-100} $(PY) -m core.devstack test tests/fuzz
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l id -l en --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*"

@@ -14,6 +14,11 @@ class HitSerializer(serializers.Serializer):
     score = serializers.FloatField()
 
 
+class SearchQuery(serializers.Serializer):
+    q = serializers.CharField(max_length=500)
+    limit = serializers.IntegerField(min_value=1, max_value=20, default=5)
+
+
 class KnowledgeSearch(APIView):
     """Published knowledge entries of this satker ranked for a question, with their scores."""
 
@@ -22,6 +27,7 @@ class KnowledgeSearch(APIView):
     @extend_schema(parameters=[OpenApiParameter("q", str, required=True), OpenApiParameter("limit", int)],
                    responses=HitSerializer(many=True))
     def get(self, request):
-        query = serializers.CharField(max_length=500).run_validation(request.query_params.get("q", ""))
-        limit = serializers.IntegerField(min_value=1, max_value=20).run_validation(request.query_params.get("limit", 5))
-        return Response(HitSerializer(retrieval.search(query, limit=limit), many=True).data)
+        query = SearchQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        hits = retrieval.search(query.validated_data["q"], limit=query.validated_data["limit"])
+        return Response(HitSerializer(hits, many=True).data)

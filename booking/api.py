@@ -88,6 +88,21 @@ class FeedbackSerializer(serializers.Serializer):
         return fields
 
 
+class SlotWindow(serializers.Serializer):
+    # "from" is a Python keyword: the field is declared under another name and renamed below.
+    from_ = serializers.DateField(required=False)
+    to = serializers.DateField(required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+
+class YearQuery(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+
+
 class ExpertiseList(generics.ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = ExpertiseSerializer
@@ -120,10 +135,10 @@ class OfficerSlots(APIView):
         officer = selectors.officer_directory().filter(pk=officer_id).first()
         if officer is None:
             raise NotFound()
-        dates = serializers.DictField(child=serializers.DateField(), required=False)
-        bounds = dates.run_validation({key: value for key, value in request.query_params.items() if key in ("from", "to")})
+        window = SlotWindow(data=request.query_params)
+        window.is_valid(raise_exception=True)
         slots = free_slots([officer], zone=ZoneInfo(request.tenant.timezone), now=timezone.now(),
-                           first=bounds.get("from"), last=bounds.get("to"))[officer.pk]
+                           first=window.validated_data.get("from"), last=window.validated_data.get("to"))[officer.pk]
         return Response(SlotSerializer(slots, many=True).data)
 
 
@@ -171,7 +186,8 @@ ACTIONS = {
 class ConsultationAction(APIView):
     """Move a consultation through its life cycle: 409 when the current state does not allow it."""
 
-    @extend_schema(operation_id="v1_consultations_action", request=ActionSerializer, responses=ConsultationSerializer)
+    @extend_schema(operation_id="v1_consultations_action", request=ActionSerializer, responses=ConsultationSerializer,
+                   parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=sorted(ACTIONS))])
     def post(self, request, pk, action):
         consultation = selectors.consultation_for(request.user, pk)
         if action not in ACTIONS:
@@ -203,6 +219,6 @@ class SatisfactionIndex(APIView):
     def get(self, request):
         if request.user.role != Role.SATKER_ADMIN:
             raise PermissionDenied()
-        year = serializers.IntegerField(min_value=2000, max_value=2100).run_validation(
-            request.query_params.get("year", timezone.now().year))
-        return Response(selectors.satisfaction_index(year))
+        query = YearQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(selectors.satisfaction_index(query.validated_data.get("year", timezone.now().year)))

@@ -1,6 +1,8 @@
 """API pieces every host shares: the current user and the error format."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.generics import RetrieveAPIView
@@ -18,7 +20,8 @@ class ConflictResponse(APIException):
 def exception_handler(exc, context):
     """Services raise Django's ValidationError (400) and core.errors.Conflict (409): never a 500."""
     if isinstance(exc, DjangoValidationError):
-        exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+        # Always an object (as the schema documents), never a bare list.
+        exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
     elif isinstance(exc, Conflict):
         exc = ConflictResponse(str(exc))
     return drf_exception_handler(exc, context)
@@ -43,3 +46,12 @@ class MeView(RetrieveAPIView):
 
     def get_object(self):
         return self.request.user
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema of the host it is asked on: a satker's API, or the portal's."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        self.urlconf = getattr(request, "urlconf", None)
+        return super().get(request, *args, **kwargs)

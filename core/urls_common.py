@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from core import api, media, views
 from core.ratelimit import limit
@@ -30,7 +30,7 @@ urlpatterns = [
     path("akun/", include(auth_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/me/", api.MeView.as_view(), name="api-me"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", api.SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("tema.css", tenant_views.theme_css, name="theme-css"),
     path("audit/", views.audit_log, name="audit-log"),

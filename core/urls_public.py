@@ -11,3 +11,7 @@ urlpatterns = common_patterns + [
     path("webhooks/sendgrid/", webhooks.sendgrid_events, name="webhook-sendgrid"),
     path("webhooks/whatsapp/", webhooks.whatsapp_events, name="webhook-whatsapp"),
 ]
+
+handler400 = "core.views.bad_request"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

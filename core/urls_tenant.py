@@ -14,3 +14,7 @@ urlpatterns = common_patterns + [
     path("", include("aida.urls")),
     path("api/v1/", include("booking.api_urls")),
 ]
+
+handler400 = "core.views.bad_request"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

@@ -141,3 +141,22 @@ def audit_log(request):
         raise PermissionDenied(_("Only admins read the audit log."))
     page = Paginator(shown, 50).get_page(request.GET.get("halaman"))
     return render(request, "core/audit_log.html", {"page": page})
+
+
+def _error(request, status, message, template):
+    """Error answers: JSON under /api/ (as the API's schema documents), a page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status)
+    return render(request, template, {"message": message}, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400, _("The request could not be understood."), "400.html")
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404, _("Not found."), "404.html")
+
+
+def server_error(request):
+    return _error(request, 500, _("Something went wrong on our side. Please try again in a moment."), "500.html")

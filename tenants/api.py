@@ -19,7 +19,7 @@ class IsConsoleUser(BasePermission):
 
 class SatkerSerializer(serializers.ModelSerializer):
     domain = serializers.SerializerMethodField()
-    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
+    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = Satker

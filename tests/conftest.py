@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -170,12 +171,19 @@ def database_url() -> str:
 
 @pytest.fixture
 def web_server(committed_db):
-    """A second web process: Daphne in a subprocess on the test database, sharing Redis.
-    Yields a base URL template: format it with a subdomain."""
+    """A second web process on the test database, sharing Redis: Daphne, or uvicorn (the
+    production server) when HALOPST_TEST_SERVER=uvicorn. Yields a base URL template: format it
+    with a subdomain."""
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url(), HALOPST_PUBLIC_PORT=str(port), HALOPST_DB_CONN_MAX_AGE="0")
-    process = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "core.asgi:application"],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if os.environ.get("HALOPST_TEST_SERVER") == "uvicorn":
+        command = ["uvicorn", "core.asgi:application", "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off",
+                   "--ws", "websockets", "--log-level", "warning"]
+    else:
+        command = ["daphne", "-b", "127.0.0.1", "-p", str(port), "core.asgi:application"]
+    # Its log goes to a file: a pipe nobody reads fills up and blocks the server mid-request.
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen([sys.executable, "-m", *command], cwd=ROOT, env=env, stdout=log, stderr=log)
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -184,11 +192,13 @@ def web_server(committed_db):
         except OSError:
             if time.monotonic() > deadline or process.poll() is not None:
                 process.kill()
-                raise RuntimeError(process.stderr.read().decode()[-2000:])
+                log.seek(0)
+                raise RuntimeError(log.read().decode(errors="replace")[-2000:])
             time.sleep(0.2)
     yield "http://{}.localhost:" + str(port)
     process.terminate()
     process.wait(10)
+    log.close()
 
 
 @pytest.fixture

@@ -61,3 +61,11 @@ def test_deploy_checks_are_clean_with_production_settings():
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_nul_byte_in_the_query_is_a_400_not_a_500(satker_a):
+    client = client_for(satker_a)
+    page = client.get("/petugas/?keahlian=a%00b")
+    api = client.get("/api/v1/officers/", {"expertise": "a\x00b"})
+    assert page.status_code == 400 and "tidak dapat dipahami" in page.content.decode()
+    assert api.status_code == 400 and api.json()["detail"]
