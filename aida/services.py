@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
@@ -18,6 +17,7 @@ from aida.models import AnswerReview, Conversation, EntryStatus, KnowledgeEntry,
 from billing_quota import services as quota
 from core.errors import Conflict
 from core.models import Role, User
+from core.text import unique_slug
 
 SEARCH_VECTOR = (SearchVector("title", weight="A", config="indonesian")
                  + SearchVector("tags", weight="B", config="indonesian")
@@ -31,21 +31,14 @@ PASSAGES = 4
 @transaction.atomic
 def save_entry(entry: KnowledgeEntry | None, data: EntryData, *, origin: str = Origin.CURATED,
                status: str = EntryStatus.PUBLISHED) -> KnowledgeEntry:
-    entry = entry or KnowledgeEntry(origin=origin, slug=_free_slug(data.slug or data.title))
+    entry = entry or KnowledgeEntry(origin=origin, slug=unique_slug(KnowledgeEntry, data.slug or data.title,
+                                                                    fallback="entri"))
     entry.title, entry.body, entry.source_url = data.title.strip(), data.body.strip(), data.source_url.strip()
     entry.tags, entry.language, entry.status = data.tags.strip(), data.language or "id", status
     entry.full_clean(exclude=["search_vector"])
     entry.save()
     KnowledgeEntry.objects.filter(pk=entry.pk).update(search_vector=SEARCH_VECTOR)
     return entry
-
-
-def _free_slug(text: str) -> str:
-    base = slugify(text)[:70] or "entri"
-    slug, number = base, 2
-    while KnowledgeEntry.objects.filter(slug=slug).exists():
-        slug, number = f"{base}-{number}", number + 1
-    return slug
 
 
 def import_entries(entries: list[EntryData]) -> tuple[int, list[str]]:

@@ -26,6 +26,7 @@ from booking.models import (
 )
 from core.errors import Conflict
 from core.models import Role, User
+from core.text import unique_slug
 from tenants.selectors import current_satker
 
 # Sent inside the transaction of every state change: sender=Consultation, consultation, event.
@@ -330,21 +331,11 @@ def save_officer_profile(user: User, *, bio: str = "", languages: str = "Bahasa 
 def save_expertise_tag(tag: ExpertiseTag | None, *, name: str, name_en: str = "", is_active: bool = True) -> ExpertiseTag:
     """Add a tag (tag=None) or rename / (de)activate one. Tags are never deleted: past
     consultations keep pointing at them."""
-    tag = tag or ExpertiseTag(slug=_unique_slug(name))
+    tag = tag or ExpertiseTag(slug=unique_slug(ExpertiseTag, name, fallback="keahlian", max_length=40))
     tag.name, tag.name_en, tag.is_active = name.strip(), name_en.strip(), is_active
     tag.full_clean()
     tag.save()
     return tag
-
-
-def _unique_slug(name: str) -> str:
-    from django.utils.text import slugify
-
-    base = slugify(name)[:40] or "keahlian"
-    slug, number = base, 2
-    while ExpertiseTag.objects.filter(slug=slug).exists():
-        slug, number = f"{base}-{number}", number + 1
-    return slug
 
 
 @transaction.atomic
