@@ -43,3 +43,8 @@ class ProfileForm(forms.Form):
 
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(label=_("Your password, to confirm"), widget=forms.PasswordInput)
+
+
+class TwoFactorForm(forms.Form):
+    code = forms.CharField(label=_("6-digit code from your authenticator app"), max_length=10,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))

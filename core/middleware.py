@@ -34,3 +34,28 @@ class RejectNullBytesMiddleware:
 
             return bad_request(request)
         return self.get_response(request)
+
+
+class RequireTwoFactorMiddleware:
+    """Admins (satker, province, national) must confirm a TOTP code once per session before
+    any page but the code page, logout and static files."""
+
+    OPEN_PREFIXES = ("/akun/2fa/", "/akun/keluar/", "/static/", "/tema.css", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from core.services import TWO_FACTOR_SESSION_KEY, needs_two_factor
+
+        if (needs_two_factor(request.user) and not request.session.get(TWO_FACTOR_SESSION_KEY)
+                and not request.path.startswith(self.OPEN_PREFIXES)):
+            if request.path.startswith("/api/"):
+                from django.http import JsonResponse
+                from django.utils.translation import gettext as _
+
+                return JsonResponse({"detail": _("Confirm your two-factor code first.")}, status=403)
+            from django.shortcuts import redirect
+
+            return redirect(f"/akun/2fa/?next={request.get_full_path()}")
+        return self.get_response(request)

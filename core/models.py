@@ -133,3 +133,11 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.target}"
+
+
+class TwoFactorDevice(models.Model):
+    """An admin's authenticator app: the shared TOTP secret, confirmed once a code matched."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)

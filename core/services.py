@@ -121,3 +121,38 @@ def update_profile(user: User, **values) -> User:
     user.full_clean(exclude=["password", "managed_province"], validate_unique=False, validate_constraints=False)
     user.save(update_fields=[name for name in PROFILE_FIELDS if name in values])
     return user
+
+
+ADMIN_ROLES = {Role.SATKER_ADMIN, Role.PROVINCE_ADMIN, Role.NATIONAL_ADMIN}
+TWO_FACTOR_SESSION_KEY = "halopst_2fa_verified"
+
+
+def needs_two_factor(user) -> bool:
+    return user.is_authenticated and user.role in ADMIN_ROLES
+
+
+@transaction.atomic
+def two_factor_device(user: User):
+    """The admin's device, created (unconfirmed, with a fresh secret) on first use."""
+    from core.models import TwoFactorDevice
+    from core.totp import new_secret
+
+    device, _created = TwoFactorDevice.objects.get_or_create(user=user, defaults={"secret": new_secret()})
+    return device
+
+
+@transaction.atomic
+def verify_two_factor(request, code: str) -> None:
+    """Check the admin's code; on success the session counts as verified (and the device as
+    confirmed, the first time)."""
+    from core.models import TwoFactorDevice
+    from core.totp import verify
+
+    device = TwoFactorDevice.objects.select_for_update().get(user=request.user)
+    if not verify(device.secret, code):
+        raise ValidationError({"code": _("That code is not right. Check the time on your phone and try again.")})
+    if device.confirmed_at is None:
+        device.confirmed_at = timezone.now()
+        device.save(update_fields=["confirmed_at"])
+    request.session.cycle_key()
+    request.session[TWO_FACTOR_SESSION_KEY] = True

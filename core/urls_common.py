@@ -21,6 +21,7 @@ auth_patterns = [
     path("sandi/atur/selesai/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("undangan/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("profil/", views.profile, name="profile"),
+    path("2fa/", views.two_factor, name="two-factor"),
     path("data-saya/", views.my_data, name="my-data"),
     path("data-saya/unduh/", views.my_data_download, name="my-data-download"),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from core import privacy, services
 from core.audit import record
 from core.ratelimit import limit
-from core.forms import DeleteAccountForm, InvitationAcceptForm, ProfileForm, SignUpForm
+from core.forms import DeleteAccountForm, InvitationAcceptForm, ProfileForm, SignUpForm, TwoFactorForm
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -160,3 +160,24 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return _error(request, 500, _("Something went wrong on our side. Please try again in a moment."), "500.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@limit("login")
+def two_factor(request):
+    """Admins set up (first time) or confirm their authenticator code."""
+    from core.totp import provisioning_uri
+
+    if not services.needs_two_factor(request.user):
+        return redirect("home")
+    device = services.two_factor_device(request.user)
+    form = TwoFactorForm(request.POST or None)
+    next_url = request.GET.get("next", "/")
+    if not next_url.startswith("/") or next_url.startswith("//"):
+        next_url = "/"
+    done = submit_form(request, form, lambda data: services.verify_two_factor(request, data["code"]),
+                       success=_("Verified."), next_url=next_url)
+    return done or render(request, "core/two_factor.html", {
+        "form": form, "setup": device.confirmed_at is None, "secret": device.secret,
+        "uri": provisioning_uri(device.secret, request.user.email)}, status=form_status(form))

@@ -25,7 +25,8 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from core.celery import app as celery_app
-from core.models import Role, User
+from core import totp
+from core.models import Role, TwoFactorDevice, User
 from tests.fakes import gemini as fake_gemini
 from tenants.models import Domain, Satker
 from tenants.schema_template import ensure_template
@@ -102,11 +103,18 @@ def create_user(satker, email, role=Role.CONSUMER, **fields):
 
 
 def client_for(satker, user=None) -> Client:
-    """A test client that talks to `satker`'s host, signed in as `user` through the login page."""
+    """A test client that talks to `satker`'s host, signed in as `user` through the login page
+    (and, for admins, through the two-factor page with a code from their device)."""
     client = Client(HTTP_HOST=host_of(satker) if not satker.is_public else settings.HALOPST_BASE_DOMAIN)
     if user is not None:
         response = client.post("/akun/masuk/", {"username": user.email, "password": PASSWORD})
         assert response.status_code == 302, response.content.decode()[:500]
+        if user.role in (Role.SATKER_ADMIN, Role.PROVINCE_ADMIN, Role.NATIONAL_ADMIN):
+            client.get("/akun/2fa/")
+            with schema_context(satker.schema_name):
+                secret = TwoFactorDevice.objects.get(user_id=user.pk).secret
+            verified = client.post("/akun/2fa/", {"code": totp.code_at(secret, time.time())})
+            assert verified.status_code == 302, verified.content.decode()[:500]
     return client
 
 

@@ -101,6 +101,17 @@ def test_invitation_sets_up_an_admin_once(db, satker_a, eager_celery, django_cap
     assert weak.status_code == 400
     response = client.post(path, {"full_name": "Kepala PST", "password": PASSWORD})
     assert response.status_code == 302
+    # A new admin is signed in, and must set up two-factor verification before anything else.
+    assert "dua langkah" in client.get("/api/v1/me/").json()["detail"]
+    client.get("/akun/2fa/")
+    from core import totp
+    from core.models import TwoFactorDevice
+
+    with schema_context(satker_a.schema_name):
+        secret = TwoFactorDevice.objects.get(user__email="kepala@sidoarjo.example").secret
+    import time
+
+    client.post("/akun/2fa/", {"code": totp.code_at(secret, time.time())})
     assert client.get("/api/v1/me/").json()["role"] == "satker_admin"
     assert client_for(satker_a).get(path).status_code == 404  # used up
     with schema_context(satker_a.schema_name):
