@@ -1,5 +1,6 @@
 """Debian's Chromium, driven by Playwright."""
 
+import os
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,11 @@ def browser(monkeypatch):
     # calls (setting up data, checking results) are synchronous and safe here.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's Chromium is missing: apt-get install -y chromium (.ci/run installs it)")
+        # CI installs Chromium (.ci/run) and must run these; a newcomer's `make test` says what to do.
+        message = "Debian's Chromium is missing: apt-get install -y chromium (.ci/run installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from aida.models import Conversation, Message
-from booking import services as booking
 from booking.models import Consultation
 from core.models import AuditEntry, Role, User
 from core.privacy import anonymise_old_conversations

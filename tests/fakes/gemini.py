@@ -7,7 +7,6 @@ after `slow_seconds`), "malformed" (a broken SSE event), "empty" (finishReason S
 """
 
 import json
-import time
 
 from tests.fakes.server import FakeServer
 
