@@ -68,6 +68,7 @@ class Message(models.Model):
     degraded = models.CharField(max_length=20, blank=True)  # why AIDA answered without Gemini
     error = models.TextField(blank=True)
     helpful = models.BooleanField(null=True, blank=True)
+    handed_off_at = models.DateTimeField(null=True, blank=True)  # the asker chose "talk to an officer"
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

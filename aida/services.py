@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
@@ -18,6 +19,7 @@ from billing_quota import services as quota
 from core.errors import Conflict
 from core.models import Role, User
 from core.text import unique_slug
+from tenants import rollups
 
 SEARCH_VECTOR = (SearchVector("title", weight="A", config="indonesian")
                  + SearchVector("tags", weight="B", config="indonesian")
@@ -173,6 +175,7 @@ def finish(satker, prepared: Prepared, *, text: str, result=None, degraded: str 
             error=error[:2000], sources=[{"id": hit.entry.pk, "slug": hit.entry.slug, "title": hit.entry.title,
                                           "url": hit.entry.source_url, "score": round(hit.score, 4)}
                                          for hit in prepared.hits])
+        rollups.request_refresh()
         if crossed:
             _alert_quota(satker, crossed)
     return answer
@@ -222,8 +225,17 @@ async def answer_events(satker, prepared: Prepared):
 # --- Feedback and review ----------------------------------------------------------------
 
 @transaction.atomic
+@transaction.atomic
 def mark_helpful(answer: Message, helpful: bool) -> None:
     Message.objects.filter(pk=answer.pk, role=Message.Role.ASSISTANT).update(helpful=helpful)
+    rollups.request_refresh(answer.created_at)
+
+
+@transaction.atomic
+def record_handoff(answer: Message) -> None:
+    """The asker chose "talk to an officer" after this answer (counted once)."""
+    if Message.objects.filter(pk=answer.pk, handed_off_at__isnull=True).update(handed_off_at=timezone.now()):
+        rollups.request_refresh()
 
 
 @transaction.atomic
@@ -241,4 +253,5 @@ def review_answer(answer: Message, reviewer: User, *, verdict: str, corrected_te
         review.knowledge_entry = save_entry(None, EntryData(title=title, body=scrub_personal_data(review.corrected_text),
                                                             tags="jawaban ditinjau"), origin=Origin.REVIEWED)
     review.save()
+    rollups.request_refresh()
     return review

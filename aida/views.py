@@ -72,6 +72,7 @@ def rate_answer(request, pk):
 def handoff(request, pk):
     """"Talk to an officer": the booking form opens with the topic and a summary filled in."""
     answer = selectors.answer_for(request.user, request.session.session_key, pk)
+    services.record_handoff(answer)
     question = answer.conversation.messages.filter(role="user", created_at__lte=answer.created_at).last()
     topic = (question.text if question else answer.text)[:200]
     request.session["booking_draft"] = {

@@ -106,6 +106,8 @@ class LeaveForm(forms.Form):
 class ExpertiseTagForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=80)
     name_en = forms.CharField(label=_("English name"), max_length=80, required=False)
+    keywords = forms.CharField(label=_("Search words"), max_length=300, required=False,
+                               help_text=_("Other words people use for this topic, separated by commas"))
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
 

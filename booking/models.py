@@ -19,6 +19,9 @@ class ExpertiseTag(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(_("name"), max_length=80)
     name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    # Words people search with that the name lacks ("miskin", "IHK"): the portal matches them.
+    keywords = models.CharField(_("search words"), max_length=300, blank=True,
+                                help_text=_("Other words people use for this topic, separated by commas"))
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(default=100)
 

@@ -27,6 +27,7 @@ from booking.models import (
 from core.errors import Conflict
 from core.models import Role, User
 from core.text import unique_slug
+from tenants.directory import sync_directory
 from tenants.selectors import current_satker
 
 # Sent inside the transaction of every state change: sender=Consultation, consultation, event.
@@ -324,17 +325,20 @@ def save_officer_profile(user: User, *, bio: str = "", languages: str = "Bahasa 
         profile.photo.save(photo.name, photo, save=False)
     profile.save()
     profile.expertise.set(expertise)
+    sync_directory()
     return profile
 
 
 @transaction.atomic
-def save_expertise_tag(tag: ExpertiseTag | None, *, name: str, name_en: str = "", is_active: bool = True) -> ExpertiseTag:
+def save_expertise_tag(tag: ExpertiseTag | None, *, name: str, name_en: str = "", keywords: str = "",
+                       is_active: bool = True) -> ExpertiseTag:
     """Add a tag (tag=None) or rename / (de)activate one. Tags are never deleted: past
     consultations keep pointing at them."""
     tag = tag or ExpertiseTag(slug=unique_slug(ExpertiseTag, name, fallback="keahlian", max_length=40))
-    tag.name, tag.name_en, tag.is_active = name.strip(), name_en.strip(), is_active
+    tag.name, tag.name_en, tag.keywords, tag.is_active = name.strip(), name_en.strip(), keywords.strip(), is_active
     tag.full_clean()
     tag.save()
+    sync_directory()
     return tag
 
 

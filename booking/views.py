@@ -74,8 +74,16 @@ def _days(slots, first, last, zone):
     return days
 
 
+def _keep_need(request) -> None:
+    """A need typed on the portal ("?topik=inflasi Surabaya") becomes the request's topic."""
+    need = request.GET.get("topik", "").strip()
+    if need:
+        request.session["booking_draft"] = {"topic": need[:200], "data_need": ""}
+
+
 def officer_slots(request, officer_id):
     officer = get_object_or_404(selectors.officer_directory(), pk=officer_id)
+    _keep_need(request)
     week, first, last = _week_bounds(request)
     zone = _zone(request)
     slots = free_slots([officer], zone=zone, now=timezone.now(), first=first, last=last)[officer.pk]
@@ -88,6 +96,7 @@ def officer_slots(request, officer_id):
 def expertise_slots(request, slug):
     """Slots of "any officer with this expertise": every time at least one of them is free."""
     tag = get_object_or_404(ExpertiseTag, slug=slug, is_active=True)
+    _keep_need(request)
     officers = list(selectors.officer_directory(slug))
     week, first, last = _week_bounds(request)
     zone = _zone(request)

@@ -35,6 +35,10 @@ app.conf.beat_schedule = {
         "task": "aida.tasks.anonymise_old_conversations",
         "schedule": crontab(minute=41, hour=3),
     },
+    "refresh-rollups": {
+        "task": "tenants.tasks.refresh_rollups",
+        "schedule": crontab(minute="*/5"),
+    },
     "expire-stale-consultation-requests": {
         "task": "booking.tasks.expire_stale_requests",
         "schedule": crontab(minute="*/5"),

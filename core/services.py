@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.tasking import enqueue_after_commit
 from core.models import PUBLIC_ROLES, SATKER_ROLES, Invitation, Role, User
+from tenants.directory import sync_directory
 
 
 def _token_digest(token: str) -> str:
@@ -120,6 +121,8 @@ def update_profile(user: User, **values) -> User:
             setattr(user, name, values[name].strip() if isinstance(values[name], str) else values[name])
     user.full_clean(exclude=["password", "managed_province"], validate_unique=False, validate_constraints=False)
     user.save(update_fields=[name for name in PROFILE_FIELDS if name in values])
+    if user.role == Role.OFFICER and "full_name" in values:
+        sync_directory()
     return user
 
 

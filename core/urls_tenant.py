@@ -9,6 +9,9 @@ from tenants import views as tenant_views
 urlpatterns = common_patterns + [
     path("akun/daftar/", views.sign_up, name="sign_up"),
     path("pengaturan/tampilan/", tenant_views.branding, name="branding"),
+    path("pengaturan/dasbor/", tenant_views.dashboard, name="dashboard"),
+    path("pengaturan/dasbor/unduh.<str:fmt>", tenant_views.dashboard_export, name="dashboard-export"),
+    path("petugas-terbaik/", tenant_views.officer_leaderboard, name="officer-leaderboard"),
     path("", include("booking.urls")),
     path("", include("realtime.urls")),
     path("", include("aida.urls")),

@@ -56,6 +56,12 @@ def _texts(kind: str) -> tuple[str, str]:
         "quota_alert": (
             _("AIDA budget alert"),
             _("AIDA has used %(percent)s%% of this month's budget.")),
+        "announcement": (
+            _("New announcement on a topic you follow"),
+            _("%(topic)s: %(title)s")),
+        "data_release": (
+            _("New data release on a topic you follow"),
+            _("%(topic)s: %(title)s")),
         "requests_waiting": (
             _("Requests are waiting for you"),
             _("%(count)s consultation requests are waiting for your decision.")),

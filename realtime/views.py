@@ -1,7 +1,9 @@
-"""Notification pages: the list, marking read, the satker admin's delivery log."""
+"""Notification pages: the list, marking read, the satker admin's delivery log, topics to follow
+and announcements."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -11,8 +13,11 @@ from django.views.decorators.http import require_POST
 
 from core.audit import record
 from core.errors import Conflict
+from booking.models import ExpertiseTag
 from core.models import Role
+from core.views import form_status, submit_form
 from realtime import selectors, services
+from realtime.forms import AnnouncementForm
 from realtime.models import Delivery
 
 
@@ -57,3 +62,41 @@ def retry_delivery(request, pk):
     else:
         messages.success(request, _("The delivery will be sent again."))
     return redirect("delivery-log")
+
+
+# --- Topics and announcements -------------------------------------------------------------
+
+def topics(request):
+    """The satker's topics with their latest announcements; signed-in users follow or unfollow."""
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        topic = get_object_or_404(ExpertiseTag, pk=request.POST.get("topic") or 0)
+        if request.POST.get("follow"):
+            services.follow_topic(request.user, topic)
+            messages.success(request, _("You follow “%(topic)s”.") % {"topic": topic.label(request.LANGUAGE_CODE)})
+        else:
+            services.unfollow_topic(request.user, topic)
+            messages.success(request, _("You no longer follow “%(topic)s”.") % {"topic": topic.label(request.LANGUAGE_CODE)})
+        return redirect("topics")
+    return render(request, "realtime/topics.html", {
+        "topics": selectors.active_topics(), "followed": selectors.followed_topic_ids(request.user),
+        "announcements": selectors.announcements()[:20],
+    })
+
+
+def announcement_detail(request, pk):
+    return render(request, "realtime/announcement.html", {"announcement": get_object_or_404(selectors.announcements(), pk=pk)})
+
+
+@login_required
+def manage_announcements(request):
+    if request.user.role != Role.SATKER_ADMIN:
+        raise PermissionDenied(_("Only satker admins publish announcements."))
+    form = AnnouncementForm(request.POST or None)
+    done = submit_form(request, form, lambda data: services.publish_announcement(request.user, **data),
+                       success=_("Published. Followers of the topic are being notified."),
+                       next_url="manage-announcements", audit="announcement.publish")
+    return done or render(request, "realtime/manage_announcements.html", {
+        "form": form, "announcements": selectors.announcements()[:50],
+    }, status=form_status(form))

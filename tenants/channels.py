@@ -60,9 +60,17 @@ class _SessionRequest:
 
 
 def _load_user(session_key: str):
-    engine = import_string(settings.SESSION_ENGINE)
-    session = engine.SessionStore(session_key)
-    return get_user(_SessionRequest(session)) if session_key else AnonymousUser()
+    """The session's user; an admin who has not confirmed their two-factor code in this
+    session is nobody here, as on every page (core.middleware.RequireTwoFactorMiddleware)."""
+    from core.services import TWO_FACTOR_SESSION_KEY, needs_two_factor
+
+    if not session_key:
+        return AnonymousUser()
+    session = import_string(settings.SESSION_ENGINE).SessionStore(session_key)
+    user = get_user(_SessionRequest(session))
+    if needs_two_factor(user) and not session.get(TWO_FACTOR_SESSION_KEY):
+        return AnonymousUser()
+    return user
 
 
 class SatkerWebsocketMiddleware:

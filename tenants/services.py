@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 
 from core.models import Role
 from core.services import invite_user
+from tenants.directory import sync_directory
 from tenants.models import PUBLIC_SCHEMA, TIMEZONE_LABELS, Domain, Kind, Satker, Status
 from tenants.schema_template import create_schema_from_template, ensure_template
 
@@ -93,8 +94,9 @@ def onboard_satker(spec: SatkerSpec, *, admin_email: str = "", admin_name: str =
                 satker.save()
                 create_schema_from_template(satker.schema_name, template)
                 Domain.objects.create(domain=primary_domain_for(satker.subdomain), tenant=satker, is_primary=True)
-                if admin_email:
-                    with schema_context(satker.schema_name):
+                with schema_context(satker.schema_name):
+                    sync_directory()
+                    if admin_email:
                         invite_user(email=admin_email, full_name=admin_name, role=Role.SATKER_ADMIN, invited_by=invited_by)
         except IntegrityError as error:
             raise OnboardingError({"__all__": [_("The satker could not be created: %(reason)s") % {"reason": _integrity_reason(error)}]}) from error

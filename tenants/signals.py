@@ -1,4 +1,5 @@
-"""Drop cached host lookups when a satker or one of its domains changes.
+"""Drop cached host lookups when a satker or one of its domains changes; refresh rollups
+when a consultation moves.
 
 Deleted now and again after commit, so a request that read the old row in between cannot
 leave it cached.
@@ -8,6 +9,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from booking.services import consultation_changed
+from tenants import rollups
 from tenants.models import Domain, Satker
 from tenants.selectors import forget_hosts, public_hosts
 
@@ -30,3 +33,9 @@ def forget_satker_hosts(sender, instance, **kwargs):
 @receiver([post_save, post_delete], sender=Domain)
 def forget_domain_host(sender, instance, **kwargs):
     _forget({instance.domain})
+
+
+@receiver(consultation_changed)
+def refresh_rollups_after_booking(sender, consultation, event, **kwargs):
+    """Any step of a consultation changes the day's statistics and the satker's pulse."""
+    rollups.request_refresh()

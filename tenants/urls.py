@@ -4,6 +4,7 @@ from tenants import views
 
 urlpatterns = [
     path("", views.console, name="console"),
+    path("pusat-komando/", views.command_centre, name="command-centre"),
     path("satker/baru/", views.onboard, name="console-onboard"),
     path("satker/<str:code>/", views.satker_detail, name="console-satker"),
     path("satker/<str:code>/status/", views.set_status, name="console-satker-status"),

@@ -1,5 +1,7 @@
-"""The portal home and the province console (public schema only)."""
+"""The portal home, the province console and command centre (public schema); the satker
+dashboard and officer leaderboard (satker hosts)."""
 
+from datetime import timedelta
 from itertools import groupby
 
 from django.contrib import messages
@@ -7,9 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,21 +24,24 @@ from aida.forms import QuotaForm
 from billing_quota.services import ledger_for, set_limits
 from core.audit import record
 from core.views import add_service_errors, form_status, submit_form
-from tenants import access, services
-from tenants.forms import BrandingForm, InviteAdminForm, OnboardSatkerForm
+from tenants import access, charts, exports, reports, rollups, services
+from tenants.directory import search_directory
+from tenants.forms import BrandingForm, InviteAdminForm, MonthForm, OnboardSatkerForm, PeriodForm
 from tenants.models import Kind, Satker, Status
-from tenants.selectors import satkers_visible_to
+from tenants.selectors import provinces_visible_to, satkers_visible_to
 
 
 def portal_home(request):
-    """Active satkers grouped by province, with a simple name search."""
-    query = request.GET.get("q", "").strip()
+    """Active satkers grouped by province; a typed need also gets satker and officer
+    suggestions from the public directory."""
+    query = request.GET.get("q", "").strip()[:200]
+    suggestions = search_directory(query) if query else []
     satkers = Satker.objects.filter(status=Status.ACTIVE).exclude(kind=Kind.NATIONAL).select_related("parent")
     if query:
         satkers = satkers.filter(Q(name__icontains=query) | Q(parent__name__icontains=query) | Q(code__startswith=query))
     satkers = sorted(satkers, key=lambda s: (s.code[:2], s.code))
     groups = [(code, list(members)) for code, members in groupby(satkers, key=lambda s: s.code[:2])]
-    return render(request, "tenants/portal_home.html", {"groups": groups, "query": query})
+    return render(request, "tenants/portal_home.html", {"groups": groups, "query": query, "suggestions": suggestions})
 
 
 @login_required
@@ -85,8 +91,11 @@ def _detail_page(request, satker, invite_form, quota_form=None, status=200):
     quota_form = quota_form or QuotaForm(initial={"plan": getattr(getattr(satker, "quota", None), "plan", "basic"),
                                                   "monthly_token_limit": ledger.token_limit,
                                                   "monthly_request_limit": ledger.request_limit})
+    today = timezone.localdate()
     return render(request, "tenants/satker_detail.html", {
         "managed": satker, "invite_form": invite_form, "ledger": ledger, "quota_form": quota_form,
+        "summary": reports.satker_summary(satker, today - timedelta(days=29), today),
+        "board": reports.leaderboard(Satker.objects.filter(pk=satker.pk), today.replace(day=1)),
         "may_invite_province_admin": satker.kind == Kind.PROVINCE and request.user.role == Role.NATIONAL_ADMIN,
     }, status=status)
 
@@ -164,3 +173,96 @@ def theme_css(request):
     """The satker's colour as a stylesheet (no inline style: the CSP forbids it). Versioned
     by the satker's last change in the page's link, so it may be cached for a day."""
     return HttpResponse(f":root {{ --brand: {request.tenant.primary_color}; }}\n", content_type="text/css")
+
+
+# --- Command centre (portal) --------------------------------------------------------------
+
+def _command_centre_scope(request):
+    """The satkers this admin watches, narrowed to one province for national admins who ask."""
+    satkers = satkers_visible_to(request.user)
+    province = request.GET.get("provinsi", "")
+    if province.isdigit() and len(province) == 2:
+        satkers = satkers.filter(code__startswith=province)
+    return satkers
+
+
+@login_required
+def command_centre(request):
+    """Every satker of the admin's province (all provinces for national admins), live."""
+    access.require_console_user(request)
+    period = PeriodForm(request.GET, today=timezone.localdate())
+    month = MonthForm(request.GET, today=timezone.localdate())
+    if not period.is_valid() or not month.is_valid():
+        return render(request, "tenants/command_centre.html", {"period": period, "month": month}, status=400)
+    satkers = _command_centre_scope(request)
+    days = (period.cleaned_data["last"] - period.cleaned_data["first"]).days + 1
+    rows = reports.command_centre_rows(satkers, days=days)
+    sort = request.GET.get("urut", "ikm")
+    return render(request, "tenants/command_centre.html", {
+        "period": period, "month": month, "rows": rows, "ranking": reports.rank(rows, sort), "sort": sort,
+        "rankings": reports.RANKINGS, "days": days,
+        "board": reports.leaderboard(satkers, month.cleaned_data["month"]),
+        "provinces": provinces_visible_to(request.user) if request.user.role == Role.NATIONAL_ADMIN else [],
+        "watching": request.GET.get("provinsi", "") if request.user.role == Role.NATIONAL_ADMIN else "",
+    })
+
+
+# --- Satker dashboard and leaderboard (satker hosts) --------------------------------------
+
+def _require_satker_admin(request, *roles):
+    if request.tenant.is_public or not request.user.is_authenticated \
+            or request.user.role not in (roles or (Role.SATKER_ADMIN,)):
+        raise PermissionDenied(_("This page is not for your role."))
+
+
+def _period_or_400(request):
+    period = PeriodForm(request.GET, today=timezone.localdate())
+    return period, period.is_valid()
+
+
+EXPORT_FORMATS = {"csv": exports.as_csv, "xlsx": exports.as_xlsx}
+
+
+@login_required
+def dashboard(request):
+    """How the satker's service is doing over a period: rollups of its own days only."""
+    _require_satker_admin(request)
+    period, valid = _period_or_400(request)
+    if not valid:
+        return render(request, "tenants/dashboard.html", {"period": period}, status=400)
+    summary = reports.satker_summary(request.tenant, period.cleaned_data["first"], period.cleaned_data["last"])
+    return render(request, "tenants/dashboard.html", {
+        "period": period, "summary": summary, "charts": charts.dashboard_charts(summary),
+        "query": request.GET.urlencode(),
+    })
+
+
+@login_required
+def dashboard_export(request, fmt):
+    _require_satker_admin(request)
+    if fmt not in EXPORT_FORMATS:
+        raise Http404(_("Downloads come as CSV or XLSX."))
+    period, valid = _period_or_400(request)
+    if not valid:
+        return HttpResponse("; ".join(period.non_field_errors() or [_("Invalid period.")]), status=400,
+                            content_type="text/plain; charset=utf-8")
+    first, last = period.cleaned_data["first"], period.cleaned_data["last"]
+    table = reports.day_table(reports.satker_summary(request.tenant, first, last))
+    name = f"halopst-{request.tenant.subdomain}-{first:%Y%m%d}-{last:%Y%m%d}"
+    content, content_type = EXPORT_FORMATS[fmt](table, title=request.tenant.name)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+def officer_leaderboard(request):
+    """The month's officers of this satker, best first, with the award and its formula."""
+    _require_satker_admin(request, Role.SATKER_ADMIN, Role.OFFICER)
+    month = MonthForm(request.GET, today=timezone.localdate())
+    if not month.is_valid():
+        return render(request, "tenants/leaderboard.html", {"month": month}, status=400)
+    return render(request, "tenants/leaderboard.html", {
+        "month": month, "board": reports.leaderboard(Satker.objects.filter(pk=request.tenant.pk), month.cleaned_data["month"]),
+        "formula": rollups.SCORE_RULES, "award_min": rollups.AWARD_MIN_COMPLETED,
+    })

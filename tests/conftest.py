@@ -64,7 +64,7 @@ def _forget_cached_state():
     yield
     client = redis.Redis.from_url(settings.REDIS_URL)
     prefix = settings.CACHES["default"]["KEY_PREFIX"]
-    for pattern in ("tenancy:*", "ratelimit:*"):
+    for pattern in ("tenancy:*", "ratelimit:*", "rollup:*"):
         keys = list(client.scan_iter(match=f"*{prefix}*{pattern}"))
         if keys:
             client.delete(*keys)
@@ -116,6 +116,17 @@ def client_for(satker, user=None) -> Client:
             verified = client.post("/akun/2fa/", {"code": totp.code_at(secret, time.time())})
             assert verified.status_code == 302, verified.content.decode()[:500]
     return client
+
+
+def delete_public_users(*users) -> None:
+    """Remove public-schema users a committed test made. The ORM's cascade would look for their
+    rows in tenant-only tables (officer profiles, notifications), which public does not have."""
+    ids = [user.pk for user in users]
+    with schema_context("public"):
+        TwoFactorDevice.objects.filter(user_id__in=ids)._raw_delete("default")
+        User.groups.through.objects.filter(user_id__in=ids)._raw_delete("default")
+        User.user_permissions.through.objects.filter(user_id__in=ids)._raw_delete("default")
+        User.objects.filter(pk__in=ids)._raw_delete("default")
 
 
 @pytest.fixture

@@ -52,7 +52,7 @@ def world(satker_a, satker_b, province_jatim):
         delivery = Delivery.objects.filter(notification__recipient=owner).first()
     ids = {
         "pk": booked.pk, "officer_id": officer.pk, "user_id": officer.user_id, "slug": "kemiskinan-kesejahteraan",
-        "action": "cancel", "token": "t" * 43, "uidb64": "MQ", "code": satker_a.code,
+        "action": "cancel", "fmt": "csv", "token": "t" * 43, "uidb64": "MQ", "code": satker_a.code,
         "path": f"satkers/{satker_a.schema_name}/branding/logo.png",
     }
     by_name = {"delivery-retry": delivery.pk, "aida-rate": answer.pk, "aida-handoff": answer.pk,

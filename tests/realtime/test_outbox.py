@@ -42,8 +42,8 @@ def test_booking_events_notify_the_other_side_in_the_same_transaction(satker_a, 
         assert sorted(to_officer.deliveries.values_list("channel", "address")) == [
             ("email", "rina@a.example"), ("whatsapp", "6281211112222")]
         assert not Notification.objects.filter(recipient=consumer).exists()
-    # Two deliveries queued and one socket push, all only after commit.
-    assert len(callbacks) == 3
+    # Two deliveries queued, one socket push and one statistics refresh, all only after commit.
+    assert len(callbacks) == 4
 
     with schema_context(satker_a.schema_name):
         booking.approve(booked.pk, officer.user, meeting_link="https://meet.example.org/x")

@@ -1,0 +1,83 @@
+"""The national layer in a real browser: a need typed on the portal leads to the right
+satker's booking form, and the province command centre changes live when a request is made."""
+
+import time
+
+import pytest
+from django_tenants.utils import schema_context
+
+from core import totp
+from core.models import Role, TwoFactorDevice
+from tenants.models import Satker
+from tests.booking.conftest import at, make_officer, next_weekday, request
+from tests.browser.test_live_badge import log_in
+from tests.conftest import PASSWORD, create_user, delete_public_users
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+NEED = "data kemiskinan Lumajangbaru 2023"
+
+
+def portal_of(web_server) -> str:
+    return web_server.replace("{}.", "")
+
+
+def test_a_need_typed_on_the_portal_lands_on_the_satkers_booking_form(make_satker, web_server, phone):
+    decoy = make_satker()  # another satker with the same expertise: the place decides
+    make_officer(decoy, "dewi@petugas.example", full_name="Dewi Lestari", hours=[(day, "08:00", "16:00") for day in range(7)])
+    satker = make_satker(name="Kabupaten Lumajangbaru")
+    officer = make_officer(satker, "rina@petugas.example", full_name="Rina Kusumawati",
+                           hours=[(day, "08:00", "16:00") for day in range(7)])
+    create_user(satker, "siti@example.com", full_name="Siti Aminah")
+
+    page = phone()
+    page.goto(portal_of(web_server) + "/")
+    page.get_by_role("searchbox").fill(NEED)
+    page.get_by_role("button", name="Cari").click()
+    suggestions = page.locator(".suggestions")
+    suggestions.get_by_text("Kabupaten Lumajangbaru").wait_for()
+    assert "Dewi Lestari" not in suggestions.inner_text()
+    suggestions.get_by_role("link", name="Rina Kusumawati").click()
+
+    page.wait_for_url(f"**/petugas/{officer.pk}/jadwal/**")
+    assert page.url.startswith(web_server.format(satker.subdomain))
+    page.locator("a.slot").first.click()
+    page.get_by_label("Email").fill("siti@example.com")  # consumer accounts are per satker: sign in here
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url("**/konsultasi/baru/**")
+    assert page.get_by_label("Topik").input_value() == NEED
+    assert "Rina Kusumawati" in page.content()
+
+
+@pytest.fixture
+def province_admin(make_satker):
+    admin = create_user(Satker.objects.get(schema_name="public"), "jatim-browser@halopst.example",
+                        role=Role.PROVINCE_ADMIN, managed_province=Satker.objects.get(code="3500"))
+    yield admin
+    delete_public_users(admin)
+
+
+def test_the_command_centre_updates_live_when_a_request_is_made(make_satker, web_server, phone, province_admin,
+                                                                 eager_celery):
+    satker = make_satker()
+    officer = make_officer(satker, "rina@petugas.example", hours=[(day, "08:00", "16:00") for day in range(7)])
+    consumer = create_user(satker, "siti@example.com", full_name="Siti")
+    portal = portal_of(web_server)
+
+    page = phone()
+    log_in(page, portal, province_admin.email)
+    page.wait_for_url("**/akun/2fa/**")
+    with schema_context("public"):
+        secret = TwoFactorDevice.objects.get(user=province_admin).secret
+    page.get_by_label("Kode 6 digit").fill(totp.code_at(secret, time.time()))
+    page.get_by_role("button", name="Verifikasi").click()
+    page.goto(portal + "/konsol/pusat-komando/")
+    pending = page.locator(f'tr[data-code="{satker.code}"] [data-field="pending"]')
+    assert pending.inner_text() == "0"
+    page.wait_for_function("document.getElementById('live-status').dataset.state === 'live'")
+
+    with schema_context(satker.schema_name):
+        request(satker, consumer, officer, at(satker, next_weekday(satker.timezone), 8))
+    page.wait_for_function(
+        f"document.querySelector('tr[data-code=\"{satker.code}\"] [data-field=\"pending\"]').textContent === '1'")
+    assert page.locator(f'tr[data-code="{satker.code}"]').evaluate("row => row.classList.contains('updated')")

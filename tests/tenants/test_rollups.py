@@ -1,0 +1,129 @@
+"""Rollups: kept up to date by the satkers' own events, equal to a recomputation from the
+source rows, rebuilt by a command, and cut along each satker's own calendar days."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.forms.models import model_to_dict
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from aida import services as aida
+from aida.models import Conversation, Message
+from booking import services
+from booking.models import SURVEY_ELEMENTS, Consultation, Feedback
+from core.models import Role
+from tenants import rollups
+from tenants.models import OfficerMonth, SatkerDay, SatkerPulse
+from tests.booking.conftest import at, make_officer, next_weekday, request
+from tests.booking.test_lifecycle import move_to_past
+from tests.conftest import create_user
+
+pytestmark = pytest.mark.timeout(120)
+SURVEY = {name: 4 for name, _label in SURVEY_ELEMENTS} | {"u4_cost": 3}
+
+
+def snapshot(satker) -> dict:
+    """Every rollup row of a satker, as plain values."""
+    def rows(model, order):
+        return [{key: value for key, value in model_to_dict(row).items() if key not in ("id", "satker")}
+                for row in model.objects.filter(satker=satker).order_by(*order)]
+
+    pulse = SatkerPulse.objects.filter(satker=satker).values("pending_since", "consultations_today",
+                                                             "aida_questions_today", "local_day").first()
+    return {"days": rows(SatkerDay, ["day"]), "officers": rows(OfficerMonth, ["month", "officer_id"]), "pulse": pulse}
+
+
+def busy_day(satker):
+    """A day of service in `satker`, every step through its services."""
+    officer = make_officer(satker, "rina@uji.example", full_name="Rina", hours=[(d, "08:00", "17:00") for d in range(7)])
+    reviewer = make_officer(satker, "budi@uji.example", full_name="Budi", hours=[(d, "08:00", "17:00") for d in range(7)])
+    first = create_user(satker, "andi@example.com", full_name="Andi")
+    second = create_user(satker, "sari@example.com", full_name="Sari")
+    day = next_weekday(satker.timezone)
+    with schema_context(satker.schema_name):
+        done = request(satker, first, officer, at(satker, day, 8), purpose="research", consumer_category="researcher")
+        declined = request(satker, second, officer, at(satker, day, 10, 30))
+        waiting = request(satker, second, reviewer, at(satker, day, 13))
+        services.approve(done.pk, officer.user)
+        services.decline(declined.pk, officer.user, reason="Data belum rilis")
+        move_to_past(done)
+        services.complete(done.pk, officer.user)
+        services.rate(done.pk, first, rating=5, survey=SURVEY)
+        conversation = Conversation.objects.create(user=first)
+        Message.objects.create(conversation=conversation, role=Message.Role.USER, text="Berapa garis kemiskinan?")
+        answer = Message.objects.create(conversation=conversation, role=Message.Role.ASSISTANT, text="…", total_tokens=120)
+        aida.mark_helpful(answer, True)
+        aida.record_handoff(answer)
+        aida.review_answer(answer, reviewer.user, verdict="correct")
+    return officer, reviewer, waiting
+
+
+def test_rollups_follow_events_and_equal_a_full_recomputation(make_satker, eager_celery):
+    satker = make_satker()
+    officer, reviewer, waiting = busy_day(satker)
+    with schema_context(satker.schema_name):
+        today = rollups.local_day()
+        # The oracle: counted here straight from the source rows, not through tenants.rollups.
+        consultations = list(Consultation.objects.all())
+        feedback = Feedback.objects.get()
+        waited = [c.decided_at - c.created_at for c in consultations if c.decided_at]
+
+    live = snapshot(satker)
+    [row] = live["days"]
+    assert row["day"] == today
+    assert (row["requests"], row["new_consumers"], row["returning_consumers"]) == (3, 2, 0)
+    assert row["purposes"] == {"research": 1, "study": 2}
+    assert row["categories"] == {"researcher": 1, "student": 2}
+    assert (row["approved"], row["declined"], row["completed"], row["no_shows"]) == (1, 1, 1, 0)
+    assert len(row["decision_minutes"]) == len(waited) == 2 and row["decided_within_standard"] == 2
+    assert (row["ratings"], row["rating_sum"]) == (1, feedback.rating)
+    assert row["survey_sums"] == SURVEY
+    assert (row["aida_questions"], row["aida_rated"], row["aida_helpful"], row["aida_handoffs"], row["aida_tokens"]) == (1, 1, 1, 1, 120)
+    by_officer = {officer_row["officer_name"]: officer_row for officer_row in live["officers"]}
+    assert by_officer["Rina"]["completed"] == 1 and by_officer["Rina"]["decisions"] == 2
+    assert by_officer["Rina"]["score"] == rollups.officer_score(completed=1, ratings=1, rating_sum=5,
+                                                                decided_within_standard=2, reviews=0, no_shows=0) == 24
+    assert by_officer["Budi"]["reviews"] == 1 and by_officer["Budi"]["score"] == 3
+    assert live["pulse"]["pending_since"] == [waiting.created_at]
+    assert live["pulse"]["aida_questions_today"] == 1
+
+    call_command("rebuild_rollups", satker.subdomain)
+    assert snapshot(satker) == live
+
+    # A rebuild also drops rows whose source is gone, and rewrites what was tampered with.
+    SatkerDay.objects.filter(satker=satker).update(requests=99)
+    SatkerDay.objects.create(satker=satker, day=today - timedelta(days=40), requests=7)
+    call_command("rebuild_rollups", satker.subdomain)
+    assert snapshot(satker) == live
+
+
+def test_days_are_the_satkers_own_local_days(make_satker):
+    """In a WIT satker (UTC+9), 16:30 UTC is already the next day."""
+    satker = make_satker(timezone="Asia/Jayapura")
+    officer = make_officer(satker, "rina@uji.example", hours=[(d, "08:00", "17:00") for d in range(7)])
+    consumer = create_user(satker, "andi@example.com")
+    with schema_context(satker.schema_name):
+        booked = request(satker, consumer, officer, at(satker, next_weekday(satker.timezone), 8))
+        utc_evening = datetime.combine(timezone.now().date() - timedelta(days=3), datetime.min.time(),
+                                       ZoneInfo("UTC")).replace(hour=16, minute=30)
+        Consultation.objects.filter(pk=booked.pk).update(created_at=utc_evening)
+        booked.events.update(created_at=utc_evening)
+        rollups.rebuild()
+    assert list(SatkerDay.objects.filter(satker=satker).values_list("day", "requests")) == [
+        (utc_evening.date() + timedelta(days=1), 1)]
+
+
+def test_a_refresh_sends_one_task_per_day_in_a_burst(make_satker):
+    """Without a worker, the first event of the day queues the task; the next ones only find it queued."""
+    satker = make_satker()
+    from django.core.cache import cache
+
+    with schema_context(satker.schema_name):
+        key = rollups.debounce_key(satker.schema_name, rollups.local_day())
+        assert cache.get(key) is None
+        rollups.request_refresh()
+        assert cache.get(key) == 1
+        assert cache.add(key, 1) is False
