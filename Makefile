@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(PY) -m core.devstack exec $(PY) bench/booking.py
 	$(PY) -m core.devstack exec $(PY) bench/ws_fanout.py
 	$(PY) -m core.devstack exec $(PY) bench/aida.py
+	$(PY) -m core.devstack exec $(PY) bench/command_centre.py
 
 fuzz: $(STAMP)
 	HALOPST_FUZZ_EXAMPLES=$${HALOPST_FUZZ_EXAMPLES:-100} $(PY) -m core.devstack test tests/fuzz

@@ -49,6 +49,23 @@ def onboard_sidoarjo():
     return onboard_satker(SatkerSpec("3515", "regency", "Kabupaten Sidoarjo", "sidoarjokab", "Asia/Jakarta"))
 
 
+def synthetic_fleet(size: int) -> list:
+    """Every province but Jawa Timur, then made-up regencies spread over them, `size` in all:
+    with Jawa Timur's 39 from its CSV, the national fleet of 552."""
+    from tenants.services import SatkerSpec, read_satker_csv
+
+    provinces = [spec for _, spec in read_satker_csv(ROOT / "tenants" / "data" / "provinces.csv") if spec.code != "3500"]
+    fleet, number = list(provinces), 0
+    while len(fleet) < size:
+        province = provinces[number % len(provinces)]
+        serial = 1 + number // len(provinces)
+        fleet.append(SatkerSpec(code=f"{province.code[:2]}{serial:02d}", kind="regency",
+                                name=f"Kabupaten Sintetis {province.code[:2]}{serial:02d}",
+                                subdomain=f"{province.subdomain}{serial:02d}kab", timezone=province.timezone))
+        number += 1
+    return fleet
+
+
 def percentile(values, q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1)))]
@@ -60,13 +77,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(kind: str, port: int, log=subprocess.DEVNULL) -> subprocess.Popen:
-    """Daphne or uvicorn serving core.asgi on 127.0.0.1:port, started and reachable."""
+def start_server(kind: str, port: int, log=subprocess.DEVNULL, proxy_headers: bool = False) -> subprocess.Popen:
+    """Daphne or uvicorn serving core.asgi on 127.0.0.1:port, started and reachable. With
+    proxy_headers, uvicorn takes the client address from X-Forwarded-For, as behind nginx."""
     if kind == "daphne":
         command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "core.asgi:application"]
     else:
         command = [sys.executable, "-m", "uvicorn", "core.asgi:application", "--host", "127.0.0.1", "--port", str(port),
                    "--lifespan", "off", "--ws", "websockets", "--log-level", "warning", "--no-access-log"]
+        if proxy_headers:
+            command += ["--proxy-headers", "--forwarded-allow-ips", "127.0.0.1"]
     process = subprocess.Popen(command, cwd=ROOT, env=dict(os.environ), stdout=log, stderr=log)
     deadline = time.monotonic() + 30
     while True:

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import fresh_django, manage  # noqa: E402
+from bench.common import fresh_django, manage, synthetic_fleet  # noqa: E402
 
 MIGRATE_SAMPLE = int(os.environ.get("BENCH_MIGRATE_SAMPLE", "20"))
 FLEET_SIZE = 552
@@ -34,7 +34,7 @@ def main() -> None:
     from django.db import connection
 
     from tenants.schema_template import ensure_template
-    from tenants.services import SatkerSpec, onboard_satker, read_satker_csv
+    from tenants.services import onboard_satker, read_satker_csv
 
     started = time.perf_counter()
     ensure_template()
@@ -63,16 +63,7 @@ def main() -> None:
     print(f"jatim (39) by cloning:   {fmt(jatim_clone)}")
     print(f"jatim (39) by migrating: {fmt(jatim_migrate)}")
 
-    provinces = [spec for _, spec in read_satker_csv(ROOT / "tenants" / "data" / "provinces.csv") if spec.code != "3500"]
-    fleet = list(provinces)
-    number = 0
-    while len(jatim) + len(fleet) < FLEET_SIZE:
-        province = provinces[number % len(provinces)]
-        serial = 1 + number // len(provinces)
-        fleet.append(SatkerSpec(code=f"{province.code[:2]}{serial:02d}", kind="regency",
-                                name=f"Kabupaten Sintetis {province.code[:2]}{serial:02d}",
-                                subdomain=f"{province.subdomain}{serial:02d}kab", timezone=province.timezone))
-        number += 1
+    fleet = synthetic_fleet(FLEET_SIZE - len(jatim))
     started = time.perf_counter()
     fleet_clone = [clone(spec) for spec in fleet]
     fleet_wall = time.perf_counter() - started + sum(jatim_clone)

@@ -196,6 +196,9 @@ class SatkerDay(models.Model):
     ratings = models.PositiveIntegerField(default=0)
     rating_sum = models.PositiveIntegerField(default=0)
     survey_sums = models.JSONField(default=dict)  # SKM element → sum of answers
+    # All nine elements' answers added up: the IKM needs only this (every element has the same
+    # number of answers), and summing one column over a year of 552 satkers is cheap.
+    survey_total = models.PositiveIntegerField(default=0)
     aida_questions = models.PositiveIntegerField(default=0)
     aida_rated = models.PositiveIntegerField(default=0)
     aida_helpful = models.PositiveIntegerField(default=0)
@@ -207,6 +210,40 @@ class SatkerDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["satker", "day"], name="satker_day_unique"),
             models.CheckConstraint(name="satker_day_helpful_within_rated", condition=Q(aida_helpful__lte=F("aida_rated"))),
+        ]
+
+
+class SatkerMonth(models.Model):
+    """The sums of a satker's SatkerDay rows for one month, so a year across 552 satkers reads
+    6,600 rows instead of 200,000 (tenants.reports._period_totals)."""
+
+    satker = models.ForeignKey(Satker, on_delete=models.CASCADE, related_name="months")
+    month = models.DateField()  # the first day of the month
+    requests = models.PositiveIntegerField(default=0)
+    new_consumers = models.PositiveIntegerField(default=0)
+    returning_consumers = models.PositiveIntegerField(default=0)
+    approved = models.PositiveIntegerField(default=0)
+    declined = models.PositiveIntegerField(default=0)
+    rescheduled = models.PositiveIntegerField(default=0)
+    cancelled = models.PositiveIntegerField(default=0)
+    expired = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    no_shows = models.PositiveIntegerField(default=0)
+    decided_within_standard = models.PositiveIntegerField(default=0)
+    ratings = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    survey_total = models.PositiveIntegerField(default=0)
+    aida_questions = models.PositiveIntegerField(default=0)
+    aida_rated = models.PositiveIntegerField(default=0)
+    aida_helpful = models.PositiveIntegerField(default=0)
+    aida_handoffs = models.PositiveIntegerField(default=0)
+    aida_tokens = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["satker", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["satker", "month"], name="satker_month_unique"),
+            models.CheckConstraint(name="satker_month_is_first_day", condition=Q(month__day=1)),
         ]
 
 

@@ -5,12 +5,10 @@ access check (`satkers_visible_to`, or the request's own satker); none reads a s
 
 import math
 from datetime import date, timedelta
-from statistics import mean
 from zoneinfo import ZoneInfo
 
-from django.db.models import IntegerField, Sum
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models import F, FloatField, Sum
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,13 +17,9 @@ from billing_quota.services import month_of
 from booking.models import SURVEY_ELEMENTS
 from booking.selectors import ikm_grade
 from tenants.channels import group_name
-from tenants.models import PUBLIC_SCHEMA, OfficerMonth, Satker, SatkerDay, SatkerPulse
-from tenants.rollups import award_order, best_officer
+from tenants.models import PUBLIC_SCHEMA, OfficerMonth, Satker, SatkerDay, SatkerMonth, SatkerPulse
+from tenants.rollups import AWARD_MIN_COMPLETED, COUNTS
 
-COUNTS = ["requests", "new_consumers", "returning_consumers", "approved", "declined", "rescheduled", "cancelled",
-          "expired", "completed", "no_shows", "decided_within_standard", "ratings", "rating_sum", "aida_questions",
-          "aida_rated", "aida_helpful", "aida_handoffs", "aida_tokens"]
-SURVEY = [name for name, _label in SURVEY_ELEMENTS]
 RANKINGS = {"ikm": "ikm", "tepat-waktu": "within_standard_percent", "selesai": "completion_percent",
             "permintaan": "requests"}
 
@@ -42,16 +36,18 @@ def _percentile(values: list[int], fraction: float) -> int | None:
     return ordered[max(0, math.ceil(len(ordered) * fraction) - 1)]
 
 
-def _ikm(ratings: int, survey_sums: dict) -> tuple[float | None, str]:
-    if not ratings or not survey_sums:
+def _ikm(ratings: int, survey_total: int) -> tuple[float | None, str]:
+    """IKM = mean of the nine element means × 25; each element has `ratings` answers, so the
+    mean of means is the total of all answers over 9 × ratings."""
+    if not ratings or not survey_total:
         return None, ""
-    ikm = round(mean(survey_sums[name] / ratings for name in SURVEY) * 25, 2)
+    ikm = round(survey_total / (len(SURVEY_ELEMENTS) * ratings) * 25, 2)
     return ikm, ikm_grade(ikm)
 
 
-def _derived(totals: dict, survey_sums: dict, decision_minutes: list[int] | None) -> dict:
+def _derived(totals: dict, decision_minutes: list[int] | None) -> dict:
     decisions = totals["approved"] + totals["declined"] if decision_minutes is None else len(decision_minutes)
-    ikm, grade = _ikm(totals["ratings"], survey_sums)
+    ikm, grade = _ikm(totals["ratings"], totals["survey_total"])
     finished = totals["completed"] + totals["no_shows"]
     return {
         "decisions": decisions,
@@ -70,7 +66,6 @@ def satker_summary(satker: Satker, first: date, last: date) -> dict:
     """Everything the dashboard shows for `satker` between two local days (inclusive)."""
     rows = list(SatkerDay.objects.filter(satker=satker, day__gte=first, day__lte=last))
     totals = {name: sum(getattr(row, name) for row in rows) for name in COUNTS}
-    survey_sums = {name: sum(row.survey_sums.get(name, 0) for row in rows) for name in SURVEY}
     minutes = [value for row in rows for value in row.decision_minutes]
     purposes, categories = {}, {}
     for row in rows:
@@ -89,7 +84,7 @@ def satker_summary(satker: Satker, first: date, last: date) -> dict:
     ledger = UsageLedger.objects.filter(satker=satker, month=month_of()).first()
     return {
         "first": first, "last": last, "days": rows, **totals,
-        **_derived(totals, survey_sums, minutes),
+        **_derived(totals, minutes),
         "decision_p50_minutes": _percentile(minutes, 0.5), "decision_p90_minutes": _percentile(minutes, 0.9),
         "purposes": dict(sorted(purposes.items(), key=lambda item: -item[1])),
         "categories": dict(sorted(categories.items(), key=lambda item: -item[1])),
@@ -100,12 +95,29 @@ def satker_summary(satker: Satker, first: date, last: date) -> dict:
 
 # --- The command centre -------------------------------------------------------------------
 
-def _period_totals(satker_ids, first: date, last: date) -> dict[int, dict]:
-    """Sums per satker over a period, one grouped query over the (satker, day) index."""
-    survey = {f"survey_{name}": Sum(Cast(KeyTextTransform(name, "survey_sums"), IntegerField())) for name in SURVEY}
-    rows = (SatkerDay.objects.filter(satker_id__in=satker_ids, day__gte=first, day__lte=last).values("satker_id")
-            .annotate(**{name: Sum(name) for name in COUNTS}, **survey))
+def _sums(model, satker_ids, **period) -> dict[int, dict]:
+    rows = model.objects.filter(satker_id__in=satker_ids, **period).values("satker_id").annotate(
+        **{name: Sum(name) for name in COUNTS})
     return {row["satker_id"]: row for row in rows}
+
+
+def _period_totals(satker_ids, first: date, last: date) -> dict[int, dict]:
+    """Sums per satker over a period: whole months from SatkerMonth, the days at either end
+    from SatkerDay. Three grouped queries whatever the length of the period."""
+    months_from = first if first.day == 1 else (first + timedelta(days=32)).replace(day=1)
+    months_until = (last + timedelta(days=1)).replace(day=1)  # exclusive: the month of `last` is whole only at its end
+    if months_from >= months_until:
+        return _sums(SatkerDay, satker_ids, day__gte=first, day__lte=last)
+    parts = [_sums(SatkerMonth, satker_ids, month__gte=months_from, month__lt=months_until),
+             _sums(SatkerDay, satker_ids, day__gte=first, day__lt=months_from),
+             _sums(SatkerDay, satker_ids, day__gte=months_until, day__lte=last)]
+    totals: dict[int, dict] = {}
+    for part in parts:
+        for satker_id, row in part.items():
+            total = totals.setdefault(satker_id, {name: 0 for name in COUNTS})
+            for name in COUNTS:
+                total[name] += row[name] or 0
+    return totals
 
 
 def _live(satker: Satker, now) -> dict:
@@ -136,16 +148,39 @@ def command_centre_rows(satkers, *, days: int = 30, now=None) -> list[dict]:
     for satker in satkers:
         period = totals.get(satker.pk) or {name: 0 for name in COUNTS}
         counts = {name: period.get(name) or 0 for name in COUNTS}
-        survey_sums = {name: period.get(f"survey_{name}") or 0 for name in SURVEY}
         ledger = ledgers.get(satker.pk)
         rows.append({
             "code": satker.code, "name": satker.name, "kind": satker.kind, "status": satker.status,
             "province": (satker.parent or satker).code,
             **_live(satker, now),
             "quota_percent": ledger.tokens_percent if ledger else 0,
-            **counts, **_derived(counts, survey_sums, None),
+            **counts, **_derived(counts, None),
         })
     return rows
+
+
+LIVE = ["pending", "past_standard", "consultations_today", "aida_questions_today"]
+
+
+def province_rows(rows: list[dict]) -> list[dict]:
+    """Satker rows added up per province: what a national admin sees first, one line per
+    province, each leading to that province's satkers. Codes are the two-digit province prefix,
+    so they never collide with a satker's own row."""
+    by_province: dict[str, list[dict]] = {}
+    for row in rows:
+        by_province.setdefault(row["province"], []).append(row)
+    totals = []
+    for province, members in sorted(by_province.items()):
+        counts = {name: sum(member[name] for member in members) for name in COUNTS}
+        head = next((member for member in members if member["code"] == province), members[0])
+        totals.append({
+            "code": province[:2], "name": head["name"] if head["code"] == province else province, "kind": "province_total",
+            "status": "active", "province": province, "satkers": len(members),
+            **{name: sum(member[name] for member in members) for name in LIVE},
+            "quota_percent": round(sum(member["quota_percent"] for member in members) / len(members)),
+            **counts, **_derived(counts, None),
+        })
+    return totals
 
 
 def rank(rows: list[dict], by: str) -> list[dict]:
@@ -163,20 +198,30 @@ def announce_pulse(pulse: SatkerPulse) -> None:
     """Send a satker's fresh row to the command centres of its province and the nation."""
     from realtime.push import group_send
 
-    satker = Satker.objects.filter(pk=pulse.satker_id)
-    row = command_centre_rows(satker)[0]
+    row = command_centre_rows(Satker.objects.filter(pk=pulse.satker_id))[0]
     message = {"type": "command_centre.row", "row": row}
     group_send(command_centre_group(row["province"]), message)
     group_send(command_centre_group("all"), message)
+    province = Satker.objects.exclude(schema_name=PUBLIC_SCHEMA).filter(code__startswith=row["province"][:2])
+    [total] = province_rows(command_centre_rows(province))
+    group_send(command_centre_group("all"), {"type": "command_centre.row", "row": total})
 
 
 # --- Officers -----------------------------------------------------------------------------
 
 def leaderboard(satkers, month: date, limit: int = 20) -> dict:
-    """The month's officers of these satkers, best first, and the award winner if any."""
-    rows = list(OfficerMonth.objects.filter(satker__in=satkers, month=month).select_related("satker"))
-    rows.sort(key=award_order)
-    return {"month": month, "rows": rows[:limit], "best": best_officer(rows)}
+    """The month's officers of these satkers, best first, and the award winner if any.
+
+    Highest score (tenants.rollups.officer_score) first; ties go to the better mean rating,
+    then more consultations completed, then the quicker median response. The winner is the
+    first with at least AWARD_MIN_COMPLETED consultations. Sorted in SQL: a national month
+    holds thousands of officers."""
+    ranked = (OfficerMonth.objects.filter(satker__in=satkers, month=month).select_related("satker")
+              .annotate(mean_rating=Coalesce(Cast("rating_sum", FloatField()) / NullIf("ratings", 0), 0.0))
+              .order_by("-score", "-mean_rating", "-completed", F("median_response_minutes").asc(nulls_first=True),
+                        "officer_name"))
+    best = ranked.filter(completed__gte=AWARD_MIN_COMPLETED).first()
+    return {"month": month, "rows": list(ranked[:limit]), "best": best}
 
 
 def day_table(summary: dict) -> list[list]:
@@ -192,7 +237,7 @@ def day_table(summary: dict) -> list[list]:
         (_("Median minutes to decision"), lambda row: _percentile(row.decision_minutes, 0.5)),
         (_("Ratings"), lambda row: row.ratings),
         (_("Mean rating"), lambda row: round(row.rating_sum / row.ratings, 2) if row.ratings else None),
-        (_("IKM"), lambda row: _ikm(row.ratings, row.survey_sums)[0]),
+        (_("IKM"), lambda row: _ikm(row.ratings, row.survey_total)[0]),
         (_("AIDA questions"), lambda row: row.aida_questions), (_("AIDA answers found helpful"), lambda row: row.aida_helpful),
         (_("AIDA answers rated"), lambda row: row.aida_rated), (_("Handoffs to an officer"), lambda row: row.aida_handoffs),
         (_("AIDA tokens"), lambda row: row.aida_tokens),

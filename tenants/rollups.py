@@ -21,10 +21,14 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import OfficerMonth, SatkerDay, SatkerPulse
+from tenants.models import OfficerMonth, SatkerDay, SatkerMonth, SatkerPulse
 from tenants.selectors import current_satker
 
 DEBOUNCE_SECONDS = 30
+# The columns a period adds up: on SatkerDay and, summed per month, on SatkerMonth.
+COUNTS = ["requests", "new_consumers", "returning_consumers", "approved", "declined", "rescheduled", "cancelled",
+          "expired", "completed", "no_shows", "decided_within_standard", "ratings", "rating_sum", "survey_total",
+          "aida_questions", "aida_rated", "aida_helpful", "aida_handoffs", "aida_tokens"]
 
 
 def debounce_key(schema_name: str, day: date) -> str:
@@ -96,6 +100,7 @@ def compute_day(day: date) -> dict:
         "ratings": feedback["ratings"],
         "rating_sum": feedback["rating_sum"] or 0,
         "survey_sums": {name: feedback[name] for name in survey} if feedback["ratings"] else {},
+        "survey_total": sum(feedback[name] or 0 for name in survey),
         "aida_questions": Message.objects.filter(role=Message.Role.USER, created_at__gte=start, created_at__lt=end).count(),
         "aida_rated": answers["rated"],
         "aida_helpful": answers["helpful"],
@@ -117,7 +122,19 @@ def refresh_day(day: date) -> None:
         SatkerDay.objects.filter(satker=satker, day=day).delete()
     else:
         SatkerDay.objects.update_or_create(satker=satker, day=day, defaults=values)
+    refresh_satker_month(day.replace(day=1))
     refresh_officer_month(day.replace(day=1))
+
+
+def refresh_satker_month(month: date) -> None:
+    satker = current_satker()
+    end = (month + timedelta(days=32)).replace(day=1)
+    sums = SatkerDay.objects.filter(satker=satker, day__gte=month, day__lt=end).aggregate(
+        days=Count("id"), **{name: Sum(name) for name in COUNTS})
+    if not sums.pop("days"):
+        SatkerMonth.objects.filter(satker=satker, month=month).delete()
+    else:
+        SatkerMonth.objects.update_or_create(satker=satker, month=month, defaults=sums)
 
 
 # --- Officers ----------------------------------------------------------------------------
@@ -145,17 +162,6 @@ def officer_score(*, completed: int, ratings: int, rating_sum: int, decided_with
     return (SCORE_COMPLETED * completed + SCORE_PER_STAR_ABOVE_THREE * (rating_sum - 3 * ratings)
             + SCORE_DECIDED_WITHIN_STANDARD * decided_within_standard + SCORE_REVIEW * reviews
             + SCORE_NO_SHOW * no_shows)
-
-
-def award_order(row: OfficerMonth) -> tuple:
-    """Highest score wins; ties go to the better mean rating, then more consultations done,
-    then the quicker median response."""
-    return (-row.score, -(row.rating_mean or 0), -row.completed, row.median_response_minutes or 0, row.officer_name)
-
-
-def best_officer(rows: list[OfficerMonth]) -> OfficerMonth | None:
-    eligible = [row for row in rows if row.completed >= AWARD_MIN_COMPLETED]
-    return min(eligible, key=award_order) if eligible else None
 
 
 def compute_officer_month(month: date) -> list[dict]:
@@ -252,6 +258,7 @@ def rebuild() -> int:
     satker = current_satker()
     days = active_days()
     SatkerDay.objects.filter(satker=satker).delete()
+    SatkerMonth.objects.filter(satker=satker).delete()
     OfficerMonth.objects.filter(satker=satker).delete()
     written = 0
     for day in sorted(days):
@@ -260,6 +267,7 @@ def rebuild() -> int:
             SatkerDay.objects.create(satker=satker, day=day, **values)
             written += 1
     for month in sorted({day.replace(day=1) for day in days}):
+        refresh_satker_month(month)
         refresh_officer_month(month)
     refresh_pulse()
     return written

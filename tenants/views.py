@@ -177,6 +177,8 @@ def theme_css(request):
 
 # --- Command centre (portal) --------------------------------------------------------------
 
+RANKING_LIMIT = 50
+
 def _command_centre_scope(request):
     """The satkers this admin watches, narrowed to one province for national admins who ask."""
     satkers = satkers_visible_to(request.user)
@@ -198,12 +200,16 @@ def command_centre(request):
     days = (period.cleaned_data["last"] - period.cleaned_data["first"]).days + 1
     rows = reports.command_centre_rows(satkers, days=days)
     sort = request.GET.get("urut", "ikm")
+    national = request.user.role == Role.NATIONAL_ADMIN
+    watching = request.GET.get("provinsi", "") if national else ""
+    # The whole country: one line per province first; a province's satkers one click away.
+    overview = national and not watching
     return render(request, "tenants/command_centre.html", {
-        "period": period, "month": month, "rows": rows, "ranking": reports.rank(rows, sort), "sort": sort,
-        "rankings": reports.RANKINGS, "days": days,
+        "period": period, "month": month, "rows": reports.province_rows(rows) if overview else rows,
+        "ranking": reports.rank(rows, sort)[:RANKING_LIMIT] if overview else reports.rank(rows, sort),
+        "ranking_limited": overview and len(rows) > RANKING_LIMIT, "sort": sort, "rankings": reports.RANKINGS,
         "board": reports.leaderboard(satkers, month.cleaned_data["month"]),
-        "provinces": provinces_visible_to(request.user) if request.user.role == Role.NATIONAL_ADMIN else [],
-        "watching": request.GET.get("provinsi", "") if request.user.role == Role.NATIONAL_ADMIN else "",
+        "provinces": provinces_visible_to(request.user) if national else [], "watching": watching,
     })
 
 

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from core.asgi import application
 from core.models import Role
-from tenants import rollups
+from tenants import reports, rollups
 from tenants.models import OfficerMonth, Satker
 from tenants.services import SatkerSpec, onboard_satker
 from tests.booking.conftest import at, make_officer, next_weekday, request
@@ -69,6 +69,11 @@ def test_province_admin_sees_their_province_only_by_page_and_api(satker_a, provi
     codes = {row["code"] for row in national.get("/api/v1/command-centre/").json()}
     assert {"3515", "5171", "5100"} <= codes
     assert {row["code"] for row in national.get("/api/v1/command-centre/", {"province": "51"}).json()} == {"5100", "5171"}
+    # The national page starts with one line per province, each adding up its satkers.
+    overview = national.get("/konsol/pusat-komando/").content.decode()
+    assert 'data-code="35"' in overview and 'data-code="51"' in overview and 'data-code="3515"' not in overview
+    assert 'href="?provinsi=51"' in overview
+    assert 'data-code="3515"' in national.get("/konsol/pusat-komando/", {"provinsi": "35"}).content.decode()
 
     # Nobody else: consumers and satker admins are not on the portal; anonymous is refused.
     from django.test import Client
@@ -174,21 +179,32 @@ def test_satker_dashboard_shows_and_exports_its_own_numbers_only(satker_a, satke
     assert officer.get("/pengaturan/dasbor/unduh.csv").status_code == 403
 
 
-def test_best_officer_follows_the_documented_formula():
-    def month(name, **counts):
+def test_best_officer_follows_the_documented_formula(satker_a, satker_b):
+    month = timezone.localdate().replace(day=1)
+
+    def officer(satker, name, **counts):
         values = {"completed": 0, "ratings": 0, "rating_sum": 0, "decided_within_standard": 0, "reviews": 0, "no_shows": 0}
         values.update(counts)
-        return OfficerMonth(officer_name=name, score=rollups.officer_score(**values), median_response_minutes=30,
-                            **{key: value for key, value in values.items()})
+        return OfficerMonth.objects.create(satker=satker, month=month, officer_id=OfficerMonth.objects.count() + 1,
+                                           officer_name=name, score=rollups.officer_score(**values),
+                                           median_response_minutes=30, **values)
 
-    busy = month("Busy", completed=6, ratings=6, rating_sum=18)  # 60 points, mean rating 3
-    liked = month("Liked", completed=5, ratings=5, rating_sum=25, decided_within_standard=0)  # 50 + 20 = 70
-    reviewer = month("Reviewer", completed=2, reviews=30)  # 110 points but only 2 consultations
-    missed = month("Missed", completed=8, no_shows=2)  # 80 - 20 = 60
+    busy = officer(satker_a, "Busy", completed=6, ratings=6, rating_sum=18)  # 60 points, mean rating 3
+    liked = officer(satker_a, "Liked", completed=5, ratings=5, rating_sum=25)  # 50 + 2 × 10 stars above 3 = 70
+    reviewer = officer(satker_a, "Reviewer", completed=2, reviews=30)  # 110 points, but only 2 consultations
+    missed = officer(satker_b, "Missed", completed=8, no_shows=2)  # 80 - 20 = 60, no ratings
     assert [liked.score, busy.score, reviewer.score, missed.score] == [70, 60, 110, 60]
-    assert rollups.best_officer([busy, liked, reviewer, missed]) is liked
-    assert rollups.best_officer([busy, missed]) is busy  # a tie on points goes to the better mean rating
-    assert rollups.best_officer([reviewer]) is None
+
+    both = Satker.objects.filter(pk__in=[satker_a.pk, satker_b.pk])
+    board = reports.leaderboard(both, month)
+    assert [row.officer_name for row in board["rows"]] == ["Reviewer", "Liked", "Busy", "Missed"]
+    assert board["best"] == liked
+    liked.delete()
+    assert reports.leaderboard(both, month)["best"] == busy  # a tie on points goes to the better mean rating
+    assert reports.leaderboard(Satker.objects.filter(pk=satker_b.pk), month)["best"] == missed
+    reviewer.delete(), busy.delete(), missed.delete()
+    officer(satker_a, "New", completed=2, ratings=2, rating_sum=10)
+    assert reports.leaderboard(both, month)["best"] is None
 
 
 def test_leaderboard_page_for_officers_of_the_satker_only(satker_a, satker_b):

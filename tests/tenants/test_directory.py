@@ -3,7 +3,6 @@ with each satker's officers and tags without reading any satker schema per reque
 
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from django.conf import settings
 from django.test import Client
 from django_tenants.utils import schema_context

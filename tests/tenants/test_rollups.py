@@ -14,7 +14,6 @@ from aida import services as aida
 from aida.models import Conversation, Message
 from booking import services
 from booking.models import SURVEY_ELEMENTS, Consultation, Feedback
-from core.models import Role
 from tenants import rollups
 from tenants.models import OfficerMonth, SatkerDay, SatkerPulse
 from tests.booking.conftest import at, make_officer, next_weekday, request
@@ -127,3 +126,28 @@ def test_a_refresh_sends_one_task_per_day_in_a_burst(make_satker):
         rollups.request_refresh()
         assert cache.get(key) == 1
         assert cache.add(key, 1) is False
+
+
+def test_period_sums_from_months_and_edge_days_equal_the_days_summed(satker_a):
+    """_period_totals reads whole months from SatkerMonth: the same as adding up every day."""
+    from datetime import date
+
+    from django.db.models import Sum
+
+    from tenants.reports import _period_totals
+    from tenants.rollups import COUNTS
+
+    start = date(2026, 1, 20)
+    for offset in range(80):  # 20 January to 9 April
+        SatkerDay.objects.create(satker=satker_a, day=start + timedelta(days=offset), requests=offset + 1,
+                                 completed=offset % 3, aida_tokens=1000 * offset)
+    with schema_context(satker_a.schema_name):
+        for month in (date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)):
+            rollups.refresh_satker_month(month)
+    for first, last in [(date(2026, 1, 25), date(2026, 4, 5)), (date(2026, 2, 1), date(2026, 3, 31)),
+                        (date(2026, 2, 3), date(2026, 2, 20)), (date(2026, 1, 1), date(2026, 12, 31)),
+                        (date(2026, 3, 31), date(2026, 4, 1))]:
+        expected = SatkerDay.objects.filter(satker=satker_a, day__gte=first, day__lte=last).aggregate(
+            **{name: Sum(name) for name in COUNTS})
+        got = _period_totals([satker_a.pk], first, last)[satker_a.pk]
+        assert {name: got[name] for name in COUNTS} == {name: expected[name] or 0 for name in COUNTS}, (first, last)

@@ -1,0 +1,407 @@
+"""Load and fault benchmark: several hundred simulated people across many satkers, for a bounded
+time, against the whole system — two uvicorn web processes, a Celery worker and beat, its own
+Redis server, the fake Gemini and SendGrid.
+
+Each person keeps a notification socket open and, with a pause to think between steps, browses
+(home, officers, an officer's week, topics, the officers API), books a consultation through the
+pages (slot picker → request form → post), or asks AIDA and reads the streamed answer.
+
+    python bench/load.py                    # the load alone
+    python bench/load.py --faults           # the same, while the worker is killed, Redis is
+                                            # restarted and a web process is killed, each then
+                                            # brought back
+
+`make load` / `make faults` run it on the embedded default. Reports throughput, p50 / p99 per
+kind of request, and errors. After a fault run it waits for the system to recover on its own
+(beat's sweeper, no help from the harness) and checks that nothing was lost: every booking a
+person was told about is in the database with its notification, every notification e-mail was
+delivered, every AIDA answer a person read is stored.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import free_port, fresh_django, percentile, start_server  # noqa: E402
+
+SATKERS = int(os.environ.get("BENCH_SATKERS", "12"))
+PEOPLE = int(os.environ.get("BENCH_PEOPLE", "300"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "120"))
+OFFICERS_PER_SATKER = 4
+THINK = (1.0, 4.0)
+WEIGHTS = {"browse": 62, "api": 10, "book": 14, "aida": 14}
+SLOT_LINK = re.compile(r'href="(/konsultasi/baru/\?[^"]+)"')
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+QUESTIONS = ["Berapa garis kemiskinan tahun 2023?", "Bagaimana cara menghitung inflasi?", "Data penduduk per kecamatan?",
+             "Apa itu tingkat pengangguran terbuka?", "Di mana saya bisa mengunduh data PDRB?"]
+
+
+# --- Setup ---------------------------------------------------------------------------------
+
+def start_redis(port: int, log) -> subprocess.Popen:
+    process = subprocess.Popen(["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+                               stdout=log, stderr=log)
+    time.sleep(0.5)
+    return process
+
+
+def seed():
+    """Satkers (cloned from the template), officers with hours every day, people with sessions."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_tenants.utils import schema_context
+
+    from billing_quota.services import set_limits
+    from booking import services as booking
+    from booking.models import BookingSettings, ExpertiseTag
+    from core.models import Role, User
+    from tenants.services import SatkerSpec, onboard_satker
+
+    onboard_satker(SatkerSpec("3500", "province", "Provinsi Jawa Timur", "jatim", "Asia/Jakarta"))
+    people = []
+    for number in range(SATKERS):
+        satker = onboard_satker(SatkerSpec(f"35{number + 1:02d}", "regency", f"Kabupaten Beban {number + 1}",
+                                           f"beban{number + 1}kab", "Asia/Jakarta"))
+        set_limits(satker, plan="province", monthly_token_limit=10**9, monthly_request_limit=10**6)
+        with schema_context(satker.schema_name):
+            booking.update_booking_settings(daily_cap=12, min_notice_hours=1)
+            tags = list(ExpertiseTag.objects.all())
+            officers = []
+            for index in range(OFFICERS_PER_SATKER):
+                user = User.objects.create_user(f"petugas{index}@beban{number + 1}.example", "bench-password-123",
+                                                full_name=f"Petugas {index}", role=Role.OFFICER, notify_by_email=True,
+                                                notify_by_whatsapp=False)
+                profile = booking.save_officer_profile(user, expertise=tags[index::OFFICERS_PER_SATKER])
+                booking.set_weekly_hours(profile, [(day, "07:00", "21:00") for day in range(7)])
+                officers.append(profile.pk)
+            for index in range(PEOPLE // SATKERS + (1 if number < PEOPLE % SATKERS else 0)):
+                user = User.objects.create_user(f"warga{index}@beban{number + 1}.example", "bench-password-123",
+                                                full_name=f"Warga {index}", role=Role.CONSUMER, notify_by_email=False,
+                                                notify_by_whatsapp=False)
+                session = SessionStore()
+                session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                                HASH_SESSION_KEY: user.get_session_auth_hash()})
+                session.create()
+                people.append({"host": f"{satker.subdomain}.localhost", "session": session.session_key,
+                               "officers": officers, "ip": f"10.{number}.{index // 250}.{index % 250 + 1}"})
+            assert BookingSettings.current().daily_cap == 12
+    return people
+
+
+# --- The simulated people -------------------------------------------------------------------
+
+class Stats:
+    def __init__(self):
+        self.timings = defaultdict(list)  # kind → ms
+        self.errors = defaultdict(int)  # kind → 5xx or failed connections
+        self.refused = defaultdict(int)  # kind → expected refusals (slot just taken, 429)
+        self.bookings = []  # (host, consultation id) the person was shown
+        self.answers = []  # (host, message id) of answers read to the end
+        self.socket_messages = 0
+        self.socket_drops = 0
+        self.started = self.finished = 0.0
+
+
+class Person:
+    def __init__(self, data, ports, stats, deadline):
+        self.host, self.session, self.officers, self.ip = data["host"], data["session"], data["officers"], data["ip"]
+        self.ports, self.stats, self.deadline = ports, stats, deadline
+        self.port_index = random.randrange(len(ports))
+        self.csrf = ""
+
+    def headers(self, **extra):
+        return {"Host": self.host, "X-Forwarded-For": self.ip, **extra}
+
+    async def call(self, client, kind, method, path, **kwargs):
+        """One request, timed; on a dead web process, the next one (as a load balancer would)."""
+        for attempt in range(len(self.ports)):
+            port = self.ports[(self.port_index + attempt) % len(self.ports)]
+            started = time.perf_counter()
+            try:
+                response = await client.request(method, f"http://127.0.0.1:{port}{path}", headers=self.headers(),
+                                                cookies={"sessionid": self.session, "csrftoken": self.csrf}, **kwargs)
+            except Exception:
+                self.stats.errors[kind] += 1
+                continue
+            self.stats.timings[kind].append((time.perf_counter() - started) * 1000)
+            if response.status_code >= 500:
+                self.stats.errors[kind] += 1
+            if "csrftoken" in response.cookies:
+                self.csrf = response.cookies["csrftoken"]
+            self.port_index = (self.port_index + attempt) % len(self.ports)
+            return response
+        return None
+
+    async def browse(self, client):
+        officer = random.choice(self.officers)
+        for path in random.sample(["/", "/petugas/", f"/petugas/{officer}/jadwal/", "/topik/", "/konsultasi/"], 2):
+            await self.call(client, "page", "GET", path)
+
+    async def api(self, client):
+        await self.call(client, "api", "GET", "/api/v1/officers/")
+
+    async def book(self, client):
+        officer = random.choice(self.officers)
+        week = await self.call(client, "page", "GET", f"/petugas/{officer}/jadwal/?minggu={random.randint(0, 6)}")
+        links = SLOT_LINK.findall(week.text) if week is not None else []
+        if not links:
+            return
+        path = random.choice(links).replace("&amp;", "&")
+        form = await self.call(client, "page", "GET", path)
+        if form is None or form.status_code != 200:
+            return
+        token = CSRF_FIELD.search(form.text)
+        data = {"csrfmiddlewaretoken": token.group(1) if token else "", "mode": "online", "topic": "Data kemiskinan",
+                "data_need": "Garis kemiskinan per kecamatan 2023", "purpose": "study", "consumer_category": "student",
+                "starts_at": re.search(r'name="starts_at" value="([^"]+)"', form.text).group(1)}
+        response = await self.call(client, "book", "POST", path, data=data,
+                                   headers=self.headers(Referer=f"http://{self.host}{path}"))
+        if response is None:
+            return
+        booked = re.match(r"^/konsultasi/(\d+)/$", response.headers.get("location", ""))
+        if response.status_code == 302 and booked:
+            self.stats.bookings.append((self.host, int(booked.group(1))))
+        elif response.status_code in (302, 429):
+            self.stats.refused["book"] += 1
+
+    async def ask(self, client):
+        if not self.csrf:
+            await self.call(client, "page", "GET", "/aida/")
+        port = self.ports[self.port_index]
+        started = time.perf_counter()
+        try:
+            async with client.stream("POST", f"http://127.0.0.1:{port}/aida/tanya/", data={"question": random.choice(QUESTIONS)},
+                                     headers=self.headers(**{"X-CSRFToken": self.csrf, "Referer": f"http://{self.host}/aida/"}),
+                                     cookies={"sessionid": self.session, "csrftoken": self.csrf}) as response:
+                if response.status_code == 429:
+                    self.stats.refused["aida"] += 1
+                    return
+                if response.status_code >= 500:
+                    self.stats.errors["aida"] += 1
+                    return
+                first = None
+                async for line in response.aiter_lines():
+                    if not line.startswith("data: "):
+                        continue
+                    event = json.loads(line[6:])
+                    if first is None:
+                        first = (time.perf_counter() - started) * 1000
+                        self.stats.timings["aida first event"].append(first)
+                    if event["type"] == "done":
+                        self.stats.answers.append((self.host, event["message"]))
+                self.stats.timings["aida whole answer"].append((time.perf_counter() - started) * 1000)
+        except Exception:
+            self.stats.errors["aida"] += 1
+
+    async def socket(self):
+        import websockets
+
+        while time.monotonic() < self.deadline:
+            port = self.ports[self.port_index]
+            try:
+                async with websockets.connect(
+                        f"ws://127.0.0.1:{port}/ws/notifications/", open_timeout=10,
+                        additional_headers={"Host": self.host, "Origin": f"http://{self.host}",
+                                            "Cookie": f"sessionid={self.session}"}) as connection:
+                    while time.monotonic() < self.deadline:
+                        try:
+                            await asyncio.wait_for(connection.recv(), timeout=max(0.1, self.deadline - time.monotonic()))
+                            self.stats.socket_messages += 1
+                        except asyncio.TimeoutError:
+                            return
+            except Exception:
+                self.stats.socket_drops += 1
+                self.port_index = (self.port_index + 1) % len(self.ports)
+                await asyncio.sleep(1)
+
+    async def live(self, client):
+        socket = asyncio.create_task(self.socket())
+        await asyncio.sleep(random.uniform(0, THINK[1]))  # people do not all arrive at once
+        actions = {"browse": self.browse, "api": self.api, "book": self.book, "aida": self.ask}
+        while time.monotonic() < self.deadline:
+            action = random.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0]
+            await actions[action](client)
+            await asyncio.sleep(random.uniform(*THINK))
+        await socket
+
+
+async def drive(people, ports, stats):
+    import httpx
+
+    deadline = time.monotonic() + SECONDS
+    limits = httpx.Limits(max_connections=len(people) * 2, max_keepalive_connections=len(people))
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+        stats.started = time.monotonic()
+        await asyncio.gather(*(Person(data, ports, stats, deadline).live(client) for data in people))
+        stats.finished = time.monotonic()
+
+
+def run_load(people, ports, stats):
+    """In a child process: the harness's own threads (fake Gemini, fake SendGrid) must not slow
+    the people down. The child sends its figures back as JSON."""
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(read)
+        random.seed(os.getpid())
+        asyncio.run(drive(people, ports, stats))
+        with os.fdopen(write, "w") as out:
+            json.dump({"timings": stats.timings, "errors": stats.errors, "refused": stats.refused,
+                       "bookings": stats.bookings, "answers": stats.answers, "socket_messages": stats.socket_messages,
+                       "socket_drops": stats.socket_drops, "seconds": stats.finished - stats.started}, out)
+        os._exit(0)
+    os.close(write)
+    return child, os.fdopen(read)
+
+
+# --- Faults --------------------------------------------------------------------------------
+
+def faults(processes, restart, log):
+    """Kill and bring back, one at a time, while the people keep going."""
+    plan = [(0.25, "worker", "SIGKILL the Celery worker", 5), (0.5, "redis", "stop Redis (nothing saved)", 3),
+            (0.7, "web0", "SIGKILL web process 1", 3)]
+    started = time.monotonic()
+    for at, name, what, down in plan:
+        time.sleep(max(0, started + at * SECONDS - time.monotonic()))
+        print(f"  t={time.monotonic() - started:5.1f}s fault: {what}", flush=True)
+        processes[name].send_signal(signal.SIGKILL)
+        processes[name].wait()
+        time.sleep(down)
+        processes[name] = restart(name)
+        print(f"  t={time.monotonic() - started:5.1f}s {name} back", flush=True)
+
+
+# --- Checks --------------------------------------------------------------------------------
+
+def losses(result, recover_seconds: int) -> dict:
+    """What people were shown that the database lacks, and deliveries not done after recovery."""
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from aida.models import Message
+    from booking.models import Consultation
+    from realtime.models import Delivery, DeliveryStatus, Notification
+    from tenants.models import Satker
+
+    by_host = defaultdict(list)
+    for host, pk in result["bookings"]:
+        by_host[host].append(pk)
+    answers_by_host = defaultdict(list)
+    for host, pk in result["answers"]:
+        answers_by_host[host].append(pk)
+    deadline = time.monotonic() + recover_seconds
+    while True:
+        report = {"bookings shown": len(result["bookings"]), "bookings missing": 0, "consultations": 0,
+                  "without their notification": 0, "answers shown": len(result["answers"]), "answers missing": 0,
+                  "email deliveries": 0, "not delivered": 0}
+        for satker in Satker.objects.filter(subdomain__startswith="beban"):
+            host = f"{satker.subdomain}.localhost"
+            with schema_context(satker.schema_name):
+                found = set(Consultation.objects.filter(pk__in=by_host[host]).values_list("pk", flat=True))
+                report["bookings missing"] += len(set(by_host[host]) - found)
+                report["consultations"] += Consultation.objects.count()
+                notified = set(Notification.objects.filter(kind="consultation_requested").values_list("link", flat=True))
+                report["without their notification"] += sum(
+                    f"/konsultasi/{pk}/" not in notified for pk in Consultation.objects.values_list("pk", flat=True))
+                stored = set(Message.objects.filter(pk__in=answers_by_host[host], role="assistant").values_list("pk", flat=True))
+                report["answers missing"] += len(set(answers_by_host[host]) - stored)
+                report["email deliveries"] += Delivery.objects.count()
+                report["not delivered"] += Delivery.objects.exclude(status=DeliveryStatus.SENT).count()
+        connection.close()
+        if report["not delivered"] == 0 or time.monotonic() > deadline:
+            return report
+        time.sleep(5)
+
+
+# --- Main ----------------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--faults", action="store_true")
+    args = parser.parse_args()
+    from tests.fakes.gemini import API_KEY as GEMINI_KEY, FakeGemini
+    from tests.fakes.sendgrid import API_KEY as SENDGRID_KEY, FakeSendGrid
+
+    log = tempfile.NamedTemporaryFile(prefix="halopst-load-", suffix=".log", delete=False)
+    redis_port = free_port()
+    processes = {"redis": start_redis(redis_port, log)}
+    gemini = FakeGemini(answer=lambda body: "Garis kemiskinan Kabupaten ini pada 2023 tercatat dalam publikasi BPS. "
+                        * 3, chunk_words=4).start()
+    sendgrid = FakeSendGrid().start()
+    fresh_django("bench_load", REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", HALOPST_DEBUG="false",
+                 HALOPST_SECRET_KEY="load-" + "k" * 60, HALOPST_SSL_REDIRECT="false", HALOPST_DB_CONN_MAX_AGE="60",
+                 HALOPST_GEMINI_API_KEY=GEMINI_KEY, HALOPST_GEMINI_BASE_URL=gemini.url,
+                 HALOPST_SENDGRID_API_KEY=SENDGRID_KEY, HALOPST_SENDGRID_API_HOST=sendgrid.url,
+                 HALOPST_DELIVERY_STALE_SECONDS="30")
+    people = seed()
+    from django.db import connection
+
+    connection.close()
+    print(f"{SATKERS} satkers, {len(people)} people, {SECONDS}s{' with faults' if args.faults else ''}; log: {log.name}")
+
+    ports = [free_port(), free_port()]
+    env = dict(os.environ)
+
+    def restart(name):
+        if name == "redis":
+            return start_redis(redis_port, log)
+        if name == "worker":
+            return subprocess.Popen([sys.executable, "-m", "celery", "-A", "core", "worker", "--loglevel", "WARNING",
+                                     "--concurrency", "2"], cwd=ROOT, env=env, stdout=log, stderr=log)
+        if name == "beat":
+            return subprocess.Popen([sys.executable, "-m", "celery", "-A", "core", "beat", "--loglevel", "WARNING",
+                                     "--schedule", f"{log.name}.beat"], cwd=ROOT, env=env, stdout=log, stderr=log)
+        return start_server("uvicorn", ports[int(name[-1])], log=log, proxy_headers=True)
+
+    for name in ("web0", "web1", "worker", "beat"):
+        processes[name] = restart(name)
+    try:
+        child, pipe = run_load(people, ports, Stats())
+        if args.faults:
+            faults(processes, restart, log)
+        result = json.load(pipe)
+        os.waitpid(child, 0)
+        report = losses(result, recover_seconds=180 if args.faults else 30)
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        gemini.stop()
+        sendgrid.stop()
+
+    total = sum(len(values) for values in result["timings"].values())
+    print(f"\nrequests: {total} in {result['seconds']:.0f}s = {total / result['seconds']:.0f}/s; "
+          f"sockets: {result['socket_messages']} messages, {result['socket_drops']} reconnects")
+    print(f"{'kind':<20}{'count':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'refused':>9}")
+    for kind in sorted(set(result["timings"]) | set(result["errors"])):
+        values = result["timings"].get(kind, [])
+        p50 = f"{percentile(values, 0.5):.0f}" if values else "–"
+        p99 = f"{percentile(values, 0.99):.0f}" if values else "–"
+        print(f"{kind:<20}{len(values):>8}{p50:>9}{p99:>9}{result['errors'].get(kind, 0):>8}{result['refused'].get(kind, 0):>9}")
+    web = [value for kind in ("page", "api", "book") for value in result["timings"].get(kind, [])]
+    print(f"pages and API together: p50 {percentile(web, 0.5):.0f} ms, p99 {percentile(web, 0.99):.0f} ms "
+          f"(target < 500 ms); errors {sum(result['errors'].values())}")
+    print("after recovery: " + ", ".join(f"{key} {value}" for key, value in report.items()))
+    lost = report["bookings missing"] + report["without their notification"] + report["answers missing"] + report["not delivered"]
+    print(f"lost: {lost}")
+
+
+if __name__ == "__main__":
+    main()
