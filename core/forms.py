@@ -46,5 +46,17 @@ class DeleteAccountForm(forms.Form):
 
 
 class TwoFactorForm(forms.Form):
-    code = forms.CharField(label=_("6-digit code from your authenticator app"), max_length=10,
-                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    code = forms.CharField(label=_("6-digit code from your authenticator app"), max_length=20,
+                           help_text=_("Lost your phone? Enter one of your recovery codes instead."),
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}))
+
+
+class UnlockForm(forms.Form):
+    username = forms.CharField(max_length=254, required=False)
+    ip_address = forms.GenericIPAddressField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("username") and not data.get("ip_address"):
+            raise forms.ValidationError(_("Name an account or an address to unlock."))
+        return data

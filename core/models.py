@@ -141,3 +141,15 @@ class TwoFactorDevice(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
     secret = models.CharField(max_length=64)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator app when the phone is lost. Only a
+    keyed hash is kept (core.services.recovery_hash); the codes are shown once."""
+
+    device = models.ForeignKey(TwoFactorDevice, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["device", "code_hash"], name="recovery_code_unique")]

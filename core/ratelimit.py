@@ -86,3 +86,10 @@ def ok_or_429(request, name: str) -> HttpResponse | None:
     else:
         account = f"session:{request.session.session_key}" if request.session.session_key else ""
     return None if hit(name, f"ip:{client_ip(request)}", account) else too_many(request)
+
+
+def lockout_username(request, credentials) -> str:
+    """The account name django-axes counts failures for: as the login form treats it
+    (e-mail, case-insensitive), so "Target@Example.com" is no second account to guess on."""
+    value = (credentials or {}).get("username") or request.POST.get("username", "")
+    return value.strip().lower()

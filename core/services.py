@@ -152,10 +152,70 @@ def verify_two_factor(request, code: str) -> None:
     from core.totp import verify
 
     device = TwoFactorDevice.objects.select_for_update().get(user=request.user)
-    if not verify(device.secret, code):
+    if not verify(device.secret, code) and not _use_recovery_code(device, code):
         raise ValidationError({"code": _("That code is not right. Check the time on your phone and try again.")})
+    request.session.cycle_key()
     if device.confirmed_at is None:
         device.confirmed_at = timezone.now()
         device.save(update_fields=["confirmed_at"])
-    request.session.cycle_key()
+        request.session[NEW_RECOVERY_CODES_SESSION_KEY] = new_recovery_codes(device)
     request.session[TWO_FACTOR_SESSION_KEY] = True
+
+
+RECOVERY_CODES = 10
+NEW_RECOVERY_CODES_SESSION_KEY = "halopst_new_recovery_codes"
+
+
+def recovery_hash(code: str) -> str:
+    """Keyed with the secret key: a leaked table alone does not let anyone try the short codes offline."""
+    import hmac
+
+    normalised = code.strip().lower().replace("-", "").replace(" ", "")
+    return hmac.new(settings.SECRET_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def new_recovery_codes(device) -> list[str]:
+    """Replace the device's recovery codes with RECOVERY_CODES fresh ones, returned once in the clear."""
+    from core.models import RecoveryCode
+
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    codes = ["-".join("".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(2)) for _ in range(RECOVERY_CODES)]
+    device.recovery_codes.all().delete()
+    RecoveryCode.objects.bulk_create([RecoveryCode(device=device, code_hash=recovery_hash(code)) for code in codes])
+    return codes
+
+
+def _use_recovery_code(device, code: str) -> bool:
+    """Spend one unused recovery code; a code works once, even when two tabs send it at once."""
+    if device.confirmed_at is None:
+        return False
+    return device.recovery_codes.filter(code_hash=recovery_hash(code), used_at__isnull=True) \
+        .update(used_at=timezone.now()) == 1
+
+
+# --- Lockouts (django-axes) -----------------------------------------------------------------
+
+def lockouts() -> list[dict]:
+    """Accounts and addresses of this schema that failed logging in often enough, within the
+    cool-off, to be locked now (django-axes adds up an account's failures over all addresses,
+    and an address's over all accounts)."""
+    from axes.models import AccessAttempt
+    from django.db.models import Max, Sum
+
+    recent = AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
+    locked = []
+    for field in ("username", "ip_address"):
+        rows = (recent.values(field).annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+                .filter(failures__gte=settings.AXES_FAILURE_LIMIT).order_by("-last"))
+        locked += [{"field": field, "value": row[field], "failures": row["failures"], "last": row["last"]} for row in rows]
+    return locked
+
+
+@transaction.atomic
+def unlock(*, username: str = "", ip_address: str | None = None) -> int:
+    """Forget the failed logins of an account or an address in this schema; returns how many."""
+    from axes.utils import reset
+
+    unlocked = reset(username=username) if username else 0
+    return unlocked + (reset(ip=ip_address) if ip_address else 0)

@@ -22,6 +22,7 @@ auth_patterns = [
     path("undangan/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("profil/", views.profile, name="profile"),
     path("2fa/", views.two_factor, name="two-factor"),
+    path("2fa/kode-cadangan/", views.recovery_codes, name="recovery-codes"),
     path("data-saya/", views.my_data, name="my-data"),
     path("data-saya/unduh/", views.my_data_download, name="my-data-download"),
 ]
@@ -35,6 +36,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("tema.css", tenant_views.theme_css, name="theme-css"),
     path("audit/", views.audit_log, name="audit-log"),
+    path("pengaturan/akun-terkunci/", views.locked_accounts, name="locked-accounts"),
 ]
 
 # Uploaded files, each host only its own satker's (core.media).

@@ -1,5 +1,7 @@
 """Pages every host has: home, sign-up and invitations. Login and password reset are Django's."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -9,13 +11,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core import privacy, services
 from core.audit import record
 from core.ratelimit import limit
-from core.forms import DeleteAccountForm, InvitationAcceptForm, ProfileForm, SignUpForm, TwoFactorForm
+from core.forms import DeleteAccountForm, InvitationAcceptForm, ProfileForm, SignUpForm, TwoFactorForm, UnlockForm
+from core.models import Role
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -125,7 +129,6 @@ def my_data_download(request):
 def audit_log(request):
     """Admins read (never edit) the audit log of where they administer."""
     from core.audit import entries
-    from core.models import Role
     from tenants.selectors import satkers_visible_to
 
     if request.tenant.is_public:
@@ -141,6 +144,42 @@ def audit_log(request):
         raise PermissionDenied(_("Only admins read the audit log."))
     page = Paginator(shown, 50).get_page(request.GET.get("halaman"))
     return render(request, "core/audit_log.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recovery_codes(request):
+    """Recovery codes, shown once: right after the device is set up, or when the admin asks
+    for new ones (which voids the old)."""
+    if not services.needs_two_factor(request.user):
+        return redirect("home")
+    if request.method == "POST":
+        codes = services.new_recovery_codes(services.two_factor_device(request.user))
+        record(request.user, "two_factor.new_recovery_codes", request.user.email)
+    else:
+        codes = request.session.pop(services.NEW_RECOVERY_CODES_SESSION_KEY, None)
+    next_url = request.GET.get("next", "/")
+    return render(request, "core/recovery_codes.html", {
+        "codes": codes, "next": next_url if next_url.startswith("/") and not next_url.startswith("//") else "/"})
+
+
+def _may_unlock(request) -> bool:
+    """Satker admins unlock their satker's accounts; on the portal only national admins, so a
+    province admin cannot unlock another province's (or the nation's) admin."""
+    wanted = Role.NATIONAL_ADMIN if request.tenant.is_public else Role.SATKER_ADMIN
+    return request.user.role == wanted
+
+
+@login_required
+def locked_accounts(request):
+    """Accounts and addresses locked by failed logins here, and a way to lift the lock."""
+    if not _may_unlock(request):
+        raise PermissionDenied(_("Only admins unlock accounts."))
+    form = UnlockForm(request.POST if request.method == "POST" else None)
+    done = submit_form(request, form, lambda data: services.unlock(**data), success=_("Unlocked."),
+                       next_url="locked-accounts", audit="account.unlock", target=request.POST.get("username", ""))
+    return done or render(request, "core/locked_accounts.html", {"attempts": services.lockouts(), "form": form},
+                          status=form_status(form))
 
 
 def _error(request, status, message, template):
@@ -178,6 +217,8 @@ def two_factor(request):
         next_url = "/"
     done = submit_form(request, form, lambda data: services.verify_two_factor(request, data["code"]),
                        success=_("Verified."), next_url=next_url)
+    if done and services.NEW_RECOVERY_CODES_SESSION_KEY in request.session:
+        return redirect(f"{reverse('recovery-codes')}?{urlencode({'next': next_url})}")
     return done or render(request, "core/two_factor.html", {
         "form": form, "setup": device.confirmed_at is None, "secret": device.secret,
         "uri": provisioning_uri(device.secret, request.user.email)}, status=form_status(form))

@@ -26,7 +26,7 @@ from django_tenants.utils import schema_context
 
 from core.celery import app as celery_app
 from core import totp
-from core.models import Role, TwoFactorDevice, User
+from core.models import RecoveryCode, Role, TwoFactorDevice, User
 from tests.fakes import gemini as fake_gemini
 from tenants.models import Domain, Satker
 from tenants.schema_template import ensure_template
@@ -123,6 +123,7 @@ def delete_public_users(*users) -> None:
     rows in tenant-only tables (officer profiles, notifications), which public does not have."""
     ids = [user.pk for user in users]
     with schema_context("public"):
+        RecoveryCode.objects.filter(device__user_id__in=ids)._raw_delete("default")
         TwoFactorDevice.objects.filter(user_id__in=ids)._raw_delete("default")
         User.groups.through.objects.filter(user_id__in=ids)._raw_delete("default")
         User.user_permissions.through.objects.filter(user_id__in=ids)._raw_delete("default")
@@ -168,7 +169,7 @@ def make_satker(committed_db):
         with connection.cursor() as cursor:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{satker.schema_name}" CASCADE')
         Domain.objects.filter(tenant_id=satker.pk).delete()
-        User.objects.filter(managed_province_id=satker.pk).delete()
+        delete_public_users(*User.objects.filter(managed_province_id=satker.pk))
         Satker.objects.filter(pk=satker.pk).delete()
 
 

@@ -1,12 +1,13 @@
 """Admins need a TOTP code once per session; others never see it."""
 
+import re
 import time
 
 from django.test import Client
 from django_tenants.utils import schema_context
 
 from core import totp
-from core.models import Role, TwoFactorDevice
+from core.models import RecoveryCode, Role, TwoFactorDevice
 from tests.conftest import PASSWORD, create_user, host_of
 
 
@@ -34,8 +35,13 @@ def test_admin_must_set_up_and_confirm_a_code(satker_a):
         device = TwoFactorDevice.objects.get(user=admin)
     assert device.secret in setup and device.confirmed_at is None
     assert client.post("/akun/2fa/", {"code": "000000"}).status_code == 400
-    assert client.post("/akun/2fa/?next=/pengaturan/petugas/",
-                       {"code": totp.code_at(device.secret, time.time())})["Location"] == "/pengaturan/petugas/"
+    confirmed = client.post("/akun/2fa/?next=/pengaturan/petugas/", {"code": totp.code_at(device.secret, time.time())})
+    # The first confirmation shows the recovery codes, once, then goes on where the admin was going.
+    assert confirmed["Location"] == "/akun/2fa/kode-cadangan/?next=%2Fpengaturan%2Fpetugas%2F"
+    shown = client.get(confirmed["Location"]).content.decode()
+    codes = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", shown)
+    assert len(codes) == 10 and 'href="/pengaturan/petugas/"' in shown
+    assert not re.findall(r"<code>", client.get("/akun/2fa/kode-cadangan/").content.decode())
     assert client.get("/pengaturan/petugas/").status_code == 200
     with schema_context(satker_a.schema_name):
         device.refresh_from_db()
@@ -44,6 +50,20 @@ def test_admin_must_set_up_and_confirm_a_code(satker_a):
     again = log_in(satker_a, admin)
     page = again.get("/akun/2fa/").content.decode()
     assert device.secret not in page and again.get("/pengaturan/petugas/").status_code == 302
+
+    # Lost phone: a recovery code works once, in any spelling, and is then spent.
+    assert again.post("/akun/2fa/", {"code": codes[0].upper().replace("-", " ")}).status_code == 302
+    assert again.get("/pengaturan/petugas/").status_code == 200
+    third = log_in(satker_a, admin)
+    assert third.post("/akun/2fa/", {"code": codes[0]}).status_code == 400
+    # New codes void the old ones.
+    assert third.post("/akun/2fa/", {"code": codes[1]}).status_code == 302
+    fresh = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", third.post("/akun/2fa/kode-cadangan/").content.decode())
+    assert len(fresh) == 10 and not set(fresh) & set(codes)
+    assert log_in(satker_a, admin).post("/akun/2fa/", {"code": codes[2]}).status_code == 400
+    with schema_context(satker_a.schema_name):
+        assert RecoveryCode.objects.filter(device=device).count() == 10
+        assert not RecoveryCode.objects.filter(code_hash__in=codes).exists()  # only keyed hashes are kept
 
 
 def test_consumers_and_officers_are_not_asked(satker_a):
