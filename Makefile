@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test smoke bench fuzz messages clean
+.PHONY: run test smoke bench load faults fuzz messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ bench: $(STAMP)
 	$(PY) -m core.devstack exec $(PY) bench/ws_fanout.py
 	$(PY) -m core.devstack exec $(PY) bench/aida.py
 	$(PY) -m core.devstack exec $(PY) bench/command_centre.py
+
+load: $(STAMP)
+	$(PY) -m core.devstack exec $(PY) bench/load.py
+
+faults: $(STAMP)
+	$(PY) -m core.devstack exec $(PY) bench/load.py --faults
 
 fuzz: $(STAMP)
 	HALOPST_FUZZ_EXAMPLES=$${HALOPST_FUZZ_EXAMPLES:-100} $(PY) -m core.devstack test tests/fuzz

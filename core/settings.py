@@ -5,6 +5,7 @@ Everything that differs between a laptop, CI and production comes from the envir
 Valkey and exports DATABASE_URL / REDIS_URL before Django starts.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -96,7 +97,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tenants.middleware.SatkerTimezoneMiddleware",
-    "axes.middleware.AxesMiddleware",
+    "core.middleware.LockoutMiddleware",
 ]
 
 TEMPLATES = [
@@ -119,13 +120,21 @@ TEMPLATES = [
 
 ASGI_APPLICATION = "core.asgi.application"
 
+# Under ASGI every request and socket may run its database work on another thread, and each
+# thread keeps its own connection: with persistent connections two web processes under a few
+# hundred users exhausted PostgreSQL's 100 slots (bench/load.py). In production set
+# HALOPST_DB_POOL_MAX_SIZE: each process then shares a psycopg pool of at most that many
+# connections (Django closes them back into the pool after each request).
+DB_POOL_MAX_SIZE = int(os.environ.get("HALOPST_DB_POOL_MAX_SIZE", "0"))
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/halopst"),
-        conn_max_age=int(os.environ.get("HALOPST_DB_CONN_MAX_AGE", "60")),
+        conn_max_age=0 if DB_POOL_MAX_SIZE else int(os.environ.get("HALOPST_DB_CONN_MAX_AGE", "60")),
         engine="django_tenants.postgresql_backend",
     )
 }
+if DB_POOL_MAX_SIZE:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": DB_POOL_MAX_SIZE, "timeout": 10}
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -143,8 +152,12 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         # redis-py 8 reads with a 5 s socket timeout by default, which kills the layer's
-        # blocking BZPOPMIN on every idle socket (1011 every ~5 s; channels_redis#422).
-        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}], "prefix": "halopst:asgi"},
+        # blocking BZPOPMIN on every idle socket (1011 every ~5 s; channels_redis#422). It also
+        # caps a pool at 100 connections and fails the 101st at once: 300 sockets opening
+        # together lost a third of their group_add calls (bench/load.py). A connection is held
+        # only for one command, so a high cap costs nothing while idle.
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 2000}],
+                   "prefix": "halopst:asgi"},
     }
 }
 
@@ -177,6 +190,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "core.ratelimit.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
+# axes looks for its own middleware by name; ours is its subclass (core.middleware.LockoutMiddleware).
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+# Proxies in front of the web processes (addresses or networks): behind them the client's
+# address is read from X-Forwarded-For (core.ratelimit.client_ip), for rate limits and lockouts.
+HALOPST_TRUSTED_PROXIES = [ipaddress.ip_network(item.strip(), strict=False)
+                           for item in os.environ.get("HALOPST_TRUSTED_PROXIES", "").split(",") if item.strip()]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

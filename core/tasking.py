@@ -11,4 +11,7 @@ def enqueue_after_commit(task, *args, **kwargs) -> None:
     from inside the public schema's transaction).
     """
     schema_name = connection.schema_name
-    transaction.on_commit(lambda: task.apply_async(args, kwargs, headers={"_schema_name": schema_name}))
+    # robust: if the broker is unreachable, the change stands and the caller is not told it
+    # failed; what the task would do is picked up by a sweeper (deliveries, quota reservations)
+    # or the next periodic run (rollups). The error is logged.
+    transaction.on_commit(lambda: task.apply_async(args, kwargs, headers={"_schema_name": schema_name}), robust=True)

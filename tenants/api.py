@@ -1,6 +1,8 @@
 """Portal API: the satker registry (list what you manage, onboard a satker), the public
 directory search and the command centre."""
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -158,5 +160,6 @@ class CommandCentre(generics.GenericAPIView):
         satkers = satkers_visible_to(request.user)
         if "province" in query.validated_data:
             satkers = satkers.filter(code__startswith=query.validated_data["province"])
-        rows = reports.command_centre_rows(satkers, days=query.validated_data["days"])
+        last = reports.newest_day()
+        rows = reports.command_centre_rows(satkers, last - timedelta(days=query.validated_data["days"] - 1), last)
         return Response(CommandCentreRowSerializer(reports.rank(rows, query.validated_data["sort"]), many=True).data)

@@ -20,6 +20,7 @@ from tenants.channels import group_name
 from tenants.models import PUBLIC_SCHEMA, OfficerMonth, Satker, SatkerDay, SatkerMonth, SatkerPulse
 from tenants.rollups import AWARD_MIN_COMPLETED, COUNTS
 
+NEWEST_ZONE = ZoneInfo("Asia/Jayapura")
 RANKINGS = {"ikm": "ikm", "tepat-waktu": "within_standard_percent", "selesai": "completion_percent",
             "permintaan": "requests"}
 
@@ -136,12 +137,19 @@ def _live(satker: Satker, now) -> dict:
     }
 
 
-def command_centre_rows(satkers, *, days: int = 30, now=None) -> list[dict]:
-    """One row per satker: live numbers (pulse), quota use this month and the period's results."""
+def newest_day(now=None) -> date:
+    """Rows are per satker-local day; the newest local day in Indonesia (WIT) ends a recent
+    period, so "today" is in it for every satker whatever its zone."""
+    return (now or timezone.now()).astimezone(NEWEST_ZONE).date()
+
+
+def command_centre_rows(satkers, first: date | None = None, last: date | None = None, *, now=None) -> list[dict]:
+    """One row per satker: live numbers (pulse), quota use this month and the results of the
+    period (the last 30 days unless given)."""
     now = now or timezone.now()
     satkers = list(satkers.select_related("pulse", "parent"))
-    last = now.date()
-    first = last - timedelta(days=days - 1)
+    last = last or newest_day(now)
+    first = first or last - timedelta(days=29)
     totals = _period_totals([satker.pk for satker in satkers], first, last)
     ledgers = {ledger.satker_id: ledger for ledger in UsageLedger.objects.filter(satker__in=satkers, month=month_of(now))}
     rows = []

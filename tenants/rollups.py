@@ -10,6 +10,7 @@ Everything here except `request_refresh` runs inside the satker's schema (the ta
 it); the rows it writes are filtered by that satker, so nothing of another satker is read.
 """
 
+import logging
 from datetime import date, datetime, time, timedelta
 from statistics import median
 from zoneinfo import ZoneInfo
@@ -20,10 +21,12 @@ from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from redis.exceptions import RedisError
 
 from tenants.models import OfficerMonth, SatkerDay, SatkerMonth, SatkerPulse
 from tenants.selectors import current_satker
 
+logger = logging.getLogger(__name__)
 DEBOUNCE_SECONDS = 30
 # The columns a period adds up: on SatkerDay and, summed per month, on SatkerMonth.
 COUNTS = ["requests", "new_consumers", "returning_consumers", "approved", "declined", "rescheduled", "cancelled",
@@ -49,7 +52,14 @@ def request_refresh(instant: datetime | None = None) -> None:
     from core.tasking import enqueue_after_commit
 
     day = local_day(instant)
-    if cache.add(debounce_key(connection.schema_name, day), 1, DEBOUNCE_SECONDS):
+    try:
+        first = cache.add(debounce_key(connection.schema_name, day), 1, DEBOUNCE_SECONDS)
+    except RedisError:
+        # Redis (cache and broker) is down: the event itself must not fail for a statistic;
+        # the five-minute beat refresh (or rebuild_rollups for a past day) catches up.
+        logger.warning("rollup refresh of %s not queued: Redis is unreachable", day)
+        return
+    if first:
         enqueue_after_commit(refresh_rollups, day.isoformat())
 
 

@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
 from django_tenants.utils import schema_context
+from redis.exceptions import RedisError
 
 from core.models import Role
 from tenants.models import PUBLIC_SCHEMA, Domain, Kind, Satker
@@ -31,7 +32,10 @@ def satker_for_host(host: str) -> Satker | None:
     """
     host = host.lower()
     with schema_context(PUBLIC_SCHEMA):
-        cached = cache.get(host_cache_key(host))
+        try:
+            cached = cache.get(host_cache_key(host))
+        except RedisError:  # Redis down or restarting: route from the database meanwhile
+            return _load_satker_for_host(host)
         if cached == _UNKNOWN:
             return None
         if cached is not None:

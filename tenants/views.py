@@ -192,13 +192,12 @@ def _command_centre_scope(request):
 def command_centre(request):
     """Every satker of the admin's province (all provinces for national admins), live."""
     access.require_console_user(request)
-    period = PeriodForm(request.GET, today=timezone.localdate())
+    period = PeriodForm(request.GET, today=reports.newest_day())
     month = MonthForm(request.GET, today=timezone.localdate())
     if not period.is_valid() or not month.is_valid():
         return render(request, "tenants/command_centre.html", {"period": period, "month": month}, status=400)
     satkers = _command_centre_scope(request)
-    days = (period.cleaned_data["last"] - period.cleaned_data["first"]).days + 1
-    rows = reports.command_centre_rows(satkers, days=days)
+    rows = reports.command_centre_rows(satkers, period.cleaned_data["first"], period.cleaned_data["last"])
     sort = request.GET.get("urut", "ikm")
     national = request.user.role == Role.NATIONAL_ADMIN
     watching = request.GET.get("provinsi", "") if national else ""

@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 from django.test import Client, override_settings
+from django_tenants.utils import schema_context
 
 from tests.booking.conftest import at, make_officer, next_weekday
-from tests.conftest import PASSWORD, client_for, create_user, host_of
+from tests.conftest import PASSWORD, client_for, create_user, free_port, host_of
 
 
 def test_sign_up_is_limited_per_ip(satker_a, satker_b):
@@ -48,3 +49,43 @@ def test_booking_requests_are_limited_per_account(satker_a):
             "purpose": "study", "consumer_category": "student"}, content_type="application/json").status_code)
     assert statuses[-1] == 429 and 429 not in statuses[:10]
     assert "Terlalu banyak" in api.post("/api/v1/consultations/", {}, content_type="application/json").json()["detail"]
+
+
+def test_the_client_address_is_read_behind_our_own_proxies_only(settings):
+    from ipaddress import ip_network
+
+    from django.test import RequestFactory
+
+    from core.ratelimit import client_ip
+
+    settings.HALOPST_TRUSTED_PROXIES = [ip_network("127.0.0.1/32"), ip_network("172.16.0.0/12")]
+    factory = RequestFactory()
+    # Behind nginx: the last address nginx added; what the client wrote before it is ignored.
+    behind = factory.get("/", REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4, 36.80.1.2, 127.0.0.1")
+    assert client_ip(behind) == "36.80.1.2"
+    # Straight from the internet, a forged header changes nothing.
+    direct = factory.get("/", REMOTE_ADDR="36.80.9.9", HTTP_X_FORWARDED_FOR="10.0.0.1")
+    assert client_ip(direct) == "36.80.9.9"
+
+
+def test_pages_and_bookings_keep_working_while_the_cache_is_down(satker_a, settings, django_capture_on_commit_callbacks):
+    """Routing falls back to the database, rate limits let requests through and the rollup
+    refresh waits for beat: the cache's Redis being away costs no page and no booking.
+    (The broker being away is the fault run's part: bench/load.py --faults.)"""
+    from booking.models import Consultation
+    from realtime.models import Notification
+
+    officer = make_officer(satker_a, "rina@a.example", hours=[(day, "08:00", "16:00") for day in range(7)])
+    consumer = client_for(satker_a, create_user(satker_a, "andi@example.com"))
+    # The settings fixture resets Django's cache handlers when CACHES changes.
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}}
+    assert consumer.get("/petugas/").status_code == 200
+    starts_at = at(satker_a, next_weekday(satker_a.timezone), 8)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = consumer.post(f"/konsultasi/baru/?petugas={officer.pk}&mulai={starts_at.isoformat()}", {
+            "starts_at": starts_at.isoformat(), "mode": "online", "topic": "Garis kemiskinan",
+            "data_need": "Per kecamatan 2023", "purpose": "study", "consumer_category": "student"})
+    assert response.status_code == 302 and response["Location"].startswith("/konsultasi/")
+    with schema_context(satker_a.schema_name):
+        assert Consultation.objects.count() == 1
+        assert Notification.objects.filter(kind="consultation_requested").count() == 1
