@@ -173,17 +173,12 @@ class DirectoryOfficer(models.Model):
 # Computed from a satker's own rows, never incremented: refreshing a day twice is harmless
 # and a rebuild from the source gives the same rows.
 
-class SatkerDay(models.Model):
-    """One satker's service on one calendar day of its own time zone. Rows exist only for
-    days with some activity."""
+class ServiceCounts(models.Model):
+    """The numbers of a satker's service that add up over days (tenants.rollups.COUNTS)."""
 
-    satker = models.ForeignKey(Satker, on_delete=models.CASCADE, related_name="days")
-    day = models.DateField()
     requests = models.PositiveIntegerField(default=0)
     new_consumers = models.PositiveIntegerField(default=0)
     returning_consumers = models.PositiveIntegerField(default=0)
-    purposes = models.JSONField(default=dict)  # purpose → requests
-    categories = models.JSONField(default=dict)  # consumer category → requests
     approved = models.PositiveIntegerField(default=0)
     declined = models.PositiveIntegerField(default=0)
     rescheduled = models.PositiveIntegerField(default=0)
@@ -191,19 +186,32 @@ class SatkerDay(models.Model):
     expired = models.PositiveIntegerField(default=0)
     completed = models.PositiveIntegerField(default=0)
     no_shows = models.PositiveIntegerField(default=0)
-    decision_minutes = ArrayField(models.PositiveIntegerField(), default=list)  # request → decision, per decision
     decided_within_standard = models.PositiveIntegerField(default=0)
     ratings = models.PositiveIntegerField(default=0)
     rating_sum = models.PositiveIntegerField(default=0)
-    survey_sums = models.JSONField(default=dict)  # SKM element → sum of answers
-    # All nine elements' answers added up: the IKM needs only this (every element has the same
-    # number of answers), and summing one column over a year of 552 satkers is cheap.
+    # All nine SKM elements' answers added up: the IKM needs only this (every element has the
+    # same number of answers), and summing one column over a year of 552 satkers is cheap.
     survey_total = models.PositiveIntegerField(default=0)
     aida_questions = models.PositiveIntegerField(default=0)
     aida_rated = models.PositiveIntegerField(default=0)
     aida_helpful = models.PositiveIntegerField(default=0)
     aida_handoffs = models.PositiveIntegerField(default=0)
     aida_tokens = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class SatkerDay(ServiceCounts):
+    """One satker's service on one calendar day of its own time zone. Rows exist only for
+    days with some activity."""
+
+    satker = models.ForeignKey(Satker, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField()
+    purposes = models.JSONField(default=dict)  # purpose → requests
+    categories = models.JSONField(default=dict)  # consumer category → requests
+    decision_minutes = ArrayField(models.PositiveIntegerField(), default=list)  # request → decision, per decision
+    survey_sums = models.JSONField(default=dict)  # SKM element → sum of answers
 
     class Meta:
         ordering = ["satker", "day"]
@@ -213,31 +221,12 @@ class SatkerDay(models.Model):
         ]
 
 
-class SatkerMonth(models.Model):
+class SatkerMonth(ServiceCounts):
     """The sums of a satker's SatkerDay rows for one month, so a year across 552 satkers reads
     6,600 rows instead of 200,000 (tenants.reports._period_totals)."""
 
     satker = models.ForeignKey(Satker, on_delete=models.CASCADE, related_name="months")
     month = models.DateField()  # the first day of the month
-    requests = models.PositiveIntegerField(default=0)
-    new_consumers = models.PositiveIntegerField(default=0)
-    returning_consumers = models.PositiveIntegerField(default=0)
-    approved = models.PositiveIntegerField(default=0)
-    declined = models.PositiveIntegerField(default=0)
-    rescheduled = models.PositiveIntegerField(default=0)
-    cancelled = models.PositiveIntegerField(default=0)
-    expired = models.PositiveIntegerField(default=0)
-    completed = models.PositiveIntegerField(default=0)
-    no_shows = models.PositiveIntegerField(default=0)
-    decided_within_standard = models.PositiveIntegerField(default=0)
-    ratings = models.PositiveIntegerField(default=0)
-    rating_sum = models.PositiveIntegerField(default=0)
-    survey_total = models.PositiveIntegerField(default=0)
-    aida_questions = models.PositiveIntegerField(default=0)
-    aida_rated = models.PositiveIntegerField(default=0)
-    aida_helpful = models.PositiveIntegerField(default=0)
-    aida_handoffs = models.PositiveIntegerField(default=0)
-    aida_tokens = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["satker", "month"]

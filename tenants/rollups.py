@@ -23,15 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from redis.exceptions import RedisError
 
-from tenants.models import OfficerMonth, SatkerDay, SatkerMonth, SatkerPulse
+from tenants.models import OfficerMonth, SatkerDay, SatkerMonth, SatkerPulse, ServiceCounts
 from tenants.selectors import current_satker
 
 logger = logging.getLogger(__name__)
 DEBOUNCE_SECONDS = 30
 # The columns a period adds up: on SatkerDay and, summed per month, on SatkerMonth.
-COUNTS = ["requests", "new_consumers", "returning_consumers", "approved", "declined", "rescheduled", "cancelled",
-          "expired", "completed", "no_shows", "decided_within_standard", "ratings", "rating_sum", "survey_total",
-          "aida_questions", "aida_rated", "aida_helpful", "aida_handoffs", "aida_tokens"]
+COUNTS = [field.name for field in ServiceCounts._meta.fields]
 
 
 def debounce_key(schema_name: str, day: date) -> str:
