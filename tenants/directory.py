@@ -111,7 +111,7 @@ def search_directory(query: str) -> list[Suggestion]:
     topics = _topics(words, places)
     suggestions, seen = [], set()
     for topic in topics:
-        if (topic.satker_id, topic.slug) in seen or topic.officer_count == 0 and not places:
+        if (topic.satker_id, topic.slug) in seen or (topic.officer_count == 0 and not places):
             continue
         seen.add((topic.satker_id, topic.slug))
         suggestions.append(Suggestion(satker=topic.satker, topic=topic))

@@ -18,6 +18,7 @@ def _safe(value):
 
 
 def as_csv(table: list[list], *, title: str = "") -> tuple[bytes, str]:
+    """`title` is for formats that name their sheet; CSV has none."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in table:
