@@ -5,7 +5,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,16 +16,12 @@ from aida.forms import EntryForm, ImportForm, QuestionForm, ReviewForm
 from aida.knowledge import EntryData, parse_csv, parse_markdown
 from aida.models import KnowledgeEntry
 from billing_quota.services import ledger_for
+from core.access import require_role
 from core.audit import record
 from core.errors import Conflict
 from core.models import Role
 from core.ratelimit import ok_or_429
 from core.views import form_status, submit_form
-
-
-def _require_role(request, *roles):
-    if not request.user.is_authenticated or request.user.role not in roles:
-        raise PermissionDenied(_("This page is not for your role."))
 
 
 def chat(request):
@@ -88,7 +83,7 @@ def knowledge_entry(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_queue(request):
-    _require_role(request, Role.OFFICER, Role.SATKER_ADMIN)
+    require_role(request, Role.OFFICER, Role.SATKER_ADMIN)
     answer = None
     if request.method == "POST":
         answer = get_object_or_404(selectors.answers_to_review(), pk=request.POST.get("answer") or 0)
@@ -106,7 +101,7 @@ def review_queue(request):
 
 @login_required
 def knowledge_admin(request):
-    _require_role(request, Role.SATKER_ADMIN)
+    require_role(request, Role.SATKER_ADMIN)
     query = request.GET.get("q", "").strip()
     entries = [hit.entry for hit in services.retrieval.search(query, limit=50, include_drafts=True)] if query \
         else KnowledgeEntry.objects.order_by("status", "title")
@@ -117,7 +112,7 @@ def knowledge_admin(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def knowledge_edit(request, pk=None):
-    _require_role(request, Role.SATKER_ADMIN)
+    require_role(request, Role.SATKER_ADMIN)
     entry = get_object_or_404(KnowledgeEntry, pk=pk) if pk else None
     initial = {name: getattr(entry, name) for name in EntryForm.base_fields} if entry else {"language": "id"}
     form = EntryForm(request.POST or None, initial=initial)
@@ -134,7 +129,7 @@ def knowledge_edit(request, pk=None):
 @login_required
 @require_POST
 def knowledge_import(request):
-    _require_role(request, Role.SATKER_ADMIN)
+    require_role(request, Role.SATKER_ADMIN)
     form = ImportForm(request.POST, request.FILES)
     if form.is_valid():
         name, text = form.cleaned_data["file"]
@@ -151,6 +146,6 @@ def knowledge_import(request):
 
 @login_required
 def budget(request):
-    _require_role(request, Role.SATKER_ADMIN)
+    require_role(request, Role.SATKER_ADMIN)
     return render(request, "aida/budget.html", {"ledger": ledger_for(request.tenant),
                                                 "activity": selectors.activity_this_month()})

@@ -71,9 +71,15 @@ def ikm_grade(ikm: float) -> str:
     return "D"
 
 
+def ikm_of(survey_total: int, responses: int) -> float:
+    """IKM = mean of the nine element means × 25 (Permenpan RB 14/2017). Every response answers
+    all nine, so that is the total of all answers over 9 × responses: rollups keep only the total."""
+    return survey_total / (len(SURVEY_ELEMENTS) * responses) * 25
+
+
 def _index(rows: list[dict]) -> dict:
     element_means = [mean(row[name] for row in rows) for name, _label in SURVEY_ELEMENTS]
-    ikm = mean(element_means) * 25
+    ikm = ikm_of(sum(row[name] for row in rows for name, _label in SURVEY_ELEMENTS), len(rows))
     return {
         "responses": len(rows),
         "element_means": {name: round(value, 3) for (name, _label), value in zip(SURVEY_ELEMENTS, element_means)},

@@ -24,6 +24,7 @@ from booking.forms import (
 )
 from booking.models import BookingSettings, ClosedDay, ExpertiseTag, OfficerProfile
 from booking.services import SlotTaken
+from core.access import require_role
 from core.errors import Conflict
 from core.models import Role, User
 from core.services import invite_user
@@ -36,11 +37,6 @@ DAYS_SHOWN = 7
 
 def _zone(request) -> ZoneInfo:
     return ZoneInfo(request.tenant.timezone)
-
-
-def _require_role(request, *roles):
-    if request.user.role not in roles:
-        raise PermissionDenied(_("This page is not for your role."))
 
 
 # --- Consumers ------------------------------------------------------------------------
@@ -112,7 +108,7 @@ def expertise_slots(request, slug):
 @require_http_methods(["GET", "POST"])
 @limit("booking_request")
 def request_consultation(request):
-    _require_role(request, Role.CONSUMER)
+    require_role(request, Role.CONSUMER)
     officer = OfficerProfile.objects.filter(pk=request.GET.get("petugas") or 0, is_active=True).select_related("user").first()
     tag = ExpertiseTag.objects.filter(slug=request.GET.get("keahlian") or "", is_active=True).first()
     starts_at = parse_datetime(request.GET.get("mulai", "").replace(" ", "+"))
@@ -154,7 +150,7 @@ def my_consultations(request):
 
 @login_required
 def inbox(request):
-    _require_role(request, Role.OFFICER, Role.SATKER_ADMIN)
+    require_role(request, Role.OFFICER, Role.SATKER_ADMIN)
     return render(request, "booking/inbox.html", {"consultations": selectors.inbox(request.user), "now": timezone.now()})
 
 
@@ -257,7 +253,7 @@ def calendar_file(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_officers(request):
-    _require_role(request, Role.SATKER_ADMIN)
+    require_role(request, Role.SATKER_ADMIN)
     invite_form = InviteAdminForm(request.POST or None)
     done = submit_form(request, invite_form,
                        lambda data: invite_user(role=Role.OFFICER, invited_by=request.user.email, **data),
@@ -271,7 +267,7 @@ def manage_officers(request):
 @require_http_methods(["GET", "POST"])
 def edit_officer(request, user_id):
     """Profile, expertise and weekly hours of an officer; date overrides and leave below."""
-    _require_role(request, Role.SATKER_ADMIN)
+    require_role(request, Role.SATKER_ADMIN)
     user = get_object_or_404(User, pk=user_id, role=Role.OFFICER)
     profile = OfficerProfile.objects.filter(user=user).first()
     initial = {"is_active": True}
@@ -322,7 +318,7 @@ def edit_officer(request, user_id):
 @require_http_methods(["GET", "POST"])
 def manage_expertise(request):
     """Add expertise tags, rename them or take them out of use."""
-    _require_role(request, Role.SATKER_ADMIN)
+    require_role(request, Role.SATKER_ADMIN)
     tag = ExpertiseTag.objects.filter(pk=request.POST.get("tag") or 0).first() if request.method == "POST" else None
     form = ExpertiseTagForm(request.POST or None)
     done = submit_form(request, form, lambda data: services.save_expertise_tag(tag, **data),
@@ -335,7 +331,7 @@ def manage_expertise(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def booking_rules(request):
-    _require_role(request, Role.SATKER_ADMIN)
+    require_role(request, Role.SATKER_ADMIN)
     rules = BookingSettings.current()
     field_names = list(BookingSettingsForm.base_fields)
     is_rules = request.method == "POST" and "slot_minutes" in request.POST
@@ -353,7 +349,7 @@ def booking_rules(request):
 
 @login_required
 def satisfaction(request):
-    _require_role(request, Role.SATKER_ADMIN)
+    require_role(request, Role.SATKER_ADMIN)
     try:
         year = int(request.GET.get("tahun", timezone.now().year))
     except ValueError:

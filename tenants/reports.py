@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 
 from billing_quota.models import UsageLedger
 from billing_quota.services import month_of
-from booking.models import SURVEY_ELEMENTS
-from booking.selectors import ikm_grade
+from booking.selectors import ikm_grade, ikm_of
 from tenants.channels import group_name
 from tenants.models import PUBLIC_SCHEMA, OfficerMonth, Satker, SatkerDay, SatkerMonth, SatkerPulse
 from tenants.rollups import AWARD_MIN_COMPLETED, COUNTS
@@ -38,11 +37,9 @@ def _percentile(values: list[int], fraction: float) -> int | None:
 
 
 def _ikm(ratings: int, survey_total: int) -> tuple[float | None, str]:
-    """IKM = mean of the nine element means × 25; each element has `ratings` answers, so the
-    mean of means is the total of all answers over 9 × ratings."""
     if not ratings or not survey_total:
         return None, ""
-    ikm = round(survey_total / (len(SURVEY_ELEMENTS) * ratings) * 25, 2)
+    ikm = round(ikm_of(survey_total, ratings), 2)
     return ikm, ikm_grade(ikm)
 
 
@@ -206,12 +203,13 @@ def announce_pulse(pulse: SatkerPulse) -> None:
     """Send a satker's fresh row to the command centres of its province and the nation."""
     from realtime.push import group_send
 
-    row = command_centre_rows(Satker.objects.filter(pk=pulse.satker_id))[0]
-    message = {"type": "command_centre.row", "row": row}
-    group_send(command_centre_group(row["province"]), message)
+    satker = Satker.objects.select_related("parent").get(pk=pulse.satker_id)
+    province = (satker.parent or satker).code
+    rows = command_centre_rows(Satker.objects.exclude(schema_name=PUBLIC_SCHEMA).filter(code__startswith=province[:2]))
+    message = {"type": "command_centre.row", "row": next(row for row in rows if row["code"] == satker.code)}
+    group_send(command_centre_group(province), message)
     group_send(command_centre_group("all"), message)
-    province = Satker.objects.exclude(schema_name=PUBLIC_SCHEMA).filter(code__startswith=row["province"][:2])
-    [total] = province_rows(command_centre_rows(province))
+    [total] = province_rows(rows)
     group_send(command_centre_group("all"), {"type": "command_centre.row", "row": total})
 
 

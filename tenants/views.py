@@ -18,6 +18,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tenants.utils import schema_context
 
+from core.access import require_role
 from core.models import Role
 from core.services import invite_user
 from aida.forms import QuotaForm
@@ -214,13 +215,6 @@ def command_centre(request):
 
 # --- Satker dashboard and leaderboard (satker hosts) --------------------------------------
 
-def _require_satker_role(request, *roles):
-    """On a satker host only, for these roles (satker admins when none are named)."""
-    if request.tenant.is_public or not request.user.is_authenticated \
-            or request.user.role not in (roles or (Role.SATKER_ADMIN,)):
-        raise PermissionDenied(_("This page is not for your role."))
-
-
 def _period_or_400(request):
     period = PeriodForm(request.GET, today=timezone.localdate())
     return period, period.is_valid()
@@ -232,7 +226,7 @@ EXPORT_FORMATS = {"csv": exports.as_csv, "xlsx": exports.as_xlsx}
 @login_required
 def dashboard(request):
     """How the satker's service is doing over a period: rollups of its own days only."""
-    _require_satker_role(request)
+    require_role(request, Role.SATKER_ADMIN)
     period, valid = _period_or_400(request)
     if not valid:
         return render(request, "tenants/dashboard.html", {"period": period}, status=400)
@@ -245,7 +239,7 @@ def dashboard(request):
 
 @login_required
 def dashboard_export(request, fmt):
-    _require_satker_role(request)
+    require_role(request, Role.SATKER_ADMIN)
     if fmt not in EXPORT_FORMATS:
         raise Http404(_("Downloads come as CSV or XLSX."))
     period, valid = _period_or_400(request)
@@ -264,7 +258,7 @@ def dashboard_export(request, fmt):
 @login_required
 def officer_leaderboard(request):
     """The month's officers of this satker, best first, with the award and its formula."""
-    _require_satker_role(request, Role.SATKER_ADMIN, Role.OFFICER)
+    require_role(request, Role.SATKER_ADMIN, Role.OFFICER)
     month = MonthForm(request.GET, today=timezone.localdate())
     if not month.is_valid():
         return render(request, "tenants/leaderboard.html", {"month": month}, status=400)
