@@ -261,8 +261,11 @@ HALOPST_PROVIDER_TIMEOUT = float(os.environ.get("HALOPST_PROVIDER_TIMEOUT", "10"
 # Delivery retries: exponential backoff with jitter, at most this many attempts.
 HALOPST_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("HALOPST_DELIVERY_MAX_ATTEMPTS", "8"))
 HALOPST_DELIVERY_BACKOFF_SECONDS = float(os.environ.get("HALOPST_DELIVERY_BACKOFF_SECONDS", "30"))
-# A delivery claimed by a worker this long ago without a result was lost with that worker.
+# A delivery claimed this long ago whose worker no longer holds its row lock was lost with that worker.
 HALOPST_DELIVERY_STALE_SECONDS = float(os.environ.get("HALOPST_DELIVERY_STALE_SECONDS", "300"))
+# A send that got no answer (the provider may have taken it) waits this long for the provider's
+# status event before it is sent again.
+HALOPST_DELIVERY_CONFIRM_SECONDS = float(os.environ.get("HALOPST_DELIVERY_CONFIRM_SECONDS", "900"))
 
 # --- AIDA (Gemini through google-genai) ------------------------------------------------------
 HALOPST_GEMINI_API_KEY = os.environ.get("HALOPST_GEMINI_API_KEY", "")

@@ -1,12 +1,14 @@
 """The external channels: SendGrid (official SDK) and the WhatsApp Cloud API (httpx).
 
 Each `send_*` returns the provider's message id, or raises `TemporaryFailure` (worth retrying:
-5xx, 429, timeouts, the provider's rate limits) or `PermanentFailure` (bad address, bad key,
-refused content). Each passes our delivery's reference so provider events find it again:
+5xx, 429, connection failures, the provider's rate limits), `UncertainOutcome` (the request
+reached the provider but no answer came back: it may have been accepted, so sending it again
+could deliver it twice) or `PermanentFailure` (bad address, bad key, refused content). Each passes our delivery's reference so provider events find it again:
 SendGrid echoes `custom_args`, WhatsApp echoes `biz_opaque_callback_data`.
 """
 
 import base64
+import http.client
 import json
 import logging
 import re
@@ -26,6 +28,12 @@ class TemporaryFailure(Exception):
         super().__init__(detail)
         self.http_status = http_status
         self.retry_after = retry_after
+
+
+class UncertainOutcome(TemporaryFailure):
+    """The provider may have accepted the message (a read timeout, a connection dropped after
+    the request was written). Neither SendGrid nor WhatsApp take an idempotency key, so only
+    the provider's own status event can tell whether it did."""
 
 
 class PermanentFailure(Exception):
@@ -70,8 +78,10 @@ def send_email(email: Email) -> str:
         if status == 429 or status >= 500:
             raise TemporaryFailure(detail, status, _retry_after(error.headers)) from None
         raise PermanentFailure(detail, status) from None
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as error:
+    except urllib.error.URLError as error:  # urllib wraps only what fails before the request is sent
         raise TemporaryFailure(f"network: {error}") from None
+    except (socket.timeout, TimeoutError, ConnectionError, http.client.HTTPException) as error:
+        raise UncertainOutcome(f"no answer from SendGrid: {error!r}") from None
     return response.headers.get("X-Message-Id", "") or f"accepted-{response.status_code}"
 
 
@@ -118,8 +128,10 @@ def send_whatsapp(to: str, language: str, parameters: list[str], reference: str)
     try:
         response = httpx.post(url, json=payload, timeout=settings.HALOPST_PROVIDER_TIMEOUT,
                               headers={"Authorization": f"Bearer {settings.HALOPST_WHATSAPP_TOKEN}"})
-    except httpx.TransportError as error:
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
         raise TemporaryFailure(f"network: {error!r}") from None
+    except httpx.TransportError as error:
+        raise UncertainOutcome(f"no answer from WhatsApp: {error!r}") from None
     if response.status_code == 200:
         try:
             return response.json()["messages"][0]["id"]

@@ -2,10 +2,16 @@
 
 `notify` writes the notification and its deliveries in the caller's transaction; everything
 that leaves the database (socket pushes, provider calls) happens after commit. A delivery is
-sent by `deliver`: claim (a short transaction), call the provider (no transaction held),
-record (a short transaction). Once recorded as accepted it is never sent again; the only window
-for a duplicate is a worker dying between the provider's acceptance and that record, after
-which the sweeper re-sends the delivery it finds stuck in `sending`.
+sent by `deliver`: claim (a short transaction that commits `sending`), then, in a second
+transaction that holds the delivery's row lock, call the provider and record the outcome.
+
+The row lock is the worker's lease: the sweeper takes over only `sending` rows it can lock, so a
+live worker keeps its claim however slow the provider or the machine is, and a dead worker's
+lock goes with its connection. Once recorded as accepted a delivery is never sent again. A send
+whose answer never came (the provider may have accepted it) is `unconfirmed`: the provider's
+status event settles it, and only without one, after HALOPST_DELIVERY_CONFIRM_SECONDS, is it
+sent again. The one window left for a duplicate is a worker dying between the provider's
+acceptance and its record.
 """
 
 import random
@@ -135,14 +141,23 @@ def deliver(delivery_id: int) -> float | None:
     delivery = claim(delivery_id)
     if delivery is None:
         return None
-    try:
-        provider_id = _send(delivery)
-    except providers.TemporaryFailure as failure:
-        return _record_failure(delivery, AttemptOutcome.TEMPORARY, failure, failure.retry_after)
-    except providers.PermanentFailure as failure:
-        return _record_failure(delivery, AttemptOutcome.PERMANENT, failure)
-    _record_success(delivery, provider_id)
-    return None
+    with transaction.atomic():
+        # Still ours? The sweeper may have taken the claim over between the two transactions.
+        held = Delivery.objects.select_for_update().filter(pk=delivery.pk, status=DeliveryStatus.SENDING,
+                                                           attempts=delivery.attempts).exists()
+        if not held:
+            return None
+        try:
+            provider_id = _send(delivery)
+        except providers.UncertainOutcome as failure:
+            _record_uncertain(delivery, failure)
+            return None
+        except providers.TemporaryFailure as failure:
+            return _record_failure(delivery, AttemptOutcome.TEMPORARY, failure, failure.retry_after)
+        except providers.PermanentFailure as failure:
+            return _record_failure(delivery, AttemptOutcome.PERMANENT, failure)
+        _record_success(delivery, provider_id)
+        return None
 
 
 def _reference(delivery: Delivery) -> dict:
@@ -178,6 +193,14 @@ def _record_success(delivery: Delivery, provider_id: str) -> None:
     DeliveryAttempt.objects.create(delivery=delivery, outcome=AttemptOutcome.ACCEPTED, provider_id=provider_id)
 
 
+def _record_uncertain(delivery: Delivery, failure: Exception) -> None:
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.UNCONFIRMED, last_error=str(failure)[:2000], updated_at=timezone.now(),
+        next_attempt_at=timezone.now() + timedelta(seconds=settings.HALOPST_DELIVERY_CONFIRM_SECONDS))
+    DeliveryAttempt.objects.create(delivery=delivery, outcome=AttemptOutcome.TEMPORARY,
+                                   detail=f"{failure}; waiting for the provider's status before sending again"[:2000])
+
+
 @transaction.atomic
 def _record_failure(delivery: Delivery, outcome: str, failure: Exception, retry_after: float | None = None) -> float | None:
     give_up = outcome == AttemptOutcome.PERMANENT or delivery.attempts >= settings.HALOPST_DELIVERY_MAX_ATTEMPTS
@@ -198,12 +221,18 @@ def sweep() -> int:
     from realtime.tasks import deliver as deliver_task
 
     now = timezone.now()
-    stale = Delivery.objects.filter(status=DeliveryStatus.SENDING,
-                                    claimed_at__lt=now - timedelta(seconds=settings.HALOPST_DELIVERY_STALE_SECONDS))
-    for delivery in stale.select_for_update(skip_locked=True):
-        DeliveryAttempt.objects.create(delivery=delivery, outcome=AttemptOutcome.TEMPORARY,
-                                       detail="worker lost while sending; re-queued by the sweeper")
-    stale.update(status=DeliveryStatus.PENDING, next_attempt_at=now, claimed_at=None)
+    # Locked rows belong to a worker that is still sending: only unlocked ones were lost.
+    lost = list(Delivery.objects.select_for_update(skip_locked=True).filter(
+        status=DeliveryStatus.SENDING, claimed_at__lt=now - timedelta(seconds=settings.HALOPST_DELIVERY_STALE_SECONDS)))
+    unconfirmed = list(Delivery.objects.select_for_update(skip_locked=True).filter(
+        status=DeliveryStatus.UNCONFIRMED, next_attempt_at__lte=now))
+    DeliveryAttempt.objects.bulk_create(
+        [DeliveryAttempt(delivery=delivery, outcome=AttemptOutcome.TEMPORARY,
+                         detail="worker lost while sending; re-queued by the sweeper") for delivery in lost]
+        + [DeliveryAttempt(delivery=delivery, outcome=AttemptOutcome.TEMPORARY,
+                           detail="no status from the provider; sending again") for delivery in unconfirmed])
+    Delivery.objects.filter(pk__in=[delivery.pk for delivery in lost + unconfirmed]).update(
+        status=DeliveryStatus.PENDING, next_attempt_at=now, claimed_at=None)
     due = list(Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).values_list("pk", flat=True))
     for pk in due:
         enqueue_after_commit(deliver_task, pk)
@@ -238,7 +267,7 @@ def apply_provider_event(schema_name: str, delivery_id: int, status: str, provid
         DeliveryAttempt.objects.create(delivery=delivery, outcome=AttemptOutcome.EVENT, provider_id=provider_id,
                                        detail=f"{status}: {detail}"[:2000])
         if _RANK.get(status, 0) > _RANK.get(delivery.status, 0) or delivery.status in (
-                DeliveryStatus.PENDING, DeliveryStatus.SENDING):
+                DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.UNCONFIRMED):
             delivery.status = status
             delivery.provider_id = delivery.provider_id or provider_id
             delivery.save(update_fields=["status", "provider_id", "updated_at"])

@@ -22,7 +22,7 @@ from tenants.models import Satker
 
 logger = logging.getLogger(__name__)
 
-SENDGRID_STATUS = {"delivered": DeliveryStatus.DELIVERED, "bounce": DeliveryStatus.BOUNCED,
+SENDGRID_STATUS = {"processed": DeliveryStatus.SENT, "delivered": DeliveryStatus.DELIVERED, "bounce": DeliveryStatus.BOUNCED,
                    "dropped": DeliveryStatus.DROPPED, "open": DeliveryStatus.READ}
 WHATSAPP_STATUS = {"sent": DeliveryStatus.SENT, "delivered": DeliveryStatus.DELIVERED, "read": DeliveryStatus.READ,
                    "failed": DeliveryStatus.FAILED}

@@ -7,6 +7,7 @@ after `slow_seconds`), "malformed" (a broken SSE event), "empty" (finishReason S
 """
 
 import json
+import threading
 
 from tests.fakes.server import FakeServer
 
@@ -20,6 +21,9 @@ class FakeGemini(FakeServer):
         self.chunk_words = chunk_words
         self.slow_seconds = 3.0
         self.delay_between_chunks = 0.0
+        # When set, the last event waits until a test sets it (or 30 s): proof that what came
+        # before reached the client while the stream was still open.
+        self.hold_last_event: threading.Event | None = None
         self.calls = []  # (method, body) of every call that reached a model
 
     def respond(self, method, path, headers, raw, mode):

@@ -19,6 +19,7 @@ class FakeSendGrid(FakeServer):
     def __init__(self):
         super().__init__()
         self.accepted = []  # (message id, request body) of every message the fake took
+        self.reported = 0  # how many of `accepted` have had their event webhook
 
     def respond(self, method, path, headers, raw, mode):
         if method != "POST" or path != "/v3/mail/send":
@@ -40,11 +41,27 @@ class FakeSendGrid(FakeServer):
             self.accepted.append((message_id, body))
         return 202, {"X-Message-Id": message_id}, b""
 
+    def processed_events(self, signer: "WebhookSigner") -> list[tuple[str, dict]]:
+        """The signed "processed" event webhooks of messages accepted since the last call, as
+        SendGrid posts them (custom_args at the top level of each event)."""
+        with self.lock:
+            fresh, self.reported = self.accepted[self.reported:], len(self.accepted)
+        if not fresh:
+            return []
+        events = json.dumps([{"email": body["personalizations"][0]["to"][0]["email"], "event": "processed",
+                              "timestamp": int(time.time()), "sg_message_id": f"{message_id}.filter0001",
+                              **custom_args(body)} for message_id, body in fresh])
+        return [(events, signer.headers(events))]
+
     def references(self) -> Counter:
         """How many times each of our delivery references was accepted."""
         with self.lock:
-            return Counter((body.get("custom_args") or body["personalizations"][0].get("custom_args", {})).get(
-                "halopst_delivery") for _id, body in self.accepted)
+            return Counter(custom_args(body).get("halopst_delivery") for _id, body in self.accepted)
+
+
+def custom_args(body: dict) -> dict:
+    """A message's custom args, set on the message or on its personalization."""
+    return body.get("custom_args") or body["personalizations"][0].get("custom_args", {})
 
 
 class WebhookSigner:

@@ -68,6 +68,8 @@ class FakeServer:
                     for index, event in enumerate(body.events):
                         if index and body.fake.delay_between_chunks:
                             time.sleep(body.fake.delay_between_chunks)
+                        if index == len(body.events) - 1 and getattr(body.fake, "hold_last_event", None):
+                            body.fake.hold_last_event.wait(30)
                         data = "{broken json" if body.mode == "malformed" and index == 0 else json.dumps(event)
                         self.wfile.write(f"data: {data}\r\n\r\n".encode())
                         self.wfile.flush()

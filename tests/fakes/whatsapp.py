@@ -25,6 +25,7 @@ class FakeWhatsApp(FakeServer):
     def __init__(self):
         super().__init__()
         self.accepted = []
+        self.reported = 0  # how many of `accepted` have had their status webhook
 
     def respond(self, method, path, headers, raw, mode):
         if method != "POST" or not path.endswith(f"/{PHONE_NUMBER_ID}/messages"):
@@ -48,6 +49,13 @@ class FakeWhatsApp(FakeServer):
             self.accepted.append((wamid, body))
         return 200, {}, {"messaging_product": "whatsapp", "contacts": [{"input": body["to"], "wa_id": body["to"]}],
                          "messages": [{"id": wamid}]}
+
+    def status_webhooks(self) -> list[tuple[bytes, dict]]:
+        """The signed "sent" status webhooks of messages accepted since the last call, as WhatsApp
+        posts them to the app's callback URL."""
+        with self.lock:
+            fresh, self.reported = self.accepted[self.reported:], len(self.accepted)
+        return [signed(status_event(body["biz_opaque_callback_data"], wamid, "sent")) for wamid, body in fresh]
 
     def references(self) -> Counter:
         with self.lock:

@@ -23,6 +23,7 @@ def fakes(settings):
         "HALOPST_PROVIDER_TIMEOUT": 1.0,
         "HALOPST_DELIVERY_BACKOFF_SECONDS": 0.2,
         "HALOPST_DELIVERY_STALE_SECONDS": 2.0,
+        "HALOPST_DELIVERY_CONFIRM_SECONDS": 60.0,
     }
     for name, value in provider_settings.items():
         setattr(settings, name, value)

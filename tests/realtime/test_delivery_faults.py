@@ -9,7 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import transaction
+from django.test import Client
 from django_tenants.utils import schema_context
 
 from core.celery import app
@@ -33,6 +35,15 @@ def start_worker(fakes):
 def statuses(satker):
     with schema_context(satker.schema_name):
         return dict(Delivery.objects.values_list("pk", "status"))
+
+
+def relay_provider_events(fakes):
+    """What the providers post back to the portal's webhooks for each message they took."""
+    portal = Client(HTTP_HOST=settings.HALOPST_BASE_DOMAIN)
+    for raw, headers in fakes.whatsapp.status_webhooks():
+        assert portal.post("/webhooks/whatsapp/", raw, content_type="application/json", **headers).status_code == 200
+    for raw, headers in fakes.sendgrid.processed_events(fakes.signer):
+        assert portal.post("/webhooks/sendgrid/", raw, content_type="application/json", **headers).status_code == 200
 
 
 def test_every_notification_is_delivered_once_despite_failures_and_a_killed_worker(make_satker, fakes):
@@ -67,6 +78,7 @@ def test_every_notification_is_delivered_once_despite_failures_and_a_killed_work
             if all(status == DeliveryStatus.SENT for status in current.values()):
                 break
             assert time.monotonic() < deadline, f"undelivered: {[s for s in current.values() if s != 'sent']}"
+            relay_provider_events(fakes)
             with schema_context(satker.schema_name):
                 services.sweep()  # what beat does every minute
             time.sleep(1)

@@ -2,6 +2,7 @@
 SDKs against the fakes, with retries, permanent failures and the attempt log."""
 
 import json
+import time
 
 import pytest
 from django.db import transaction
@@ -109,7 +110,7 @@ def test_approval_email_carries_the_ics(satker_a, people, fakes):
 
 def test_temporary_failures_back_off_and_permanent_ones_stop(satker_a, people, fakes):
     officer, _consumer = people
-    fakes.sendgrid.plan.extend(["500", "429", "timeout"])
+    fakes.sendgrid.plan.extend(["500", "429", "503"])
     fakes.whatsapp.plan.extend(["131026"])
     with schema_context(satker_a.schema_name):
         notification = services.notify(officer.user, "requests_waiting", {"count": 1})
@@ -125,13 +126,82 @@ def test_temporary_failures_back_off_and_permanent_ones_stop(satker_a, people, f
         email.refresh_from_db()
         assert (email.status, email.attempts) == (DeliveryStatus.SENT, 4)
         outcomes = list(email.attempt_log.values_list("outcome", "http_status"))
-        assert outcomes == [("temporary", 500), ("temporary", 429), ("temporary", None), ("accepted", None)]
+        assert outcomes == [("temporary", 500), ("temporary", 429), ("temporary", 503), ("accepted", None)]
 
         assert services.deliver(whatsapp.pk) is None
         whatsapp.refresh_from_db()
         assert whatsapp.status == DeliveryStatus.FAILED and "131026" in whatsapp.last_error
         assert services.deliver(whatsapp.pk) is None  # a failed delivery is not claimed again
     assert len(fakes.whatsapp.accepted) == 0 and fakes.sendgrid.references() == {str(email.pk): 1}
+
+
+def test_a_send_without_an_answer_waits_for_the_providers_word_before_sending_again(satker_a, people, fakes, client,
+                                                                                   settings):
+    """A timeout after the request went out may hide an acceptance: sending again at once is how
+    a consumer gets the same WhatsApp message twice."""
+    officer, _consumer = people
+    fakes.whatsapp.timeout_sleep = 1.5  # answers after the client's 1 s timeout, and takes the message
+    fakes.whatsapp.plan.extend(["timeout", "timeout"])
+    with schema_context(satker_a.schema_name):
+        notification = services.notify(officer.user, "requests_waiting", {"count": 1})
+        taken, lost = notification.deliveries.get(channel="whatsapp"), None
+        assert services.deliver(taken.pk) is None  # no retry scheduled
+        taken.refresh_from_db()
+        assert taken.status == DeliveryStatus.UNCONFIRMED
+        services.sweep()
+        assert services.deliver(taken.pk) is None
+    deadline = time.monotonic() + 30
+    while not (webhooks := fakes.whatsapp.status_webhooks()):
+        assert time.monotonic() < deadline, "the fake never took the message"
+        time.sleep(0.1)
+    (raw, headers), = webhooks
+    assert client.post("/webhooks/whatsapp/", raw, content_type="application/json", HTTP_HOST="localhost",
+                       **headers).json() == {"applied": 1}
+    with schema_context(satker_a.schema_name):
+        taken.refresh_from_db()
+        assert taken.status == DeliveryStatus.SENT
+        settings.HALOPST_DELIVERY_CONFIRM_SECONDS = 0
+        services.sweep()
+        assert services.deliver(taken.pk) is None
+    assert fakes.whatsapp.references() == {str(taken.pk): 1}
+
+    # Without the provider's word, the delivery goes again once the confirmation window has passed.
+    with schema_context(satker_a.schema_name):
+        lost = services.notify(officer.user, "requests_waiting", {"count": 2}).deliveries.get(channel="whatsapp")
+        services.deliver(lost.pk)
+        services.sweep()
+        assert services.deliver(lost.pk) is None
+        lost.refresh_from_db()
+        assert lost.status == DeliveryStatus.SENT and lost.attempts == 2
+        assert [a.detail.startswith("no status") for a in lost.attempt_log.filter(outcome="temporary")] == [False, True]
+
+
+def test_a_slow_worker_keeps_its_claim_against_the_sweeper(make_satker, fakes, settings):
+    """The sweeper re-sends only what a dead worker left: a claim whose row is still locked is a
+    live worker's, however long ago it was made."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    satker = make_satker()
+    settings.HALOPST_DELIVERY_STALE_SECONDS = 0
+    officer = create_user(satker, "rina@uji.example", role=Role.OFFICER)
+    with schema_context(satker.schema_name):
+        email = services.notify(officer, "requests_waiting", {"count": 1}).deliveries.get(channel="email")
+        claimed = services.claim(email.pk)
+
+    def sweep_elsewhere():  # beat's sweeper, on its own connection
+        try:
+            with schema_context(satker.schema_name):
+                return services.sweep(), Delivery.objects.get(pk=claimed.pk).status
+        finally:
+            connections.close_all()
+
+    with schema_context(satker.schema_name), transaction.atomic(), ThreadPoolExecutor(1) as pool:
+        assert Delivery.objects.select_for_update().filter(pk=claimed.pk).exists()  # what deliver() holds
+        assert pool.submit(sweep_elsewhere).result(timeout=30) == (0, DeliveryStatus.SENDING)
+    with ThreadPoolExecutor(1) as pool:  # the worker's connection gone, the lock with it
+        assert pool.submit(sweep_elsewhere).result(timeout=30) == (1, DeliveryStatus.PENDING)
 
 
 def test_an_accepted_delivery_is_never_sent_again(satker_a, people, fakes):
