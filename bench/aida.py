@@ -30,7 +30,8 @@ def main():
 
     fake = FakeGemini(answer=lambda body: " ".join(random.choice(WORDS) for _ in range(60)), chunk_words=2).start()
     fresh_django("bench_aida", HALOPST_GEMINI_API_KEY=API_KEY, HALOPST_GEMINI_BASE_URL=fake.url,
-                 HALOPST_AIDA_QUESTIONS_PER_HOUR="100000")
+                 HALOPST_AIDA_QUESTIONS_PER_HOUR="100000",
+                 HALOPST_AIDA_QUESTIONS_PER_ADDRESS_HOUR="1000000")
     from django.db import connection
     from django_tenants.utils import schema_context
 

@@ -172,6 +172,7 @@ def run() -> None:
 
 
 def test(pytest_args: list[str]) -> int:
+    os.environ.setdefault("HALOPST_TEST_FAST_PASSWORD_HASHER", "1")
     with services("test"):
         return subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=ROOT).returncode
 

@@ -141,6 +141,8 @@ class TwoFactorDevice(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
     secret = models.CharField(max_length=64)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The newest time step whose code was accepted: a code is good once (RFC 6238 §5.2).
+    last_step = models.BigIntegerField(default=0)
 
 
 class RecoveryCode(models.Model):

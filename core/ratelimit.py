@@ -1,4 +1,7 @@
-"""Abuse limits: fixed-window counters in the cache, per client IP and per account.
+"""Abuse limits: fixed-window counters in the cache, per person and per client address.
+
+The numbers are in HALOPST_RATE_LIMITS (settings, with the reasoning): a person's allowance is
+what one human needs; an address's is far above what a campus behind one NAT does in an hour.
 
 Keys carry the schema (the cache's key function), so one satker's visitors never use up
 another's allowance. Exceeding a limit is answered with 429 and a message in the user's language.
@@ -6,28 +9,24 @@ another's allowance. Exceeding a limit is answered with 429 and a message in the
 
 import ipaddress
 import logging
+import math
+import time
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
 
-
-def limits() -> dict[str, tuple[int, int]]:
-    """name → (requests, seconds)."""
-    return {
-        "sign_up": (5, 3600),
-        "login": (10, 300),
-        "password_reset": (5, 3600),
-        "booking_request": (10, 3600),
-        "aida_question": (settings.HALOPST_AIDA_QUESTIONS_PER_HOUR, 3600),
-    }
+def allowance(name: str, scope: str) -> tuple[int, int] | None:
+    """(requests, seconds) that one person ("person") or one address ("address") has for
+    `name`, from HALOPST_RATE_LIMITS; None where that scope is not limited."""
+    return settings.HALOPST_RATE_LIMITS[name].get(scope)
 
 
 def _trusted(address: str) -> bool:
@@ -52,55 +51,88 @@ def client_ip(request) -> str:
     return remote
 
 
-def hit(name: str, *identities: str) -> bool:
-    """Count one request of `name` for each identity; False once any is over its limit."""
-    allowed, window = limits()[name]
-    over = False
-    for identity in identities:
-        if not identity:
-            continue
-        key = f"ratelimit:{name}:{identity}"
+def _counters(name: str, identities: dict[str, str]) -> list[tuple[str, int, float]]:
+    """(cache key, allowed, seconds until the window ends) of each limited identity. Fixed
+    windows aligned on the clock, so the wait is known without asking Redis for a TTL."""
+    now = time.time()
+    counters = []
+    for scope, identity in identities.items():
+        limit_ = allowance(name, scope)
+        if identity and limit_:
+            allowed, seconds = limit_
+            window = int(now // seconds)
+            counters.append((f"ratelimit:{name}:{identity}:{window}", allowed, (window + 1) * seconds - now))
+    return counters
+
+
+def wait_before(name: str, identities: dict[str, str]) -> float:
+    """Seconds until a request of `name` is allowed again for these identities; 0 if it is now."""
+    counters = _counters(name, identities)
+    try:
+        counts = cache.get_many([key for key, _allowed, _wait in counters])
+    except RedisError:
+        # Redis down: let the request through rather than fail it. Logins still meet the
+        # lockout (database), bookings the slot rules; the limits return with Redis.
+        logger.warning("rate limit %s not checked: the cache is unreachable", name)
+        return 0
+    return max([wait for key, allowed, wait in counters if counts.get(key, 0) >= allowed], default=0)
+
+
+def count(name: str, identities: dict[str, str]) -> None:
+    """Count one request (or one failure) of `name` for each identity."""
+    for key, _allowed, wait in _counters(name, identities):
         try:
-            cache.add(key, 0, window)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, window)
-                count = 1
+            cache.add(key, 0, int(wait) + 1)
+            cache.incr(key)
+        except ValueError:  # expired between add and incr: the window is over anyway
+            pass
         except RedisError:
-            # Redis down: let the request through rather than fail it. Logins still meet the
-            # lockout (database), bookings the slot rules; the limits return with Redis.
             logger.warning("rate limit %s not counted: the cache is unreachable", name)
-            continue
-        over = over or count > allowed
-    return not over
+            return
 
 
-def too_many(request):
-    message = _("Too many attempts. Please wait a while and try again.")
+def too_many(request, wait_seconds: float):
+    minutes = max(1, math.ceil(wait_seconds / 60))
+    message = ngettext("Too many attempts. Please wait %(minutes)d minute and try again.",
+                       "Too many attempts. Please wait %(minutes)d minutes and try again.", minutes) % {"minutes": minutes}
     if request.path.startswith("/api/") or request.headers.get("Accept", "").startswith("application/json"):
-        return JsonResponse({"detail": message}, status=429)
-    response = render(request, "core/too_many.html", {"message": message}, status=429)
-    response["Retry-After"] = "300"
+        response = JsonResponse({"detail": message}, status=429)
+    else:
+        response = render(request, "core/too_many.html", {"message": message}, status=429)
+    response["Retry-After"] = str(math.ceil(wait_seconds))
     return response
 
 
-def limit(name: str, *, per_account_field: str | None = None, methods=("POST",)):
-    """Limit a view's `methods` per IP, and per account (the signed-in user, or the value of a
-    posted field such as the e-mail being logged into)."""
+def _identities(request, account: str) -> dict[str, str]:
+    return {"address": f"ip:{client_ip(request)}", "person": account}
+
+
+def limit(name: str, *, per_account_field: str | None = None, methods=("POST",), failures_only: bool = False):
+    """Limit a view's `methods` per address and per person (the signed-in user, or the value of
+    a posted field such as the e-mail being logged into). With `failures_only`, only requests
+    the view refused count (a form shown again rather than a redirect): a campus behind one
+    address signs in all day, and only its mistakes add up."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if request.method in methods:
-                account = ""
-                if request.user.is_authenticated:
-                    account = f"user:{request.user.pk}"
-                elif per_account_field:
-                    account = "account:" + request.POST.get(per_account_field, "").strip().lower()
-                if not hit(name, f"ip:{client_ip(request)}", account):
-                    return too_many(request)
-            return view(request, *args, **kwargs)
+            if request.method not in methods:
+                return view(request, *args, **kwargs)
+            account = ""
+            if request.user.is_authenticated:
+                account = f"user:{request.user.pk}"
+            elif per_account_field:
+                account = "account:" + request.POST.get(per_account_field, "").strip().lower()
+            identities = _identities(request, account)
+            wait = wait_before(name, identities)
+            if wait:
+                return too_many(request, wait)
+            if not failures_only:
+                count(name, identities)
+            response = view(request, *args, **kwargs)
+            if failures_only and not response.has_header("Location"):
+                count(name, identities)
+            return response
 
         return wrapped
 
@@ -108,13 +140,18 @@ def limit(name: str, *, per_account_field: str | None = None, methods=("POST",))
 
 
 def ok_or_429(request, name: str) -> HttpResponse | None:
-    """For code paths that are not whole views: None when allowed, else the 429 response.
-    Counted per IP and per account (the user, or for anonymous visitors their session)."""
+    """For code paths that are not whole views: None when allowed (and counted), else the 429
+    response. Counted per address and per person (the user, or an anonymous visitor's session)."""
     if request.user.is_authenticated:
         account = f"user:{request.user.pk}"
     else:
         account = f"session:{request.session.session_key}" if request.session.session_key else ""
-    return None if hit(name, f"ip:{client_ip(request)}", account) else too_many(request)
+    identities = _identities(request, account)
+    wait = wait_before(name, identities)
+    if wait:
+        return too_many(request, wait)
+    count(name, identities)
+    return None
 
 
 def lockout_username(request, credentials) -> str:

@@ -149,10 +149,17 @@ def verify_two_factor(request, code: str) -> None:
     """Check the admin's code; on success the session counts as verified (and the device as
     confirmed, the first time)."""
     from core.models import TwoFactorDevice
-    from core.totp import verify
+    from core.totp import matching_step
 
     device = TwoFactorDevice.objects.select_for_update().get(user=request.user)
-    if not verify(device.secret, code) and not _use_recovery_code(device, code):
+    step = matching_step(device.secret, code)
+    # A step newer than the last one accepted, taken by a conditional update: of two sessions
+    # sending the same code at once, one wins.
+    fresh = step is not None and TwoFactorDevice.objects.filter(pk=device.pk, last_step__lt=step).update(
+        last_step=step) == 1
+    if not fresh and not _use_recovery_code(device, code):
+        if step is not None:
+            raise ValidationError({"code": _("That code was already used. Wait for the next code in your app.")})
         raise ValidationError({"code": _("That code is not right. Check the time on your phone and try again.")})
     request.session.cycle_key()
     if device.confirmed_at is None:
@@ -197,15 +204,15 @@ def _use_recovery_code(device, code: str) -> bool:
 # --- Lockouts (django-axes) -----------------------------------------------------------------
 
 def lockouts() -> list[dict]:
-    """Accounts and addresses of this schema that failed logging in often enough, within the
-    cool-off, to be locked now (django-axes adds up an account's failures over all addresses,
-    and an address's over all accounts)."""
+    """Accounts of this schema that failed logging in often enough, within the cool-off, to be
+    locked now (django-axes adds up an account's failures over all addresses; addresses are not
+    locked, only slowed by core.ratelimit)."""
     from axes.models import AccessAttempt
     from django.db.models import Max, Sum
 
     recent = AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
     locked = []
-    for field in ("username", "ip_address"):
+    for field in settings.AXES_LOCKOUT_PARAMETERS:
         rows = (recent.values(field).annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
                 .filter(failures__gte=settings.AXES_FAILURE_LIMIT).order_by("-last"))
         locked += [{"field": field, "value": row[field], "failures": row["failures"], "last": row["last"]} for row in rows]

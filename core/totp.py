@@ -25,11 +25,16 @@ def code_at(secret: str, moment: float) -> str:
     return str(number % 10 ** DIGITS).zfill(DIGITS)
 
 
-def verify(secret: str, code: str, moment: float | None = None) -> bool:
-    """Accept the code of this step and of the one before or after (clocks drift)."""
+def matching_step(secret: str, code: str, moment: float | None = None) -> int | None:
+    """The time step whose code `code` is, among this step and the ones before and after it
+    (clocks drift); None if it is none of them. The caller accepts a step only once (RFC 6238
+    §5.2): a code seen over a shoulder or replayed from a second session is then worthless."""
     moment = time.time() if moment is None else moment
     code = (code or "").strip().replace(" ", "")
-    return any(hmac.compare_digest(code_at(secret, moment + drift * STEP), code) for drift in (-1, 0, 1))
+    for drift in (-1, 0, 1):
+        if hmac.compare_digest(code_at(secret, moment + drift * STEP), code):
+            return int((moment + drift * STEP) // STEP)
+    return None
 
 
 def provisioning_uri(secret: str, account: str, issuer: str = "HaloPST") -> str:

@@ -11,7 +11,7 @@ from tenants import views as tenant_views
 from core.forms import EmailAuthenticationForm
 
 auth_patterns = [
-    path("masuk/", limit("login", per_account_field="username")(
+    path("masuk/", limit("login", per_account_field="username", failures_only=True)(
         auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm)), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("sandi/lupa/", limit("password_reset", per_account_field="email")(auth_views.PasswordResetView.as_view()),

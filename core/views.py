@@ -203,7 +203,7 @@ def server_error(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@limit("login")
+@limit("login", failures_only=True)
 def two_factor(request):
     """Admins set up (first time) or confirm their authenticator code."""
     from core.totp import provisioning_uri

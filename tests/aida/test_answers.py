@@ -174,7 +174,7 @@ def test_conversations_knowledge_and_quota_of_a_are_invisible_from_b(satker_a, s
 
 def test_anonymous_visitors_are_rate_limited(satker_a, settings, db):
     settings.HALOPST_GEMINI_API_KEY = ""
-    settings.HALOPST_AIDA_QUESTIONS_PER_HOUR = 2
+    settings.HALOPST_RATE_LIMITS = {**settings.HALOPST_RATE_LIMITS, "aida_question": {"person": (2, 3600)}}
     client = client_for(satker_a)
     client.get("/aida/")
     statuses = [client.post("/aida/tanya/", {"question": "berapa inflasi"}).status_code for _ in range(3)]

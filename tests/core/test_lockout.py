@@ -40,12 +40,13 @@ def test_an_account_locks_after_failures_and_a_satker_admin_unlocks_it(satker_a,
 
 
 @override_settings(AXES_FAILURE_LIMIT=3)
-def test_an_address_guessing_many_accounts_is_locked_too(satker_a):
-    create_user(satker_a, "korban@example.com")
-    for number in range(3):
-        log_in(satker_a, f"tebak{number}@example.com", "salah", ip="10.3.3.3")
-    assert log_in(satker_a, "korban@example.com", PASSWORD, ip="10.3.3.3").status_code == 429
-    assert log_in(satker_a, "korban@example.com", PASSWORD, ip="10.4.4.4").status_code == 302
+def test_mistyped_logins_of_other_accounts_never_lock_a_campus_address_out(satker_a):
+    """Students behind one NAT: others' typos lock neither the address nor a real account
+    (core.ratelimit slows an address that guesses many accounts, far above a campus's typos)."""
+    create_user(satker_a, "mahasiswa@example.com")
+    for number in range(20):
+        assert log_in(satker_a, f"salahketik{number}@example.com", "salah", ip="10.3.3.3").status_code == 200
+    assert log_in(satker_a, "mahasiswa@example.com", PASSWORD, ip="10.3.3.3").status_code == 302
 
 
 def test_on_the_portal_only_national_admins_unlock(db):

@@ -9,11 +9,14 @@ from tests.booking.conftest import at, make_officer, next_weekday
 from tests.conftest import PASSWORD, client_for, create_user, free_port, host_of
 
 
-def test_sign_up_is_limited_per_ip(satker_a, satker_b):
+def test_sign_up_is_limited_per_ip(satker_a, satker_b, settings):
+    settings.HALOPST_RATE_LIMITS = {**settings.HALOPST_RATE_LIMITS, "sign_up": {"address": (5, 3600)}}
     client = client_for(satker_a)
     statuses = [client.post("/akun/daftar/", {"full_name": "x"}).status_code for _ in range(6)]
     assert statuses[:5] == [400] * 5 and statuses[5] == 429
-    assert "Terlalu banyak percobaan" in client.post("/akun/daftar/", {}).content.decode()
+    refused = client.post("/akun/daftar/", {})
+    assert "Terlalu banyak percobaan" in refused.content.decode() and "menit" in refused.content.decode()
+    assert 0 < int(refused["Retry-After"]) <= 3600  # how long to wait, to the end of the window
     # Another satker's allowance is its own.
     assert client_for(satker_b).post("/akun/daftar/", {"full_name": "x"}).status_code == 400
 
@@ -29,6 +32,29 @@ def test_login_is_limited_per_account_whatever_the_ip(satker_a):
     # Other accounts are not affected.
     create_user(satker_a, "other@example.com")
     assert locked.post("/akun/masuk/", {"username": "other@example.com", "password": PASSWORD}).status_code == 302
+
+
+def test_a_campus_behind_one_address_signs_up_and_logs_in_all_day(satker_a):
+    """200 students behind the university's NAT in one hour, each mistyping once: every one of
+    them gets in, with the limits as configured (HALOPST_RATE_LIMITS)."""
+    form = {"consent": "on", "password": PASSWORD}
+    for number in range(200):
+        email = f"mahasiswa{number}@student.unair.ac.id"
+        student = Client(HTTP_HOST=host_of(satker_a), REMOTE_ADDR="36.80.1.1")
+        signed_up = student.post("/akun/daftar/", {**form, "full_name": f"Mahasiswa {number}", "email": email,
+                                                   "whatsapp": f"0812{number:08d}"})
+        assert signed_up.status_code == 302, (number, signed_up.content.decode()[:300])
+        later = Client(HTTP_HOST=host_of(satker_a), REMOTE_ADDR="36.80.1.1")
+        assert later.post("/akun/masuk/", {"username": email, "password": "salah-ketik"}).status_code == 200
+        assert later.post("/akun/masuk/", {"username": email, "password": PASSWORD}).status_code == 302, number
+
+
+def test_one_address_guessing_many_accounts_is_slowed_far_above_a_campus(satker_a, settings):
+    settings.HALOPST_RATE_LIMITS = {**settings.HALOPST_RATE_LIMITS, "login": {"person": (10, 300), "address": (30, 3600)}}
+    guesser = Client(HTTP_HOST=host_of(satker_a), REMOTE_ADDR="36.80.2.2")
+    statuses = [guesser.post("/akun/masuk/", {"username": f"tebak{n}@example.com", "password": "x"}).status_code
+                for n in range(31)]
+    assert statuses[:30] == [200] * 30 and statuses[30] == 429
 
 
 def test_password_reset_is_limited(satker_a):

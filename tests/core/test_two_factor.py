@@ -21,7 +21,8 @@ def test_rfc_6238_test_vector():
     # RFC 6238 appendix B, SHA-1, T = 59 s: 94287082 (8 digits) → the last 6 digits.
     secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # base32 of "12345678901234567890"
     assert totp.code_at(secret, 59) == "287082"
-    assert totp.verify(secret, "287082", moment=59 + 30) and not totp.verify(secret, "287082", moment=59 + 95)
+    assert totp.matching_step(secret, "287082", moment=59 + 30) == 1
+    assert totp.matching_step(secret, "287082", moment=59 + 95) is None
 
 
 def test_admin_must_set_up_and_confirm_a_code(satker_a):
@@ -64,6 +65,23 @@ def test_admin_must_set_up_and_confirm_a_code(satker_a):
     with schema_context(satker_a.schema_name):
         assert RecoveryCode.objects.filter(device=device).count() == 10
         assert not RecoveryCode.objects.filter(code_hash__in=codes).exists()  # only keyed hashes are kept
+
+
+def test_a_code_is_accepted_once(satker_a):
+    """RFC 6238 §5.2: two sessions, the same code; the second is refused, and an older code too."""
+    admin = create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN)
+    first, second = log_in(satker_a, admin), log_in(satker_a, admin)
+    first.get("/akun/2fa/")
+    with schema_context(satker_a.schema_name):
+        secret = TwoFactorDevice.objects.get(user=admin).secret
+    now = time.time()
+    code = totp.code_at(secret, now)
+    assert first.post("/akun/2fa/", {"code": code}).status_code == 302
+    replayed = second.post("/akun/2fa/", {"code": code})
+    assert replayed.status_code == 400 and "sudah dipakai" in replayed.content.decode()
+    assert second.post("/akun/2fa/", {"code": totp.code_at(secret, now - 30)}).status_code == 400
+    assert second.get("/pengaturan/petugas/").status_code == 302  # still not verified
+    assert second.post("/akun/2fa/", {"code": totp.code_at(secret, now + 30)}).status_code == 302  # the next code
 
 
 def test_consumers_and_officers_are_not_asked(satker_a):
