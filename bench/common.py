@@ -77,11 +77,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(kind: str, port: int, log=subprocess.DEVNULL, proxy_headers: bool = False, env=None) -> subprocess.Popen:
+def start_server(kind: str, port: int, log=subprocess.DEVNULL, env=None) -> subprocess.Popen:
     """Daphne, uvicorn (core.asgi) or gunicorn (core.wsgi, one worker with 8 threads) on
     127.0.0.1:port, started and reachable, in a process group of its own (gunicorn's worker is
-    a child: killing the group kills the server). With proxy_headers, uvicorn takes the client
-    address from X-Forwarded-For, as behind nginx."""
+    a child: killing the group kills the server). uvicorn leaves the client address to
+    core.ratelimit.client_ip, as deployed (deploy/compose.yaml)."""
     if kind == "daphne":
         command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "core.asgi:application"]
     elif kind == "gunicorn":
@@ -89,9 +89,8 @@ def start_server(kind: str, port: int, log=subprocess.DEVNULL, proxy_headers: bo
                    "--threads", "8", "--log-level", "warning"]
     else:
         command = [sys.executable, "-m", "uvicorn", "core.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-                   "--lifespan", "off", "--ws", "websockets", "--log-level", "warning", "--no-access-log"]
-        if proxy_headers:
-            command += ["--proxy-headers", "--forwarded-allow-ips", "127.0.0.1"]
+                   "--lifespan", "off", "--ws", "websockets", "--log-level", "warning", "--no-access-log",
+                   "--no-proxy-headers"]
     process = subprocess.Popen(command, cwd=ROOT, env=env or dict(os.environ), stdout=log, stderr=log,
                                start_new_session=True)
     deadline = time.monotonic() + 30

@@ -415,7 +415,7 @@ def main() -> None:
                                      "--schedule", f"{log.name}.beat"], cwd=ROOT, env=env, stdout=log, stderr=log,
                                     start_new_session=True)
         if name == "realtime":
-            return start_server("uvicorn", realtime_port, log=log, proxy_headers=True, env=realtime_env)
+            return start_server("uvicorn", realtime_port, log=log, env=realtime_env)
         return start_server("gunicorn", ports[int(name[-1])], log=log)
 
     for name in ("web0", "web1", "realtime", "worker", "beat"):

@@ -37,6 +37,26 @@ def _hostname(host_header: str) -> str:
     return urlsplit(f"//{host_header}").hostname or ""
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _same_origin(scope) -> bool:
+    """Whether the Origin header is the origin of the page this socket's Host serves. The page
+    is https when the socket is wss, or when our proxy says the client came over TLS (as
+    SECURE_PROXY_SSL_HEADER does for pages)."""
+    header, value = settings.SECURE_PROXY_SSL_HEADER
+    forwarded = _header(scope, header.removeprefix("HTTP_").replace("_", "-").lower().encode())
+    scheme = "https" if scope.get("scheme") == "wss" or forwarded == value else "http"
+    try:
+        origin = urlsplit(_header(scope, b"origin"))
+        own = urlsplit(f"{scheme}://{_header(scope, b'host')}")
+        origin_port, own_port = origin.port, own.port
+    except ValueError:  # a port that is no number
+        return False
+    return bool(origin.hostname) and (origin.scheme, origin.hostname, origin_port or _DEFAULT_PORTS.get(origin.scheme)) \
+        == (scheme, own.hostname, own_port or _DEFAULT_PORTS[scheme])
+
+
 def in_satker(satker, func, *args, **kwargs):
     """Await `func(*args, **kwargs)` on a database thread, in the satker's schema."""
 
@@ -82,9 +102,10 @@ class SatkerWebsocketMiddleware:
         satker = await sync_to_async(satker_for_host)(host) if host else None
         if satker is None or not satker.is_active:
             return await self._refuse(receive, send, CLOSE_UNKNOWN_HOST)
-        if urlsplit(_header(scope, b"origin")).hostname != host:
-            # Satkers share a site (subdomains of one domain): only a page of this very host
-            # may open a socket that carries this host's session.
+        if not _same_origin(scope):
+            # Satkers share a site (subdomains of one domain): only a page of this very origin
+            # (scheme, host and port, as Django's CSRF check compares) may open a socket that
+            # carries this host's session.
             return await self._refuse(receive, send, CLOSE_FORBIDDEN_ORIGIN)
         cookies = _parse_cookies(_header(scope, b"cookie"))
         user = await in_satker(satker, _load_user, cookies.get(settings.SESSION_COOKIE_NAME, ""))

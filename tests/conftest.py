@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -191,18 +192,12 @@ def database_url() -> str:
     return f"postgresql://{credentials}@{host}{port}/{db['NAME']}"
 
 
-@pytest.fixture
-def web_server(committed_db):
-    """A second web process on the test database, sharing Redis: Daphne, or uvicorn (the
-    production server) when HALOPST_TEST_SERVER=uvicorn. Yields a base URL template: format it
-    with a subdomain."""
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=database_url(), HALOPST_PUBLIC_PORT=str(port), HALOPST_DB_CONN_MAX_AGE="0")
-    if os.environ.get("HALOPST_TEST_SERVER") == "uvicorn":
-        command = ["uvicorn", "core.asgi:application", "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off",
-                   "--ws", "websockets", "--log-level", "warning"]
-    else:
-        command = ["daphne", "-b", "127.0.0.1", "-p", str(port), "core.asgi:application"]
+@contextmanager
+def server_process(command: list[str], port: int, **env):
+    """Run a server command (python -m …) on the test database, sharing Redis, until the
+    block ends; waits until `port` accepts connections."""
+    env = dict(os.environ, DATABASE_URL=database_url(), HALOPST_PUBLIC_PORT=str(port), HALOPST_DB_CONN_MAX_AGE="0",
+               **env)
     # Its log goes to a file: a pipe nobody reads fills up and blocks the server mid-request.
     log = tempfile.TemporaryFile()
     process = subprocess.Popen([sys.executable, "-m", *command], cwd=ROOT, env=env, stdout=log, stderr=log)
@@ -217,10 +212,27 @@ def web_server(committed_db):
                 log.seek(0)
                 raise RuntimeError(log.read().decode(errors="replace")[-2000:])
             time.sleep(0.2)
-    yield "http://{}.localhost:" + str(port)
-    process.terminate()
-    process.wait(10)
-    log.close()
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(10)
+        log.close()
+
+
+@pytest.fixture
+def web_server(committed_db):
+    """A second web process on the test database, sharing Redis: Daphne, or uvicorn (the
+    production server) when HALOPST_TEST_SERVER=uvicorn. Yields a base URL template: format it
+    with a subdomain."""
+    port = free_port()
+    if os.environ.get("HALOPST_TEST_SERVER") == "uvicorn":
+        command = ["uvicorn", "core.asgi:application", "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off",
+                   "--ws", "websockets", "--log-level", "warning"]
+    else:
+        command = ["daphne", "-b", "127.0.0.1", "-p", str(port), "core.asgi:application"]
+    with server_process(command, port):
+        yield "http://{}.localhost:" + str(port)
 
 
 @pytest.fixture

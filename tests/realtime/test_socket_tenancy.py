@@ -1,6 +1,7 @@
 """The satker-aware socket: each satker's users and groups are its own."""
 
 import asyncio
+import json
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -111,3 +112,35 @@ def test_an_idle_socket_stays_open_and_still_receives(two_satkers):
         await tab.disconnect()
 
     asyncio.run(scenario())
+
+
+def test_a_socket_from_another_port_or_scheme_is_refused_by_the_real_server(two_satkers, web_server):
+    """The Origin must be the page's own origin (scheme, host and port), as Django's CSRF check
+    compares it: a page on another port of the same host name is another site."""
+    import socket as sockets
+
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    a, alice, _b, _bob = two_satkers
+    cookie = session_cookie(a, alice)
+    port = int(web_server.rsplit(":", 1)[1])
+    host = f"{a.subdomain}.localhost:{port}"
+
+    def opens(origin, **headers):
+        link = sockets.create_connection(("127.0.0.1", port), timeout=30)
+        try:
+            with connect(f"ws://{host}/ws/notifications/", sock=link, origin=origin, open_timeout=30,
+                         additional_headers={"Cookie": f"sessionid={cookie}", **headers}) as tab:
+                return json.loads(tab.recv(timeout=30))["satker"] == a.code
+        except InvalidStatus as refused:
+            assert refused.response.status_code == 403
+            return False
+
+    assert opens(f"http://{host}")  # the check is not vacuous: the page's own origin opens it
+    assert not opens(f"http://{a.subdomain}.localhost:9999")
+    assert not opens(f"https://{host}")
+    assert not opens(f"http://{a.subdomain}.localhost")  # port 80 is another origin than :{port}
+    # Behind our TLS proxy the page is https: then only the https origin is the page's own.
+    assert opens(f"https://{a.subdomain}.localhost:{port}", **{"X-Forwarded-Proto": "https"})
+    assert not opens(f"http://{host}", **{"X-Forwarded-Proto": "https"})
