@@ -15,7 +15,7 @@ from aida import selectors, services
 from aida.forms import EntryForm, ImportForm, QuestionForm, ReviewForm
 from aida.knowledge import EntryData, parse_csv, parse_markdown
 from aida.models import KnowledgeEntry
-from billing_quota.services import ledger_for
+from billing_quota.selectors import usage_of
 from core.access import require_role
 from core.audit import record
 from core.errors import Conflict
@@ -64,8 +64,10 @@ def rate_answer(request, pk):
     return HttpResponse(status=204)
 
 
+@require_POST
 def handoff(request, pk):
-    """"Talk to an officer": the booking form opens with the topic and a summary filled in."""
+    """"Talk to an officer": the booking form opens with the topic and a summary filled in.
+    A POST: it records the handoff, which a link or an image on another page must not do."""
     answer = selectors.answer_for(request.user, request.session.session_key, pk)
     services.record_handoff(answer)
     question = answer.conversation.messages.filter(role="user", created_at__lte=answer.created_at).last()
@@ -147,5 +149,5 @@ def knowledge_import(request):
 @login_required
 def budget(request):
     require_role(request, Role.SATKER_ADMIN)
-    return render(request, "aida/budget.html", {"ledger": ledger_for(request.tenant),
+    return render(request, "aida/budget.html", {"ledger": usage_of(request.tenant),
                                                 "activity": selectors.activity_this_month()})

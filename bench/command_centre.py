@@ -39,7 +39,7 @@ def fill_rollups():
     from django.utils import timezone
 
     from billing_quota.models import UsageLedger
-    from billing_quota.services import month_of
+    from billing_quota.selectors import month_of
     from booking.models import SURVEY_ELEMENTS
     from django.db.models import Sum
     from django.db.models.functions import TruncMonth

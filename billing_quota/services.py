@@ -4,30 +4,19 @@
 this estimate still fits both limits, so fifty questions at once cannot spend past the budget.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from billing_quota.models import PLAN_LIMITS, Plan, Reservation, SatkerQuota, UsageLedger
+from billing_quota.models import Reservation, SatkerQuota, UsageLedger
+from billing_quota.selectors import limits_for, month_of
 from tenants.models import PUBLIC_SCHEMA
 
 ALERT_THRESHOLDS = (80, 100)
 STALE_RESERVATION = timedelta(minutes=10)
-
-
-def month_of(moment=None) -> date:
-    moment = timezone.localdate(moment) if moment else timezone.localdate()
-    return moment.replace(day=1)
-
-
-def limits_for(satker) -> tuple[int, int]:
-    quota = SatkerQuota.objects.filter(satker=satker).first()
-    if quota is not None:
-        return quota.monthly_token_limit, quota.monthly_request_limit
-    return PLAN_LIMITS[Plan.PROVINCE if satker.kind == "province" else Plan.BASIC]
 
 
 def ledger_for(satker, month=None) -> UsageLedger:

@@ -9,7 +9,8 @@ from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django_tenants.utils import get_public_schema_name
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,12 +22,15 @@ def export_personal_data(user: User) -> dict:
     from booking.models import Consultation
     from realtime.models import Notification
 
+    account = {"email": user.email, "full_name": user.full_name, "whatsapp": user.whatsapp, "role": user.role,
+               "language": user.language, "joined": user.date_joined.isoformat(),
+               "privacy_consent_at": user.privacy_consent_at.isoformat() if user.privacy_consent_at else None,
+               "notify_by_email": user.notify_by_email, "notify_by_whatsapp": user.notify_by_whatsapp}
+    if connection.schema_name == get_public_schema_name():
+        return {"account": account}  # the portal's accounts (admins) have no satker rows
     consultations = Consultation.objects.filter(consumer=user).select_related("officer__user").prefetch_related("events")
     return {
-        "account": {"email": user.email, "full_name": user.full_name, "whatsapp": user.whatsapp, "role": user.role,
-                    "language": user.language, "joined": user.date_joined.isoformat(),
-                    "privacy_consent_at": user.privacy_consent_at.isoformat() if user.privacy_consent_at else None,
-                    "notify_by_email": user.notify_by_email, "notify_by_whatsapp": user.notify_by_whatsapp},
+        "account": account,
         "consultations": [{
             "id": item.pk, "status": item.status, "officer": item.officer.user.full_name,
             "starts_at": item.starts_at.isoformat(), "mode": item.mode, "topic": item.topic, "data_need": item.data_need,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing_quota.models import UsageLedger
-from billing_quota.services import month_of
+from billing_quota.selectors import month_of
 from booking.selectors import ikm_grade, ikm_of
 from tenants.channels import group_name
 from tenants.models import PUBLIC_SCHEMA, OfficerMonth, Satker, SatkerDay, SatkerMonth, SatkerPulse

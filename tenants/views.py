@@ -22,7 +22,8 @@ from core.access import require_role
 from core.models import Role
 from core.services import invite_user
 from aida.forms import QuotaForm
-from billing_quota.services import ledger_for, set_limits
+from billing_quota.selectors import usage_of
+from billing_quota.services import set_limits
 from core.audit import record
 from core.views import add_service_errors, form_status, submit_form
 from tenants import access, charts, exports, reports, rollups, services
@@ -88,7 +89,7 @@ def satker_detail(request, code):
 
 
 def _detail_page(request, satker, invite_form, quota_form=None, status=200):
-    ledger = ledger_for(satker)
+    ledger = usage_of(satker)
     quota_form = quota_form or QuotaForm(initial={"plan": getattr(getattr(satker, "quota", None), "plan", "basic"),
                                                   "monthly_token_limit": ledger.token_limit,
                                                   "monthly_request_limit": ledger.request_limit})

@@ -144,14 +144,15 @@ def test_handoff_fills_the_booking_form(satker_a, gemini, db):
     client = client_for(satker_a, consumer)
     session_key = client.cookies["sessionid"].value
     done = ask(satker_a, user=consumer, session_key=session_key)[-1]
-    response = client.get(done["handoff"])
+    assert client.get(done["handoff"]).status_code == 405  # a link elsewhere cannot record a handoff
+    response = client.post(done["handoff"])
     assert response.status_code == 302 and response["Location"] == "/petugas/"
     starts = at(satker_a, next_weekday(satker_a.timezone, 0), 8).isoformat()
     form = client.get("/konsultasi/baru/", {"petugas": officer.pk, "mulai": starts}).content.decode()
     assert "berapa garis kemiskinan sidoarjo" in form and "Pertanyaan untuk AIDA" in form
     # Someone else's answer cannot be handed off (or rated) from another session.
     stranger = client_for(satker_a, create_user(satker_a, "lain@example.com"))
-    assert stranger.get(done["handoff"]).status_code == 404
+    assert stranger.post(done["handoff"]).status_code == 404
     assert stranger.post(f"/aida/jawaban/{done['message']}/nilai/", {"helpful": "no"}).status_code == 404
 
 
@@ -167,7 +168,7 @@ def test_conversations_knowledge_and_quota_of_a_are_invisible_from_b(satker_a, s
     client_b = client_for(satker_b)
     assert client_b.get("/api/v1/knowledge/search/", {"q": "stunting sidoarjo"}).json() == []
     assert client_a.get("/api/v1/knowledge/search/", {"q": "stunting sidoarjo"}).json()[0]["title"].startswith("Angka")
-    assert client_b.get(done["handoff"]).status_code == 404
+    assert client_b.post(done["handoff"]).status_code == 404
     assert "Rahasia" not in client_b.get("/aida/").content.decode()
     assert ledger_for(satker_b).requests_used == 0 and ledger_for(satker_a).requests_used == 1
 

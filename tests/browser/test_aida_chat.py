@@ -24,5 +24,5 @@ def test_question_streams_an_answer_with_sources_and_a_way_to_an_officer(site, p
     page.get_by_role("link", name="[1] Garis kemiskinan dan cara menghitungnya").wait_for()
     shot(page, "6-aida")
     page.get_by_role("button", name="Tidak").click()
-    page.get_by_role("link", name="Bicara dengan petugas").click()
+    page.get_by_role("button", name="Bicara dengan petugas").click()
     page.wait_for_url("**/petugas/")

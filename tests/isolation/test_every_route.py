@@ -131,3 +131,41 @@ def test_files_of_one_satker_are_not_served_on_another_host(world, tmp_path, set
     assert Client(HTTP_HOST=host_of(world["b"])).get(path).status_code == 404
     assert Client(HTTP_HOST=host_of(world["b"])).get(
         f"/media/satkers/{world['b'].schema_name}/../{world['a'].schema_name}/branding/logo.png").status_code == 404
+
+
+WRITE = re.compile(r'^\s*(INSERT|UPDATE|DELETE)\b[^"]*"(\w+)"', re.IGNORECASE)
+# A session row may be written by any request that touches the session; it is the visitor's own.
+WRITES_ANY_REQUEST_MAY_MAKE = {"django_session"}
+
+
+def test_no_get_or_head_writes_to_the_database(world, satker_a):
+    """State changes are POSTs with CSRF: a link or an image on another page must not be able to
+    book, hand off, mark read or record anything. Every route, every role, GET and HEAD."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tenants.models import Satker
+
+    officer = make_officer(satker_a, "walker@a.example")
+    a_users = {"anonymous": None, "owner": create_user(satker_a, "pemilik2@a.example"),
+               "officer": officer.user, "satker admin": create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN),
+               **world["a_roles"]}
+    national = Satker.objects.get(schema_name="public")
+    walks = [(label, client_for(world["a"], user), "core.urls_tenant") for label, user in a_users.items()]
+    walks += [("national admin", client_for(national, create_user(national, "pusat@halopst.example",
+                                                                  role=Role.NATIONAL_ADMIN)), "core.urls_public"),
+              ("anonymous on the portal", Client(HTTP_HOST="localhost"), "core.urls_public")]
+    writes = []
+    for label, client, urlconf in walks:
+        for route, name in walk(get_resolver(urlconf).url_patterns):
+            if name in SKIPPED:
+                continue
+            path = fill(route, name, world)
+            for method in ("get", "head"):
+                with CaptureQueriesContext(connection) as queries:
+                    getattr(client, method)(path)
+                tables = {match.group(2) for query in queries.captured_queries
+                          if (match := WRITE.match(query["sql"]))} - WRITES_ANY_REQUEST_MAY_MAKE
+                if tables:
+                    writes.append((label, method.upper(), path, sorted(tables)))
+    assert writes == []

@@ -28,8 +28,11 @@
       sources.appendChild(link);
     });
     var handoff = box.querySelector(".handoff");
-    handoff.href = done.handoff;
-    if (done.handoff_first) { handoff.classList.remove("secondary"); box.insertBefore(handoff, box.firstChild); }
+    handoff.action = done.handoff;
+    if (done.handoff_first) {
+      handoff.querySelector("button").classList.remove("secondary");
+      box.insertBefore(handoff, box.firstChild);
+    }
     box.querySelectorAll("[data-helpful]").forEach(function (button) {
       button.addEventListener("click", function () {
         var body = new URLSearchParams({ helpful: button.dataset.helpful });
