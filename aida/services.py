@@ -98,9 +98,12 @@ def detect_language(question: str, default: str = "id") -> str:
     return "id" if indonesian else default
 
 
-def _estimate_tokens(contents: list) -> int:
-    characters = sum(len(part["text"]) for turn in contents for part in turn["parts"])
-    return characters // 3 + settings.HALOPST_GEMINI_MAX_OUTPUT_TOKENS + settings.HALOPST_GEMINI_THINKING_BUDGET + 200
+def call_token_bound(contents: list, satker_title: str) -> int:
+    """The most one call can cost: a token is at least one character of the prompt (system
+    instruction included), and output and thinking are capped by the request's own settings."""
+    prompt = len(gemini.SYSTEM_INSTRUCTION.format(satker=satker_title)) + sum(
+        len(part["text"]) for turn in contents for part in turn["parts"])
+    return prompt + settings.HALOPST_GEMINI_MAX_OUTPUT_TOKENS + settings.HALOPST_GEMINI_THINKING_BUDGET
 
 
 def _prompt(question: str, hits: list, history: list[Message]) -> list:
@@ -133,7 +136,7 @@ def prepare(satker, *, question: str, user=None, session_key: str = "", conversa
         prepared.degraded = "no_key"
     else:
         prepared.contents = _prompt(question, hits, history)
-        prepared.reservation = quota.reserve(satker, _estimate_tokens(prepared.contents))
+        prepared.reservation = quota.reserve(satker, call_token_bound(prepared.contents, satker.title))
         if prepared.reservation is None:
             prepared.degraded = "quota"
     return prepared

@@ -64,6 +64,9 @@ class Reservation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     settled_at = models.DateTimeField(null=True, blank=True)
     tokens_charged = models.PositiveIntegerField(null=True, blank=True)
+    # What the provider reported, when that was more than the reservation (then only the
+    # reservation is charged: the ledger never passes the limit by a call's report).
+    tokens_reported = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["settled_at", "created_at"], name="open_reservations")]

@@ -4,6 +4,7 @@
 this estimate still fits both limits, so fifty questions at once cannot spend past the budget.
 """
 
+import logging
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -15,6 +16,7 @@ from billing_quota.models import Reservation, SatkerQuota, UsageLedger
 from billing_quota.selectors import limits_for, month_of
 from tenants.models import PUBLIC_SCHEMA
 
+logger = logging.getLogger(__name__)
 ALERT_THRESHOLDS = (80, 100)
 STALE_RESERVATION = timedelta(minutes=10)
 
@@ -47,13 +49,20 @@ def reserve(satker, tokens: int) -> Reservation | None:
         return Reservation.objects.create(satker=satker, month=ledger.month, tokens=tokens)
 
 
-def settle(reservation: Reservation, tokens_used: int) -> int | None:
-    """Charge what the call really cost (Gemini's totalTokenCount). Returns a newly crossed
-    alert threshold (80 or 100), if any."""
+def settle(reservation: Reservation, tokens_reported: int) -> int | None:
+    """Charge what the call cost (Gemini's totalTokenCount), at most what was reserved: the
+    reservation is the call's upper bound (prompt, output cap, thinking budget), so a reply that
+    reports more is an anomaly, logged and kept on the reservation, and never pushes the month
+    past its limit. Returns a newly crossed alert threshold (80 or 100), if any."""
+    tokens_used = min(tokens_reported, reservation.tokens)
+    over = tokens_reported if tokens_reported > reservation.tokens else None
     with schema_context(PUBLIC_SCHEMA), transaction.atomic():
         if not Reservation.objects.filter(pk=reservation.pk, settled_at__isnull=True).update(
-                settled_at=timezone.now(), tokens_charged=tokens_used):
+                settled_at=timezone.now(), tokens_charged=tokens_used, tokens_reported=over):
             return None  # already settled or swept
+        if over:
+            logger.warning("AIDA call of satker %s reported %d tokens, over its reservation of %d",
+                           reservation.satker_id, over, reservation.tokens)
         ledger = UsageLedger.objects.select_for_update().get(satker_id=reservation.satker_id, month=reservation.month)
         ledger.tokens_reserved -= reservation.tokens
         ledger.requests_reserved -= 1

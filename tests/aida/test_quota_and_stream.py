@@ -54,6 +54,48 @@ def test_fifty_parallel_questions_with_budget_for_ten(make_satker, gemini):
     Reservation.objects.filter(satker=satker).delete()
 
 
+def test_replies_that_over_report_their_tokens_never_push_the_month_past_its_limit(make_satker, gemini, caplog):
+    """Gemini's usage report is trusted only up to the call's own bound (prompt, output cap,
+    thinking budget): fifteen parallel questions whose replies claim 40 times their tokens keep
+    the ledger within the limit, and every over-report is logged and kept."""
+    from asgiref.sync import async_to_sync
+
+    satker = make_satker()
+    probe = services.prepare(satker, question="berapa garis kemiskinan kabupaten ini", session_key="probe")
+    bound = probe.reservation.tokens
+    services.finish(satker, probe, text="-", degraded="probe")
+    limit = 5 * bound + bound // 2  # room for five calls' bounds, not six
+    set_limits(satker, plan="basic", monthly_token_limit=limit, monthly_request_limit=1000)
+    gemini.over_report = 40
+    barrier = threading.Barrier(15)
+
+    def one(index):
+        try:
+            barrier.wait()
+            prepared = services.prepare(satker, question="berapa garis kemiskinan kabupaten ini", session_key=f"s{index}")
+            if prepared.degraded:
+                services.finish(satker, prepared, text="-", degraded=prepared.degraded)
+                return prepared.degraded
+
+            async def collect():
+                return [event async for event in services.answer_events(satker, prepared)]
+
+            return async_to_sync(collect)()[-1]["degraded"] or "answered"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(15) as pool:
+        outcomes = list(pool.map(one, range(15)))
+    ledger = ledger_for(satker)
+    assert outcomes.count("answered") == 5 and outcomes.count("quota") == 10
+    assert ledger.tokens_used <= ledger.token_limit and ledger.tokens_reserved == 0
+    settled = Reservation.objects.filter(satker=satker, tokens_charged__gt=0)
+    assert settled.count() == 5 and all(item.tokens_reported > item.tokens for item in settled)
+    assert sum(message.count("over its reservation") for message in caplog.messages) == 5
+    UsageLedger.objects.filter(satker=satker).delete()
+    Reservation.objects.filter(satker=satker).delete()
+
+
 def test_stale_reservations_are_released(satker_a):
     from datetime import timedelta
 

@@ -24,6 +24,7 @@ class FakeGemini(FakeServer):
         # When set, the last event waits until a test sets it (or 30 s): proof that what came
         # before reached the client while the stream was still open.
         self.hold_last_event: threading.Event | None = None
+        self.over_report = 1  # usageMetadata reports this many times the tokens really used
         self.calls = []  # (method, body) of every call that reached a model
 
     def respond(self, method, path, headers, raw, mode):
@@ -48,8 +49,9 @@ class FakeGemini(FakeServer):
             return 200, {}, {"embeddings": [{"values": [0.01 * (i % 7)] * 768} for i, _r in enumerate(body["requests"])]}
         text = self.answer(body) if mode != "empty" else ""
         prompt = _count(body)
-        usage = {"promptTokenCount": prompt, "candidatesTokenCount": len(text.split()),
-                 "totalTokenCount": prompt + len(text.split())}
+        output = len(text.split()) * self.over_report
+        usage = {"promptTokenCount": prompt * self.over_report, "candidatesTokenCount": output,
+                 "totalTokenCount": prompt * self.over_report + output}
         if method_name == "generateContent":
             return 200, {}, {"candidates": [{"content": {"role": "model", "parts": [{"text": text}]},
                                              "finishReason": "STOP", "index": 0}],
