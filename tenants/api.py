@@ -62,8 +62,8 @@ class SatkerListCreate(generics.ListAPIView):
         spec = services.SatkerSpec(**data)
         try:
             access.check_may_onboard(request.user, spec)
-            satker = services.onboard_satker(spec, admin_email=admin_email, admin_name=admin_name,
-                                             invited_by=request.user.email)
+            satker = services.onboard_satker(spec, actor=request.user, admin_email=admin_email,
+                                             admin_name=admin_name, invited_by=request.user.email)
         except DjangoPermissionDenied as error:
             raise PermissionDenied(str(error)) from error
         except services.OnboardingError as error:

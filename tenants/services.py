@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from core.audit import record
 from core.models import Role
 from core.services import invite_user
 from tenants.directory import sync_directory
@@ -80,8 +81,10 @@ def _validated_satker(spec: SatkerSpec) -> Satker:
     return satker
 
 
-def onboard_satker(spec: SatkerSpec, *, admin_email: str = "", admin_name: str = "", invited_by: str = "") -> Satker:
-    """Create a satker whole, or not at all: its row, schema, domain and first admin's invitation.
+def onboard_satker(spec: SatkerSpec, *, actor=None, admin_email: str = "", admin_name: str = "",
+                   invited_by: str = "") -> Satker:
+    """Create a satker whole, or not at all: its row, schema, domain, first admin's invitation
+    and the audit entry (by `actor`; "system" for commands), whichever path asked for it.
 
     The schema is replayed from the template inside the same transaction as the rows, so any
     failure (a domain already taken, a bad admin address) rolls everything back.
@@ -94,6 +97,7 @@ def onboard_satker(spec: SatkerSpec, *, admin_email: str = "", admin_name: str =
                 satker.save()
                 create_schema_from_template(satker.schema_name, template)
                 Domain.objects.create(domain=primary_domain_for(satker.subdomain), tenant=satker, is_primary=True)
+                record(actor, "satker.onboard", satker.code, subdomain=satker.subdomain, kind=satker.kind)
                 with schema_context(satker.schema_name):
                     sync_directory()
                     if admin_email:

@@ -67,9 +67,8 @@ def onboard(request):
                                    subdomain=data["subdomain"], timezone=data["timezone"])
         try:
             access.check_may_onboard(request.user, spec)
-            satker = services.onboard_satker(spec, admin_email=data["admin_email"], admin_name=data["admin_name"],
-                                             invited_by=request.user.email)
-            record(request.user, "satker.onboard", satker.code, subdomain=satker.subdomain, kind=satker.kind)
+            satker = services.onboard_satker(spec, actor=request.user, admin_email=data["admin_email"],
+                                             admin_name=data["admin_name"], invited_by=request.user.email)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         except services.OnboardingError as error:

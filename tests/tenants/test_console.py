@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from core.audit import entries
 from core.models import Invitation, Role
 from tenants.models import Satker
 from tenants.services import SatkerSpec, onboard_satker
@@ -58,6 +59,10 @@ def test_province_admin_onboards_a_regency_by_page_and_by_api(jatim_admin_client
     assert api.status_code == 201
     assert api.json()["domain"] == "bangkalankab.localhost"
     assert Client(HTTP_HOST="bangkalankab.localhost").get("/").status_code == 200
+    # The page and the API onboard through the same service, and both leave their audit entry.
+    with schema_context("public"):
+        onboarded = entries().filter(action="satker.onboard", actor_email="jatim@halopst.example")
+        assert set(onboarded.values_list("target", flat=True)) == {"3525", "3526"}
 
 
 def test_province_admin_cannot_onboard_outside_their_province(jatim_admin_client, bali):
