@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from billing_quota.models import Reservation, SatkerQuota, UsageLedger
-from billing_quota.selectors import limits_for, month_of
+from billing_quota.selectors import month_of, usage_of
 from tenants.models import PUBLIC_SCHEMA
 
 logger = logging.getLogger(__name__)
@@ -23,17 +23,16 @@ STALE_RESERVATION = timedelta(minutes=10)
 
 def ledger_for(satker, month=None) -> UsageLedger:
     """This month's ledger row of the satker, created from its limits on first use."""
-    month = month or month_of()
+    ledger = usage_of(satker, month)
+    if ledger.pk is not None:
+        return ledger
     with schema_context(PUBLIC_SCHEMA):
-        ledger = UsageLedger.objects.filter(satker=satker, month=month).first()
-        if ledger is not None:
-            return ledger
-        tokens, requests = limits_for(satker)
         try:
             with transaction.atomic():
-                return UsageLedger.objects.create(satker=satker, month=month, token_limit=tokens, request_limit=requests)
+                ledger.save(force_insert=True)
+                return ledger
         except IntegrityError:  # another request created it a moment ago
-            return UsageLedger.objects.get(satker=satker, month=month)
+            return UsageLedger.objects.get(satker=satker, month=ledger.month)
 
 
 def reserve(satker, tokens: int) -> Reservation | None:

@@ -17,11 +17,12 @@ from tests.conftest import client_for, create_user
 pytestmark = pytest.mark.timeout(120)
 
 
-def test_fifty_parallel_questions_with_budget_for_ten(make_satker, gemini):
-    satker = make_satker()
-    set_limits(satker, plan="basic", monthly_token_limit=10_000_000, monthly_request_limit=10)
-    gemini.delay_between_chunks = 0.01
-    barrier = threading.Barrier(50)
+def ask_at_once(satker, count: int) -> list[str]:
+    """`count` anonymous visitors ask AIDA at the same moment, each on its own thread and
+    connection; each outcome is "answered" or the reason it was not."""
+    from asgiref.sync import async_to_sync
+
+    barrier = threading.Barrier(count)
 
     def one(index):
         try:
@@ -34,14 +35,19 @@ def test_fifty_parallel_questions_with_budget_for_ten(make_satker, gemini):
             async def collect():
                 return [event async for event in services.answer_events(satker, prepared)]
 
-            from asgiref.sync import async_to_sync
-
             return async_to_sync(collect)()[-1]["degraded"] or "answered"
         finally:
             connection.close()
 
-    with ThreadPoolExecutor(50) as pool:
-        outcomes = list(pool.map(one, range(50)))
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def test_fifty_parallel_questions_with_budget_for_ten(make_satker, gemini):
+    satker = make_satker()
+    set_limits(satker, plan="basic", monthly_token_limit=10_000_000, monthly_request_limit=10)
+    gemini.delay_between_chunks = 0.01
+    outcomes = ask_at_once(satker, 50)
 
     assert outcomes.count("answered") == 10 and outcomes.count("quota") == 40
     streamed = [call for call in gemini.calls if call[0] == "streamGenerateContent"]
@@ -58,8 +64,6 @@ def test_replies_that_over_report_their_tokens_never_push_the_month_past_its_lim
     """Gemini's usage report is trusted only up to the call's own bound (prompt, output cap,
     thinking budget): fifteen parallel questions whose replies claim 40 times their tokens keep
     the ledger within the limit, and every over-report is logged and kept."""
-    from asgiref.sync import async_to_sync
-
     satker = make_satker()
     probe = services.prepare(satker, question="berapa garis kemiskinan kabupaten ini", session_key="probe")
     bound = probe.reservation.tokens
@@ -67,25 +71,7 @@ def test_replies_that_over_report_their_tokens_never_push_the_month_past_its_lim
     limit = 5 * bound + bound // 2  # room for five calls' bounds, not six
     set_limits(satker, plan="basic", monthly_token_limit=limit, monthly_request_limit=1000)
     gemini.over_report = 40
-    barrier = threading.Barrier(15)
-
-    def one(index):
-        try:
-            barrier.wait()
-            prepared = services.prepare(satker, question="berapa garis kemiskinan kabupaten ini", session_key=f"s{index}")
-            if prepared.degraded:
-                services.finish(satker, prepared, text="-", degraded=prepared.degraded)
-                return prepared.degraded
-
-            async def collect():
-                return [event async for event in services.answer_events(satker, prepared)]
-
-            return async_to_sync(collect)()[-1]["degraded"] or "answered"
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(15) as pool:
-        outcomes = list(pool.map(one, range(15)))
+    outcomes = ask_at_once(satker, 15)
     ledger = ledger_for(satker)
     assert outcomes.count("answered") == 5 and outcomes.count("quota") == 10
     assert ledger.tokens_used <= ledger.token_limit and ledger.tokens_reserved == 0
