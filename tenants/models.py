@@ -116,6 +116,13 @@ class Satker(TenantMixin):
     def province(self):
         return self if self.kind in (Kind.PROVINCE, Kind.NATIONAL) else self.parent
 
+    def get_primary_domain(self):
+        """Asked once per instance: a page that links one satker for each of its officers
+        (the portal's search) would otherwise query its domain once per link."""
+        if "_primary_domain" not in self.__dict__:
+            self.__dict__["_primary_domain"] = super().get_primary_domain()
+        return self.__dict__["_primary_domain"]
+
 
 class Domain(DomainMixin):
     class Meta:

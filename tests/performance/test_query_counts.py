@@ -1,0 +1,82 @@
+"""Query counts on the hot pages and APIs, as Zulip asserts them: each is measured with a little
+data and with more of it, and must neither grow with the rows (no query per row) nor pass its
+budget. A regression fails here before a load test finds it."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
+
+from booking import services as booking
+from core.models import Role
+from tenants.models import Satker
+from tests.booking.conftest import at, make_officer, next_weekday, request
+from tests.conftest import client_for, create_user
+
+# page → the most queries it may take: what each took when this test was written. Raise one only
+# with a reason in the commit; a page that needs fewer should have its budget lowered.
+BUDGETS = {
+    "officers": 7, "slot picker": 12, "inbox": 6, "my consultations": 5, "dashboard": 6,
+    "portal search page": 6, "directory API": 5, "command centre page": 8, "command centre API": 6,
+}
+
+
+def queries(client, path) -> int:
+    """Queries of a request with warm caches (the first after a change may refill one)."""
+    client.get(path)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(captured)
+
+
+def grow(satker, officer, consumers: int, start: int) -> None:
+    """More officers, consumers and consultations in `satker`: rows a page must not query one by one."""
+    monday = next_weekday(satker.timezone, 0)
+    make_officer(satker, f"tambahan{start}@a.example", full_name=f"Petugas {start}")
+    for number in range(start, start + consumers):
+        consumer = create_user(satker, f"warga{number}@example.com")
+        week, rest = divmod(number, 10)
+        day, slot = divmod(rest, 2)  # the day's first and third slot (60 minutes + 15 buffer): 08:00, 10:30
+        hour, minute = ((8, 0), (10, 30))[slot]
+        booked = request(satker, consumer, officer, at(satker, monday + timedelta(weeks=week, days=day), hour, minute))
+        if number % 2:
+            with schema_context(satker.schema_name):
+                booking.approve(booked.pk, officer.user, meeting_link="https://meet.example.org/x")
+
+
+@pytest.fixture
+def clients(satker_a, province_jatim):
+    officer = make_officer(satker_a, "rina@a.example", full_name="Rina")
+    consumer = create_user(satker_a, "andi@example.com")
+    admin = create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN)
+    national = Satker.objects.get(schema_name="public")
+    province_admin = create_user(national, "jatim@halopst.example", role=Role.PROVINCE_ADMIN,
+                                 managed_province=province_jatim)
+    monday = next_weekday(satker_a.timezone, 0)
+    pages = {
+        "officers": (client_for(satker_a, consumer), "/petugas/"),
+        "slot picker": (client_for(satker_a, consumer), f"/petugas/{officer.pk}/jadwal/?minggu={monday.isoformat()}"),
+        "inbox": (client_for(satker_a, officer.user), "/kotak-masuk/"),
+        "my consultations": (client_for(satker_a, consumer), "/konsultasi/"),
+        "dashboard": (client_for(satker_a, admin), "/pengaturan/dasbor/"),
+        "portal search page": (client_for(national), "/?q=kemiskinan+sidoarjo"),
+        "directory API": (client_for(national), "/api/v1/directory/?q=kemiskinan"),
+        "command centre page": (client_for(national, province_admin), "/konsol/pusat-komando/"),
+        "command centre API": (client_for(national, province_admin), "/api/v1/command-centre/"),
+    }
+    return satker_a, officer, consumer, pages
+
+
+def test_hot_pages_take_a_fixed_number_of_queries(clients):
+    satker, officer, consumer, pages = clients
+    grow(satker, officer, consumers=2, start=0)
+    small = {name: queries(client, path) for name, (client, path) in pages.items()}
+    grow(satker, officer, consumers=12, start=2)
+    large = {name: queries(client, path) for name, (client, path) in pages.items()}
+    print("\nqueries per page:", small, large)
+    assert large == small  # nothing queries once per row
+    over = {name: count for name, count in large.items() if count > BUDGETS[name]}
+    assert over == {}, f"over budget {BUDGETS}: {over}"
