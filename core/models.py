@@ -86,7 +86,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Invitation(models.Model):
     """An e-mailed, single-use link that lets a person set up an account with a given role.
 
-    Only the SHA-256 of the token is stored, so a leaked database holds no usable link.
+    Only the SHA-256 of the token is stored, so a leaked database holds no usable link. The
+    token is a keyed hash of `salt` (core.services.invitation_token): the e-mail task recomputes
+    it from the row, so no secret travels through the broker either.
     """
 
     email = models.EmailField()
@@ -94,6 +96,7 @@ class Invitation(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     managed_province = models.ForeignKey("tenants.Satker", null=True, blank=True, on_delete=models.CASCADE)
     token_sha256 = models.CharField(max_length=64, unique=True)
+    salt = models.CharField(max_length=32, blank=True)
     invited_by = models.CharField(max_length=254, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()

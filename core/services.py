@@ -1,6 +1,8 @@
 """Every write to accounts: sign-up, invitations and their acceptance. One transaction each."""
 
+import base64
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
@@ -56,20 +58,32 @@ def invite_user(*, email: str, role: str, invited_by: str = "", full_name: str =
     if User.objects.filter(email=email).exists():
         raise ValidationError({"email": _("An account with this email already exists.")})
     Invitation.objects.filter(email=email, accepted_at__isnull=True).delete()
-    token = secrets.token_urlsafe(32)
+    salt = secrets.token_hex(16)
     invitation = Invitation.objects.create(
         email=email,
         full_name=full_name,
         role=role,
         managed_province=managed_province,
-        token_sha256=_token_digest(token),
+        salt=salt,
+        token_sha256=_token_digest(_keyed_token(salt)),
         invited_by=invited_by,
         expires_at=timezone.now() + timedelta(days=settings.HALOPST_INVITATION_DAYS),
     )
     from core.tasks import send_invitation_email
 
-    enqueue_after_commit(send_invitation_email, invitation.pk, token)
+    enqueue_after_commit(send_invitation_email, invitation.pk)
     return invitation
+
+
+def _keyed_token(salt: str) -> str:
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"halopst-invitation:{salt}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The secret of an invitation's link, from its salt and the secret key (neither the row
+    nor the task's arguments hold it)."""
+    return _keyed_token(invitation.salt)
 
 
 def find_open_invitation(token: str) -> Invitation | None:
@@ -175,8 +189,6 @@ NEW_RECOVERY_CODES_SESSION_KEY = "halopst_new_recovery_codes"
 
 def recovery_hash(code: str) -> str:
     """Keyed with the secret key: a leaked table alone does not let anyone try the short codes offline."""
-    import hmac
-
     normalised = code.strip().lower().replace("-", "").replace(" ", "")
     return hmac.new(settings.SECRET_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
 

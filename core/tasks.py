@@ -12,11 +12,11 @@ from tenants.selectors import current_satker, satker_url
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
-def send_invitation_email(invitation_id: int, token: str) -> str:
+def send_invitation_email(invitation_id: int) -> str:
     """E-mail an invitation link on the host of the satker the invitation lives in."""
     invitation = Invitation.objects.get(pk=invitation_id)
     satker = current_satker()
-    link = satker_url(satker, reverse("accept_invitation", args=[token]))
+    link = satker_url(satker, reverse("accept_invitation", args=[services.invitation_token(invitation)]))
     with translation.override("id"):
         context = {"invitation": invitation, "satker": satker, "link": link}
         subject = render_to_string("core/email/invitation_subject.txt", context).strip()

@@ -88,10 +88,27 @@ def test_invitation_sets_up_an_admin_once(db, satker_a, eager_celery, django_cap
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             invite_user(email="Kepala@Sidoarjo.example", role=Role.SATKER_ADMIN, full_name="Kepala PST")
         assert mail.outbox == []  # nothing is sent before the invitation is committed
-    for callback in callbacks:
-        callback()
+    from celery.signals import task_prerun
+
+    task_arguments = []
+
+    def remember(sender=None, args=None, kwargs=None, **_signal):
+        task_arguments.append((sender.name, tuple(args or ()), dict(kwargs or {})))
+
+    task_prerun.connect(remember)
+    try:
+        for callback in callbacks:
+            callback()
+    finally:
+        task_prerun.disconnect(remember)
     assert [message.to for message in mail.outbox] == [["kepala@sidoarjo.example"]]
     link = re.search(r"http://\S+", mail.outbox[0].body).group(0)
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    with schema_context(satker_a.schema_name):
+        invitation_id = Invitation.objects.get().pk
+    # The secret stays out of the broker: the task gets the invitation's id and nothing else.
+    assert task_arguments == [("core.tasks.send_invitation_email", (invitation_id,), {})]
+    assert token not in repr(task_arguments)
     assert link.startswith("http://sidoarjokab.localhost/akun/undangan/")
     path = link.removeprefix("http://sidoarjokab.localhost")
 
