@@ -176,6 +176,22 @@ def test_a_send_without_an_answer_waits_for_the_providers_word_before_sending_ag
         assert [a.detail.startswith("no status") for a in lost.attempt_log.filter(outcome="temporary")] == [False, True]
 
 
+def test_a_delivery_that_never_gets_an_answer_stops_after_its_attempts(satker_a, people, fakes, settings):
+    officer, _consumer = people
+    settings.HALOPST_DELIVERY_MAX_ATTEMPTS = 2
+    settings.HALOPST_DELIVERY_CONFIRM_SECONDS = 0
+    fakes.whatsapp.timeout_sleep = 1.5
+    fakes.whatsapp.plan.extend(["timeout", "timeout"])
+    with schema_context(satker_a.schema_name):
+        whatsapp = services.notify(officer.user, "requests_waiting", {"count": 1}).deliveries.get(channel="whatsapp")
+        for _attempt in range(2):
+            services.deliver(whatsapp.pk)
+            services.sweep()
+        whatsapp.refresh_from_db()
+        assert (whatsapp.status, whatsapp.attempts) == (DeliveryStatus.FAILED, 2)
+        assert services.deliver(whatsapp.pk) is None  # the admin's retry button is the way on
+
+
 def test_a_slow_worker_keeps_its_claim_against_the_sweeper(make_satker, fakes, settings):
     """The sweeper re-sends only what a dead worker left: a claim whose row is still locked is a
     live worker's, however long ago it was made."""
