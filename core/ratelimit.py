@@ -23,12 +23,6 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 
-def allowance(name: str, scope: str) -> tuple[int, int] | None:
-    """(requests, seconds) that one person ("person") or one address ("address") has for
-    `name`, from HALOPST_RATE_LIMITS; None where that scope is not limited."""
-    return settings.HALOPST_RATE_LIMITS[name].get(scope)
-
-
 def _trusted(address: str) -> bool:
     try:
         ip = ipaddress.ip_address(address)
@@ -52,14 +46,15 @@ def client_ip(request) -> str:
 
 
 def _counters(name: str, identities: dict[str, str]) -> list[tuple[str, int, float]]:
-    """(cache key, allowed, seconds until the window ends) of each limited identity. Fixed
-    windows aligned on the clock, so the wait is known without asking Redis for a TTL."""
+    """(cache key, allowed, seconds until the window ends) of each identity whose scope
+    ("person", "address") HALOPST_RATE_LIMITS limits for `name`. Fixed windows aligned on the
+    clock, so the wait is known without asking Redis for a TTL."""
     now = time.time()
     counters = []
     for scope, identity in identities.items():
-        limit_ = allowance(name, scope)
-        if identity and limit_:
-            allowed, seconds = limit_
+        allowance = settings.HALOPST_RATE_LIMITS[name].get(scope)
+        if identity and allowance:
+            allowed, seconds = allowance
             window = int(now // seconds)
             counters.append((f"ratelimit:{name}:{identity}:{window}", allowed, (window + 1) * seconds - now))
     return counters

@@ -232,11 +232,12 @@ def sweep() -> int:
         + [DeliveryAttempt(delivery=delivery, outcome=AttemptOutcome.TEMPORARY,
                            detail="no status from the provider; sending again") for delivery in unconfirmed])
     # A delivery that used up its attempts this way stops too, as after temporary failures.
-    spent = [delivery.pk for delivery in lost + unconfirmed if delivery.attempts >= settings.HALOPST_DELIVERY_MAX_ATTEMPTS]
+    taken = lost + unconfirmed
+    spent = [delivery.pk for delivery in taken if delivery.attempts >= settings.HALOPST_DELIVERY_MAX_ATTEMPTS]
     Delivery.objects.filter(pk__in=spent).update(
         status=DeliveryStatus.FAILED, claimed_at=None, updated_at=now,
         last_error=f"no result after {settings.HALOPST_DELIVERY_MAX_ATTEMPTS} attempts")
-    Delivery.objects.filter(pk__in=[delivery.pk for delivery in lost + unconfirmed]).exclude(pk__in=spent).update(
+    Delivery.objects.filter(pk__in=[delivery.pk for delivery in taken]).exclude(pk__in=spent).update(
         status=DeliveryStatus.PENDING, next_attempt_at=now, claimed_at=None)
     due = list(Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).values_list("pk", flat=True))
     for pk in due:
