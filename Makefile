@@ -16,32 +16,35 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m core.devstack run
+	$(PY) -m halopst.devstack run
 
 test: $(STAMP)
-	$(PY) -m core.devstack test $(PYTEST_ARGS)
+	$(PY) -m halopst.devstack test $(PYTEST_ARGS)
 
+# ruff's rules and layout, and import-linter's layers (pyproject.toml): an app imports only the apps below it.
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 smoke: $(STAMP)
-	$(PY) -m core.devstack smoke
+	$(PY) -m halopst.devstack smoke
 
 bench: $(STAMP)
-	$(PY) -m core.devstack exec $(PY) bench/onboarding.py
-	$(PY) -m core.devstack exec $(PY) bench/booking.py
-	$(PY) -m core.devstack exec $(PY) bench/ws_fanout.py
-	$(PY) -m core.devstack exec $(PY) bench/aida.py
-	$(PY) -m core.devstack exec $(PY) bench/command_centre.py
+	$(PY) -m halopst.devstack exec $(PY) bench/onboarding.py
+	$(PY) -m halopst.devstack exec $(PY) bench/booking.py
+	$(PY) -m halopst.devstack exec $(PY) bench/ws_fanout.py
+	$(PY) -m halopst.devstack exec $(PY) bench/aida.py
+	$(PY) -m halopst.devstack exec $(PY) bench/command_centre.py
 
 load: $(STAMP)
-	$(PY) -m core.devstack exec $(PY) bench/load.py
+	$(PY) -m halopst.devstack exec $(PY) bench/load.py
 
 faults: $(STAMP)
-	$(PY) -m core.devstack exec $(PY) bench/load.py --faults
+	$(PY) -m halopst.devstack exec $(PY) bench/load.py --faults
 
 fuzz: $(STAMP)
-	HALOPST_FUZZ_EXAMPLES=$${HALOPST_FUZZ_EXAMPLES:-100} $(PY) -m core.devstack test tests/fuzz
+	HALOPST_FUZZ_EXAMPLES=$${HALOPST_FUZZ_EXAMPLES:-100} $(PY) -m halopst.devstack test tests/fuzz
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l id -l en --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*"

@@ -35,10 +35,3 @@ class ReviewForm(forms.Form):
     verdict = forms.ChoiceField(label=_("Verdict"), choices=Verdict.choices, widget=forms.RadioSelect)
     corrected_text = forms.CharField(label=_("Corrected answer (becomes knowledge)"), required=False,
                                      widget=forms.Textarea(attrs={"rows": 4}), max_length=8000)
-
-
-class QuotaForm(forms.Form):
-    plan = forms.ChoiceField(label=_("Plan"), choices=[("basic", _("Basic")), ("standard", _("Standard")),
-                                                       ("province", _("Province"))])
-    monthly_token_limit = forms.IntegerField(label=_("Tokens per month"), min_value=0, max_value=10**10)
-    monthly_request_limit = forms.IntegerField(label=_("Questions per month"), min_value=0, max_value=10**7)

@@ -1,8 +1,12 @@
-from django.db.models import Count, Q, QuerySet
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from aida.models import Conversation, EntryStatus, KnowledgeEntry, Message
+from aida.models import AnswerReview, Conversation, EntryStatus, KnowledgeEntry, Message
+from core.queries import local_days
 
 
 def published_entries() -> QuerySet[KnowledgeEntry]:
@@ -59,3 +63,34 @@ def activity_this_month() -> dict:
     return answers.aggregate(answered=Count("id"), marked_helpful=Count("id", filter=Q(helpful=True)),
                              marked_unhelpful=Count("id", filter=Q(helpful=False)),
                              limited=Count("id", filter=~Q(degraded="")))
+
+
+# --- Activity, for reports (insights.rollups) ---------------------------------------------
+
+def assistant_activity(start: datetime, end: datetime) -> dict:
+    """Questions asked, answers rated and found helpful, handoffs and tokens between `start` and `end`."""
+    answers = Message.objects.filter(role=Message.Role.ASSISTANT, created_at__gte=start, created_at__lt=end).aggregate(
+        rated=Count("id", filter=Q(helpful__isnull=False)), helpful=Count("id", filter=Q(helpful=True)),
+        tokens=Sum("total_tokens"))
+    return {
+        "aida_questions": Message.objects.filter(role=Message.Role.USER, created_at__gte=start, created_at__lt=end).count(),
+        "aida_rated": answers["rated"],
+        "aida_helpful": answers["helpful"],
+        "aida_handoffs": Message.objects.filter(handed_off_at__gte=start, handed_off_at__lt=end).count(),
+        "aida_tokens": answers["tokens"] or 0,
+    }
+
+
+def questions_between(start: datetime, end: datetime) -> int:
+    return Message.objects.filter(role=Message.Role.USER, created_at__gte=start, created_at__lt=end).count()
+
+
+def reviews_by_reviewer(start: datetime, end: datetime) -> dict[int, int]:
+    """User id → answers that user reviewed between `start` and `end`."""
+    return dict(AnswerReview.objects.filter(created_at__gte=start, created_at__lt=end)
+                .values_list("reviewer").annotate(n=Count("id")))
+
+
+def activity_days(zone: ZoneInfo) -> set[date]:
+    """Every local day on which something a report counts happened in AIDA."""
+    return local_days([(Message, "created_at"), (Message, "handed_off_at"), (AnswerReview, "created_at")], zone)

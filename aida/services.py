@@ -3,11 +3,13 @@
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
@@ -16,10 +18,10 @@ from aida import gemini, retrieval
 from aida.knowledge import EntryData
 from aida.models import AnswerReview, Conversation, EntryStatus, KnowledgeEntry, Message, Origin, Verdict
 from billing_quota import services as quota
+from core.audit import record
 from core.errors import Conflict
 from core.models import Role, User
-from core.text import unique_slug
-from tenants import rollups
+from core.text import scrub_personal_data, unique_slug
 
 SEARCH_VECTOR = (SearchVector("title", weight="A", config="indonesian")
                  + SearchVector("tags", weight="B", config="indonesian")
@@ -27,12 +29,16 @@ SEARCH_VECTOR = (SearchVector("title", weight="A", config="indonesian")
                  + SearchVector("title", "tags", weight="D", config="simple"))
 PASSAGES = 4
 
+# Sent inside the transaction of each question, answer rating, handoff and review (sender=Message,
+# optional `at`: when the counted thing happened): for insights' rollups, which sit above AIDA.
+assistant_used = Signal()
+
 
 # --- Knowledge base ---------------------------------------------------------------------
 
 @transaction.atomic
 def save_entry(entry: KnowledgeEntry | None, data: EntryData, *, origin: str = Origin.CURATED,
-               status: str = EntryStatus.PUBLISHED) -> KnowledgeEntry:
+               status: str = EntryStatus.PUBLISHED, actor=None) -> KnowledgeEntry:
     entry = entry or KnowledgeEntry(origin=origin, slug=unique_slug(KnowledgeEntry, data.slug or data.title,
                                                                     fallback="entri"))
     entry.title, entry.body, entry.source_url = data.title.strip(), data.body.strip(), data.source_url.strip()
@@ -40,12 +46,14 @@ def save_entry(entry: KnowledgeEntry | None, data: EntryData, *, origin: str = O
     entry.full_clean(exclude=["search_vector"])
     entry.save()
     KnowledgeEntry.objects.filter(pk=entry.pk).update(search_vector=SEARCH_VECTOR)
+    if actor is not None:  # an admin's edit; imports and reviews are audited as a whole
+        record(actor, "knowledge.save", entry.slug, title=entry.title, status=status)
     return entry
 
 
-def import_entries(entries: list[EntryData]) -> tuple[int, list[str]]:
+def import_entries(entries: list[EntryData], *, name: str = "", actor=None) -> tuple[int, list[str]]:
     """Import good entries as drafts for review; report the bad ones. Each entry is its own
-    transaction, so one bad row loses nothing else."""
+    transaction, so one bad row loses nothing else; the audit entry says what was kept."""
     imported, problems = 0, []
     for number, data in enumerate(entries, start=1):
         if not data.title or not data.body:
@@ -56,24 +64,8 @@ def import_entries(entries: list[EntryData]) -> tuple[int, list[str]]:
             imported += 1
         except ValidationError as error:
             problems.append(f"{number} ({data.title[:40]}): {' '.join(error.messages)}")
+    record(actor, "knowledge.import", name, imported=imported, rejected=len(problems))
     return imported, problems
-
-
-# --- Personal data ------------------------------------------------------------------------
-
-_NIK = re.compile(r"\b\d{16}\b")
-_PHONE = re.compile(r"(?:\+62|62|0)[\s\-.]?8\d(?:[\s\-.]?\d){6,11}")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_SELF_NAME = re.compile(r"\b(nama saya|saya bernama|my name is|i am|i'm)\s+([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,3})",
-                        re.IGNORECASE)
-
-
-def scrub_personal_data(text: str) -> str:
-    """Remove NIK, phone numbers, e-mail addresses and names people give about themselves."""
-    text = _NIK.sub("[NIK]", text)
-    text = _EMAIL.sub("[email]", text)
-    text = _PHONE.sub("[telepon]", text)
-    return _SELF_NAME.sub(lambda match: f"{match.group(1)} [nama]", text)
 
 
 # --- Asking ----------------------------------------------------------------------------
@@ -178,7 +170,7 @@ def finish(satker, prepared: Prepared, *, text: str, result=None, degraded: str 
             error=error[:2000], sources=[{"id": hit.entry.pk, "slug": hit.entry.slug, "title": hit.entry.title,
                                           "url": hit.entry.source_url, "score": round(hit.score, 4)}
                                          for hit in prepared.hits])
-        rollups.request_refresh()
+        assistant_used.send(sender=Message)
         if crossed:
             _alert_quota(satker, crossed)
     return answer
@@ -231,14 +223,14 @@ async def answer_events(satker, prepared: Prepared):
 @transaction.atomic
 def mark_helpful(answer: Message, helpful: bool) -> None:
     Message.objects.filter(pk=answer.pk, role=Message.Role.ASSISTANT).update(helpful=helpful)
-    rollups.request_refresh(answer.created_at)
+    assistant_used.send(sender=Message, at=answer.created_at)
 
 
 @transaction.atomic
 def record_handoff(answer: Message) -> None:
     """The asker chose "talk to an officer" after this answer (counted once)."""
     if Message.objects.filter(pk=answer.pk, handed_off_at__isnull=True).update(handed_off_at=timezone.now()):
-        rollups.request_refresh()
+        assistant_used.send(sender=Message)
 
 
 @transaction.atomic
@@ -256,5 +248,25 @@ def review_answer(answer: Message, reviewer: User, *, verdict: str, corrected_te
         review.knowledge_entry = save_entry(None, EntryData(title=title, body=scrub_personal_data(review.corrected_text),
                                                             tags="jawaban ditinjau"), origin=Origin.REVIEWED)
     review.save()
-    rollups.request_refresh()
+    assistant_used.send(sender=Message)
     return review
+
+
+# --- Personal data ------------------------------------------------------------------------
+
+def forget_conversations(conversations) -> int:
+    """Scrub personal data from the conversations' messages and unlink them from people."""
+    for message in Message.objects.filter(conversation__in=conversations):
+        scrubbed = scrub_personal_data(message.text)
+        if scrubbed != message.text:
+            message.text = scrubbed
+            message.save(update_fields=["text"])
+    return conversations.update(user=None, session_key="")
+
+
+@transaction.atomic
+def anonymise_old_conversations(days: int) -> int:
+    """AIDA conversations older than `days` lose their link to people and their personal data."""
+    cutoff = timezone.now() - timedelta(days=days)
+    return forget_conversations(Conversation.objects.filter(created_at__lt=cutoff)
+                                .exclude(user__isnull=True, session_key=""))

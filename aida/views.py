@@ -17,11 +17,10 @@ from aida.knowledge import EntryData, parse_csv, parse_markdown
 from aida.models import KnowledgeEntry
 from billing_quota.selectors import usage_of
 from core.access import require_role
-from core.audit import record
 from core.errors import Conflict
 from core.models import Role
 from core.ratelimit import ok_or_429
-from core.views import form_status, submit_form
+from core.pages import form_status, submit_form
 
 
 def chat(request):
@@ -121,10 +120,9 @@ def knowledge_edit(request, pk=None):
 
     def save(data):
         status = data.pop("status")
-        services.save_entry(entry, EntryData(**data), status=status)
+        services.save_entry(entry, EntryData(**data), status=status, actor=request.user)
 
-    done = submit_form(request, form, save, success=_("Saved."), next_url="aida-knowledge", audit="knowledge.save",
-                       target=entry.slug if entry else "")
+    done = submit_form(request, form, save, success=_("Saved."), next_url="aida-knowledge")
     return done or render(request, "aida/knowledge_edit.html", {"form": form, "entry": entry}, status=form_status(form))
 
 
@@ -136,8 +134,7 @@ def knowledge_import(request):
     if form.is_valid():
         name, text = form.cleaned_data["file"]
         entries = parse_csv(text) if name.endswith(".csv") else parse_markdown(text)
-        imported, problems = services.import_entries(entries)
-        record(request.user, "knowledge.import", name, imported=imported, rejected=len(problems))
+        imported, problems = services.import_entries(entries, name=name, actor=request.user)
         messages.success(request, _("%(n)d entries imported as drafts.") % {"n": imported})
         for problem in problems:
             messages.error(request, problem)

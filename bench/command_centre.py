@@ -44,8 +44,9 @@ def fill_rollups():
     from django.db.models import Sum
     from django.db.models.functions import TruncMonth
 
-    from tenants.models import OfficerMonth, Satker, SatkerDay, SatkerMonth, SatkerPulse
-    from tenants.rollups import COUNTS, officer_score
+    from insights.models import OfficerMonth, SatkerDay, SatkerMonth, SatkerPulse
+    from tenants.models import Satker
+    from insights.rollups import COUNTS, officer_score
 
     rng = random.Random(552)
     today = timezone.localdate()

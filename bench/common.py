@@ -21,7 +21,7 @@ def bench_database_url(suffix: str) -> str:
     return f"{head}?{query}" if query else head
 
 
-def manage(*args, settings="core.settings"):
+def manage(*args, settings="halopst.settings"):
     env = dict(os.environ, DJANGO_SETTINGS_MODULE=settings)
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
@@ -29,7 +29,7 @@ def manage(*args, settings="core.settings"):
 def fresh_django(suffix: str, **environment) -> None:
     """Point this process (and its children) at a new database `<name>_<suffix>`, migrate the
     public schema and set Django up."""
-    from core.devstack import ensure_database
+    from halopst.devstack import ensure_database
 
     os.environ["DATABASE_URL"] = bench_database_url(suffix)
     os.environ["HALOPST_CACHE_PREFIX"] = "halopst-bench"
@@ -38,7 +38,7 @@ def fresh_django(suffix: str, **environment) -> None:
     manage("migrate_schemas", "--shared", "-v", "0")
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "halopst.settings")
     django.setup()
 
 
@@ -78,17 +78,17 @@ def free_port() -> int:
 
 
 def start_server(kind: str, port: int, log=subprocess.DEVNULL, env=None) -> subprocess.Popen:
-    """Daphne, uvicorn (core.asgi) or gunicorn (core.wsgi, one worker with 8 threads) on
+    """Daphne, uvicorn (halopst.asgi) or gunicorn (halopst.wsgi, one worker with 8 threads) on
     127.0.0.1:port, started and reachable, in a process group of its own (gunicorn's worker is
     a child: killing the group kills the server). uvicorn leaves the client address to
     core.ratelimit.client_ip, as deployed (deploy/compose.yaml)."""
     if kind == "daphne":
-        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "core.asgi:application"]
+        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "halopst.asgi:application"]
     elif kind == "gunicorn":
-        command = [sys.executable, "-m", "gunicorn", "core.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+        command = [sys.executable, "-m", "gunicorn", "halopst.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
                    "--threads", "8", "--log-level", "warning"]
     else:
-        command = [sys.executable, "-m", "uvicorn", "core.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+        command = [sys.executable, "-m", "uvicorn", "halopst.asgi:application", "--host", "127.0.0.1", "--port", str(port),
                    "--lifespan", "off", "--ws", "websockets", "--log-level", "warning", "--no-access-log",
                    "--no-proxy-headers"]
     process = subprocess.Popen(command, cwd=ROOT, env=env or dict(os.environ), stdout=log, stderr=log,

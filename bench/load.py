@@ -1,6 +1,6 @@
 """Load and fault benchmark: several hundred simulated people across many satkers, for a bounded
-time, against the whole system as deploy/ runs it — two web processes (gunicorn, core.wsgi) for
-pages and the API, a realtime process (uvicorn, core.asgi) for sockets and AIDA's streamed
+time, against the whole system as deploy/ runs it — two web processes (gunicorn, halopst.wsgi) for
+pages and the API, a realtime process (uvicorn, halopst.asgi) for sockets and AIDA's streamed
 answers, a Celery worker and beat, its own Redis server, the fake Gemini and SendGrid.
 
 Each person keeps a notification socket open and, with a pause to think between steps, browses
@@ -407,11 +407,11 @@ def main() -> None:
         if name == "redis":
             return start_redis(redis_port, log)
         if name == "worker":
-            return subprocess.Popen([sys.executable, "-m", "celery", "-A", "core", "worker", "--loglevel", "WARNING",
+            return subprocess.Popen([sys.executable, "-m", "celery", "-A", "halopst", "worker", "--loglevel", "WARNING",
                                      "--concurrency", "2"], cwd=ROOT, env=env, stdout=log, stderr=log,
                                     start_new_session=True)
         if name == "beat":
-            return subprocess.Popen([sys.executable, "-m", "celery", "-A", "core", "beat", "--loglevel", "WARNING",
+            return subprocess.Popen([sys.executable, "-m", "celery", "-A", "halopst", "beat", "--loglevel", "WARNING",
                                      "--schedule", f"{log.name}.beat"], cwd=ROOT, env=env, stdout=log, stderr=log,
                                     start_new_session=True)
         if name == "realtime":

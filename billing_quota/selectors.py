@@ -32,3 +32,8 @@ def usage_of(satker, month=None) -> UsageLedger:
             return ledger
         tokens, requests = limits_for(satker)
         return UsageLedger(satker=satker, month=month, token_limit=tokens, request_limit=requests)
+
+
+def ledgers_of(satkers, month: date) -> dict[int, UsageLedger]:
+    """Satker id → the month's ledger row, for the satkers that have one (reports)."""
+    return {ledger.satker_id: ledger for ledger in UsageLedger.objects.filter(satker__in=satkers, month=month)}

@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 
 from billing_quota.models import Reservation, SatkerQuota, UsageLedger
 from billing_quota.selectors import month_of, usage_of
+from core.audit import record
 from tenants.models import PUBLIC_SCHEMA
 
 logger = logging.getLogger(__name__)
@@ -99,12 +100,15 @@ def sweep_stale_reservations() -> int:
 
 
 @transaction.atomic
-def set_limits(satker, *, plan: str, monthly_token_limit: int, monthly_request_limit: int, by: str = "") -> SatkerQuota:
+@transaction.atomic
+def set_limits(satker, *, plan: str, monthly_token_limit: int, monthly_request_limit: int, actor=None) -> SatkerQuota:
     """The province admin sets a satker's limits; this month's ledger follows at once."""
     with schema_context(PUBLIC_SCHEMA):
         quota, _created = SatkerQuota.objects.update_or_create(satker=satker, defaults={
             "plan": plan, "monthly_token_limit": monthly_token_limit, "monthly_request_limit": monthly_request_limit,
-            "updated_by": by})
+            "updated_by": getattr(actor, "email", "")})
         UsageLedger.objects.filter(satker=satker, month=month_of()).update(
             token_limit=monthly_token_limit, request_limit=monthly_request_limit)
+        record(actor, "quota.set", satker.code, plan=plan, monthly_token_limit=monthly_token_limit,
+               monthly_request_limit=monthly_request_limit)
         return quota

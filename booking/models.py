@@ -244,11 +244,28 @@ class Consultation(models.Model):
         return self.status in HOLDING_STATUSES
 
 
+class Action(models.TextChoices):
+    """What happened to a consultation; the name a ConsultationEvent records. Reports count
+    these constants, so renaming one is a change they see."""
+
+    REQUEST = "request", _("Requested")
+    APPROVE = "approve", _("Approved")
+    DECLINE = "decline", _("Declined")
+    PROPOSE_RESCHEDULE = "propose_reschedule", _("New time proposed")
+    ACCEPT_RESCHEDULE = "accept_reschedule", _("New time accepted")
+    DECLINE_RESCHEDULE = "decline_reschedule", _("New time declined")
+    CANCEL = "cancel", _("Cancelled")
+    COMPLETE = "complete", _("Completed")
+    NO_SHOW = "no_show", _("No-show")
+    RATE = "rate", _("Rated")
+    EXPIRE = "expire", _("Expired")
+
+
 class ConsultationEvent(models.Model):
     """The audit trail: one row per state change, written by the service that made it."""
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=30)
+    action = models.CharField(max_length=30)  # an Action; no choices, so no migration renames history
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices)

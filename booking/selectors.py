@@ -1,14 +1,19 @@
 """Reads of booking data. Who may see a consultation is decided here and only here."""
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 from statistics import mean
 
-from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Min, Prefetch, QuerySet, Sum, Value, When
 from django.http import Http404
 
-from booking.models import SURVEY_ELEMENTS, BookingSettings, Consultation, ExpertiseTag, Feedback, OfficerProfile, Status
+from booking.models import (
+    SURVEY_ELEMENTS, Action, BookingSettings, Consultation, ConsultationEvent, ExpertiseTag, Feedback, NoShowParty,
+    OfficerProfile, Status,
+)
 from core.models import Role
+from core.queries import local_days
 
 
 def active_tags() -> QuerySet[ExpertiseTag]:
@@ -104,3 +109,90 @@ def satisfaction_index(year: int) -> dict:
         "quarters": {quarter: _index(rows) for quarter, rows in sorted(by_quarter.items())},
         "year_total": _index(list(rows)) if rows else None,
     }
+
+
+# --- Activity, for reports (insights.rollups) ---------------------------------------------
+
+def decision_standard() -> timedelta:
+    """How long a request may wait for the officer's decision (the satker's service standard)."""
+    return timedelta(hours=BookingSettings.current().decision_standard_hours)
+
+
+def day_activity(start: datetime, end: datetime) -> dict:
+    """What the booking service did between `start` and `end`: the counts a day's rollup keeps.
+    Decision waits are returned as timedeltas, for the caller's service standard."""
+    created = Consultation.objects.filter(created_at__gte=start, created_at__lt=end)
+    firsts = list(Consultation.objects.filter(consumer__in=created.values("consumer"))
+                  .values("consumer").annotate(first=Min("created_at")).values_list("first", flat=True))
+    actions = dict(ConsultationEvent.objects.filter(created_at__gte=start, created_at__lt=end)
+                   .values_list("action").annotate(n=Count("id")))
+    survey = [name for name, _label in SURVEY_ELEMENTS]
+    feedback = Feedback.objects.filter(created_at__gte=start, created_at__lt=end).aggregate(
+        ratings=Count("id"), rating_sum=Sum("rating"), **{name: Sum(name) for name in survey})
+    return {
+        "requests": created.count(),
+        "new_consumers": sum(first >= start for first in firsts),
+        "returning_consumers": sum(first < start for first in firsts),
+        "purposes": dict(created.values_list("purpose").annotate(n=Count("id"))),
+        "categories": dict(created.values_list("consumer_category").annotate(n=Count("id"))),
+        "approved": actions.get(Action.APPROVE, 0) + actions.get(Action.ACCEPT_RESCHEDULE, 0),
+        "declined": actions.get(Action.DECLINE, 0),
+        "rescheduled": actions.get(Action.PROPOSE_RESCHEDULE, 0),
+        "cancelled": actions.get(Action.CANCEL, 0) + actions.get(Action.DECLINE_RESCHEDULE, 0),
+        "expired": actions.get(Action.EXPIRE, 0),
+        "completed": actions.get(Action.COMPLETE, 0),
+        "no_shows": actions.get(Action.NO_SHOW, 0),
+        "decision_waits": [decided - requested for requested, decided in
+                           Consultation.objects.filter(decided_at__gte=start, decided_at__lt=end)
+                           .values_list("created_at", "decided_at")],
+        "ratings": feedback["ratings"],
+        "rating_sum": feedback["rating_sum"] or 0,
+        "survey_sums": {name: feedback[name] for name in survey} if feedback["ratings"] else {},
+        "survey_total": sum(feedback[name] or 0 for name in survey),
+    }
+
+
+def officer_month_activity(start: datetime, end: datetime) -> dict[int, dict]:
+    """Per officer profile: consultations completed and missed, ratings, and decision waits."""
+    in_period = {"created_at__gte": start, "created_at__lt": end}
+    completed = dict(ConsultationEvent.objects.filter(action=Action.COMPLETE, **in_period)
+                     .values_list("consultation__officer").annotate(n=Count("id")))
+    no_shows = dict(ConsultationEvent.objects.filter(action=Action.NO_SHOW, **in_period,
+                                                     consultation__no_show_party=NoShowParty.OFFICER)
+                    .values_list("consultation__officer").annotate(n=Count("id")))
+    waits: dict[int, list] = {}
+    for officer_id, requested, decided in Consultation.objects.filter(decided_at__gte=start, decided_at__lt=end) \
+            .values_list("officer", "created_at", "decided_at"):
+        waits.setdefault(officer_id, []).append(decided - requested)
+    ratings = {row["consultation__officer"]: row for row in Feedback.objects.filter(**in_period)
+               .values("consultation__officer").annotate(n=Count("id"), total=Sum("rating"))}
+    activity = {}
+    for profile in OfficerProfile.objects.select_related("user"):
+        rated = ratings.get(profile.pk, {"n": 0, "total": 0})
+        activity[profile.pk] = {
+            "user_id": profile.user_id, "name": profile.user.full_name,
+            "completed": completed.get(profile.pk, 0), "no_shows": no_shows.get(profile.pk, 0),
+            "ratings": rated["n"], "rating_sum": rated["total"], "decision_waits": waits.get(profile.pk, []),
+        }
+    return activity
+
+
+def service_now(start: datetime, end: datetime) -> dict:
+    """The booking side of a satker right now: requests waiting for a decision (when each came
+    in), the decision standard, and consultations held between `start` and `end`."""
+    return {
+        "pending_since": list(Consultation.objects.filter(status=Status.REQUESTED).order_by("created_at")
+                              .values_list("created_at", flat=True)),
+        "decision_standard_hours": BookingSettings.current().decision_standard_hours,
+        "consultations_today": Consultation.objects.filter(
+            starts_at__gte=start, starts_at__lt=end,
+            status__in=[Status.APPROVED, Status.COMPLETED, Status.RATED, Status.NO_SHOW]).count(),
+    }
+
+
+def activity_days(zone: ZoneInfo) -> set[date]:
+    """Every local day on which something a report counts happened in booking."""
+    sources = [(Consultation, "created_at"), (Consultation, "decided_at"), (ConsultationEvent, "created_at"),
+               (Feedback, "created_at")]
+    return local_days(sources, zone)
+

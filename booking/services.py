@@ -20,18 +20,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booking.availability import Slot, free_slots
+from booking.notifications import notify_of_event
 from booking.models import (
-    HOLDING_STATUSES, BookingSettings, ClosedDay, Consultation, ConsultationEvent, DateOverride, ExpertiseTag, Feedback,
+    HOLDING_STATUSES, Action, BookingSettings, ClosedDay, Consultation, ConsultationEvent, DateOverride, ExpertiseTag, Feedback,
     Mode, NoShowParty, OfficerLeave, OfficerProfile, Status, WeeklyHours,
 )
+from core.audit import record
 from core.errors import Conflict
 from core.models import Role, User
 from core.text import unique_slug
-from tenants.directory import sync_directory
-from tenants.selectors import current_satker
+from core.tenancy import current_satker
 
-# Sent inside the transaction of every state change: sender=Consultation, consultation, event.
+# Sent inside the transaction of every state change (sender=Consultation, consultation, event),
+# after the notifications are written. For the apps above booking that keep derived rows
+# (insights' rollups); booking's own reactions are explicit calls.
 consultation_changed = Signal()
+# Sent inside the transaction that changes an officer's or a tag's public face (sender=
+# OfficerProfile): the portal's directory copies it.
+public_profile_changed = Signal()
 
 
 class SlotTaken(Conflict):
@@ -43,8 +49,8 @@ class TransitionNotAllowed(Conflict):
 
 
 @dataclass(frozen=True)
-class Action:
-    name: str
+class Transition:
+    name: Action
     from_states: tuple[str, ...]
     to_state: str
     by_officer: bool
@@ -52,17 +58,19 @@ class Action:
     needs_reason: bool = False
 
 
-ACTIONS = {action.name: action for action in [
-    Action("approve", (Status.REQUESTED,), Status.APPROVED, by_officer=True, by_consumer=False),
-    Action("decline", (Status.REQUESTED, Status.RESCHEDULE_PROPOSED), Status.DECLINED, True, False, needs_reason=True),
-    Action("propose_reschedule", (Status.REQUESTED, Status.APPROVED), Status.RESCHEDULE_PROPOSED, True, False, needs_reason=True),
-    Action("accept_reschedule", (Status.RESCHEDULE_PROPOSED,), Status.APPROVED, False, True),
-    Action("decline_reschedule", (Status.RESCHEDULE_PROPOSED,), Status.CANCELLED, False, True, needs_reason=True),
-    Action("cancel", (Status.REQUESTED, Status.APPROVED, Status.RESCHEDULE_PROPOSED), Status.CANCELLED, True, True, needs_reason=True),
-    Action("complete", (Status.APPROVED,), Status.COMPLETED, True, False),
-    Action("no_show", (Status.APPROVED,), Status.NO_SHOW, True, False),
-    Action("rate", (Status.COMPLETED,), Status.RATED, False, True),
-    Action("expire", (Status.REQUESTED, Status.RESCHEDULE_PROPOSED), Status.EXPIRED, False, False),
+TRANSITIONS = {transition.name: transition for transition in [
+    Transition(Action.APPROVE, (Status.REQUESTED,), Status.APPROVED, by_officer=True, by_consumer=False),
+    Transition(Action.DECLINE, (Status.REQUESTED, Status.RESCHEDULE_PROPOSED), Status.DECLINED, True, False, needs_reason=True),
+    Transition(Action.PROPOSE_RESCHEDULE, (Status.REQUESTED, Status.APPROVED), Status.RESCHEDULE_PROPOSED, True, False,
+               needs_reason=True),
+    Transition(Action.ACCEPT_RESCHEDULE, (Status.RESCHEDULE_PROPOSED,), Status.APPROVED, False, True),
+    Transition(Action.DECLINE_RESCHEDULE, (Status.RESCHEDULE_PROPOSED,), Status.CANCELLED, False, True, needs_reason=True),
+    Transition(Action.CANCEL, (Status.REQUESTED, Status.APPROVED, Status.RESCHEDULE_PROPOSED), Status.CANCELLED, True, True,
+               needs_reason=True),
+    Transition(Action.COMPLETE, (Status.APPROVED,), Status.COMPLETED, True, False),
+    Transition(Action.NO_SHOW, (Status.APPROVED,), Status.NO_SHOW, True, False),
+    Transition(Action.RATE, (Status.COMPLETED,), Status.RATED, False, True),
+    Transition(Action.EXPIRE, (Status.REQUESTED, Status.RESCHEDULE_PROPOSED), Status.EXPIRED, False, False),
 ]}
 
 
@@ -153,7 +161,7 @@ def request_consultation(*, consumer: User, starts_at: datetime, topic: str, dat
     )
     consultation.full_clean(exclude=["held_until", "consumer", "officer", "expertise"], validate_constraints=False)
     _save_holding(consultation)
-    _record(consultation, "request", consumer, "", Status.REQUESTED)
+    _record(consultation, Action.REQUEST, consumer, "", Status.REQUESTED)
     return consultation
 
 
@@ -162,6 +170,7 @@ def _record(consultation, action, actor, from_status, to_status, reason=""):
         consultation=consultation, action=action, actor=actor, from_status=from_status, to_status=to_status,
         reason=reason, starts_at=consultation.starts_at,
     )
+    notify_of_event(consultation, event)
     consultation_changed.send(sender=Consultation, consultation=consultation, event=event)
     return event
 
@@ -171,7 +180,7 @@ def _is_officer_side(consultation: Consultation, user: User) -> bool:
 
 
 def _transition(consultation_id: int, action_name: str, actor: User | None, *, reason: str = "", change=None) -> Consultation:
-    action = ACTIONS[action_name]
+    action = TRANSITIONS[action_name]
     consultation = Consultation.objects.select_for_update().select_related("officer").get(pk=consultation_id)
     if actor is not None:
         allowed = (action.by_officer and _is_officer_side(consultation, actor)) or (
@@ -216,7 +225,7 @@ def approve(consultation_id: int, officer_user: User, *, meeting_link: str = "",
         consultation.decided_at = consultation.decided_at or timezone.now()
         return fields
 
-    return _transition(consultation_id, "approve", officer_user, change=change)
+    return _transition(consultation_id, Action.APPROVE, officer_user, change=change)
 
 
 @transaction.atomic
@@ -225,7 +234,7 @@ def decline(consultation_id: int, officer_user: User, *, reason: str) -> Consult
         consultation.decided_at = consultation.decided_at or timezone.now()
         return ["decided_at"]
 
-    return _transition(consultation_id, "decline", officer_user, reason=reason, change=change)
+    return _transition(consultation_id, Action.DECLINE, officer_user, reason=reason, change=change)
 
 
 @transaction.atomic
@@ -240,7 +249,7 @@ def propose_reschedule(consultation_id: int, officer_user: User, *, starts_at: d
         consultation.decided_at = consultation.decided_at or timezone.now()
         return ["starts_at", "ends_at", "held_until", "calendar_sequence", "decided_at"]
 
-    return _transition(consultation_id, "propose_reschedule", officer_user, reason=reason, change=change)
+    return _transition(consultation_id, Action.PROPOSE_RESCHEDULE, officer_user, reason=reason, change=change)
 
 
 @transaction.atomic
@@ -250,7 +259,7 @@ def accept_reschedule(consultation_id: int, consumer: User) -> Consultation:
             consultation.meeting_link = generate_meeting_link()
         return ["meeting_link"]
 
-    return _transition(consultation_id, "accept_reschedule", consumer, change=change)
+    return _transition(consultation_id, Action.ACCEPT_RESCHEDULE, consumer, change=change)
 
 
 @transaction.atomic
@@ -259,7 +268,7 @@ def decline_reschedule(consultation_id: int, consumer: User, *, reason: str) -> 
         consultation.calendar_sequence += 1
         return ["calendar_sequence"]
 
-    return _transition(consultation_id, "decline_reschedule", consumer, reason=reason, change=change)
+    return _transition(consultation_id, Action.DECLINE_RESCHEDULE, consumer, reason=reason, change=change)
 
 
 @transaction.atomic
@@ -268,7 +277,7 @@ def cancel(consultation_id: int, user: User, *, reason: str) -> Consultation:
         consultation.calendar_sequence += 1
         return ["calendar_sequence"]
 
-    return _transition(consultation_id, "cancel", user, reason=reason, change=change)
+    return _transition(consultation_id, Action.CANCEL, user, reason=reason, change=change)
 
 
 def _after_start(consultation):
@@ -279,7 +288,7 @@ def _after_start(consultation):
 
 @transaction.atomic
 def complete(consultation_id: int, officer_user: User) -> Consultation:
-    return _transition(consultation_id, "complete", officer_user, change=_after_start)
+    return _transition(consultation_id, Action.COMPLETE, officer_user, change=_after_start)
 
 
 @transaction.atomic
@@ -289,13 +298,13 @@ def mark_no_show(consultation_id: int, officer_user: User, *, party: str, reason
         consultation.no_show_party = NoShowParty(party)
         return ["no_show_party"]
 
-    return _transition(consultation_id, "no_show", officer_user, reason=reason, change=change)
+    return _transition(consultation_id, Action.NO_SHOW, officer_user, reason=reason, change=change)
 
 
 @transaction.atomic
 def rate(consultation_id: int, consumer: User, *, rating: int, comment: str = "", survey: dict[str, int]) -> Feedback:
     """The consumer's rating and SKM survey, once the consultation is completed."""
-    consultation = _transition(consultation_id, "rate", consumer)
+    consultation = _transition(consultation_id, Action.RATE, consumer)
     feedback = Feedback(consultation=consultation, rating=rating, comment=comment.strip(), **survey)
     feedback.full_clean(exclude=["consultation"])
     feedback.save()
@@ -308,7 +317,7 @@ def expire_stale_requests() -> int:
     stale = Consultation.objects.filter(status__in=[Status.REQUESTED, Status.RESCHEDULE_PROPOSED],
                                         starts_at__lte=timezone.now()).values_list("pk", flat=True)
     for pk in stale:
-        _transition(pk, "expire", None)
+        _transition(pk, Action.EXPIRE, None)
     return len(stale)
 
 
@@ -316,7 +325,7 @@ def expire_stale_requests() -> int:
 
 @transaction.atomic
 def save_officer_profile(user: User, *, bio: str = "", languages: str = "Bahasa Indonesia", is_active: bool = True,
-                         expertise: list[ExpertiseTag] = (), photo=None) -> OfficerProfile:
+                         expertise: list[ExpertiseTag] = (), photo=None, actor=None) -> OfficerProfile:
     if user.role != Role.OFFICER:
         raise ValidationError(_("Only officers have an officer profile."))
     profile, _created = OfficerProfile.objects.get_or_create(user=user)
@@ -325,62 +334,71 @@ def save_officer_profile(user: User, *, bio: str = "", languages: str = "Bahasa 
         profile.photo.save(photo.name, photo, save=False)
     profile.save()
     profile.expertise.set(expertise)
-    sync_directory()
+    record(actor, "officer.profile", user.email, is_active=is_active, expertise=[tag.slug for tag in expertise],
+           photo=photo)
+    public_profile_changed.send(sender=OfficerProfile)
     return profile
 
 
 @transaction.atomic
 def save_expertise_tag(tag: ExpertiseTag | None, *, name: str, name_en: str = "", keywords: str = "",
-                       is_active: bool = True) -> ExpertiseTag:
+                       is_active: bool = True, actor=None) -> ExpertiseTag:
     """Add a tag (tag=None) or rename / (de)activate one. Tags are never deleted: past
     consultations keep pointing at them."""
     tag = tag or ExpertiseTag(slug=unique_slug(ExpertiseTag, name, fallback="keahlian", max_length=40))
     tag.name, tag.name_en, tag.keywords, tag.is_active = name.strip(), name_en.strip(), keywords.strip(), is_active
     tag.full_clean()
     tag.save()
-    sync_directory()
+    record(actor, "expertise.save", tag.slug, name=tag.name, name_en=tag.name_en, is_active=is_active)
+    public_profile_changed.send(sender=OfficerProfile)
     return tag
 
 
 @transaction.atomic
-def set_weekly_hours(officer: OfficerProfile, hours: list[tuple[int, str, str]]) -> None:
+def set_weekly_hours(officer: OfficerProfile, hours: list[tuple[int, str, str]], *, actor=None) -> None:
     """Replace the officer's weekly hours with (weekday, "HH:MM", "HH:MM") ranges."""
     officer.weekly_hours.all().delete()
     rows = [WeeklyHours(officer=officer, weekday=day, start_time=start, end_time=end) for day, start, end in hours]
     for row in rows:
         row.full_clean(exclude=["officer"])
     WeeklyHours.objects.bulk_create(rows)
+    record(actor, "officer.hours", officer.user.email, hours=[f"{day} {start}-{end}" for day, start, end in hours])
 
 
 @transaction.atomic
-def add_date_override(officer: OfficerProfile, *, date, start_time=None, end_time=None) -> DateOverride:
+def add_date_override(officer: OfficerProfile, *, date, start_time=None, end_time=None, actor=None) -> DateOverride:
     override = DateOverride(officer=officer, date=date, start_time=start_time, end_time=end_time)
     override.full_clean(exclude=["officer"])
     override.save()
+    record(actor, "officer.date_override", officer.user.email, date=str(date), start_time=str(start_time or ""),
+           end_time=str(end_time or ""))
     return override
 
 
 @transaction.atomic
-def add_closed_day(*, date, name: str) -> ClosedDay:
+def add_closed_day(*, date, name: str, actor=None) -> ClosedDay:
     closed = ClosedDay(date=date, name=name)
     closed.full_clean()
     closed.save()
+    record(actor, "booking.closed_day", str(date), name=name)
     return closed
 
 
 @transaction.atomic
-def add_leave(officer: OfficerProfile, *, start_date, end_date, reason: str = "") -> OfficerLeave:
+def add_leave(officer: OfficerProfile, *, start_date, end_date, reason: str = "", actor=None) -> OfficerLeave:
     leave = OfficerLeave(officer=officer, start_date=start_date, end_date=end_date, reason=reason)
     leave.full_clean(exclude=["officer"])
     leave.save()
+    record(actor, "officer.leave", officer.user.email, start_date=str(start_date), end_date=str(end_date))
     return leave
 
 
 @transaction.atomic
-def update_booking_settings(**values) -> BookingSettings:
+def update_booking_settings(*, actor=None, **values) -> BookingSettings:
     rules = BookingSettings.current()
     for name, value in values.items():
         setattr(rules, name, value)
     rules.full_clean()
     rules.save()
+    record(actor, "booking.rules", "", **values)
     return rules

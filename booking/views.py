@@ -29,8 +29,8 @@ from core.errors import Conflict
 from core.models import Role, User
 from core.services import invite_user
 from core.ratelimit import limit
-from core.views import add_service_errors, form_status, submit_form
-from tenants.forms import InviteAdminForm
+from core.pages import add_service_errors, form_status, submit_form
+from core.forms import InviteForm
 
 DAYS_SHOWN = 7
 
@@ -254,10 +254,10 @@ def calendar_file(request, pk):
 @require_http_methods(["GET", "POST"])
 def manage_officers(request):
     require_role(request, Role.SATKER_ADMIN)
-    invite_form = InviteAdminForm(request.POST or None)
+    invite_form = InviteForm(request.POST or None)
     done = submit_form(request, invite_form,
-                       lambda data: invite_user(role=Role.OFFICER, invited_by=request.user.email, **data),
-                       success=_("Invitation sent."), next_url="booking-manage-officers", audit="officer.invite")
+                       lambda data: invite_user(role=Role.OFFICER, actor=request.user, **data),
+                       success=_("Invitation sent."), next_url="booking-manage-officers")
     officers = User.objects.filter(role=Role.OFFICER).select_related("officer_profile").order_by("full_name")
     return done or render(request, "booking/manage_officers.html", {"officers": officers, "invite_form": invite_form},
                           status=form_status(invite_form))
@@ -285,25 +285,22 @@ def edit_officer(request, user_id):
     def save_profile(data):
         saved = services.save_officer_profile(user, bio=data["bio"], languages=data["languages"],
                                               is_active=data["is_active"], expertise=list(data["expertise"]),
-                                              photo=data["photo"])
-        services.set_weekly_hours(saved, data["weekly_hours"])
+                                              photo=data["photo"], actor=request.user)
+        services.set_weekly_hours(saved, data["weekly_hours"], actor=request.user)
 
     def for_profile(add):
         def action(data):
             if profile is None:
                 raise ValidationError(_("Save the officer's profile first."))
-            add(profile, **data)
+            add(profile, actor=request.user, **data)
 
         return action
 
     here = reverse("booking-edit-officer", args=[user.pk])
-    target = user.email
-    done = (submit_form(request, form, save_profile, success=_("Saved."), next_url=here,
-                        audit="officer.profile", target=target)
+    done = (submit_form(request, form, save_profile, success=_("Saved."), next_url=here)
             or submit_form(request, override_form, for_profile(services.add_date_override), success=_("Saved."),
-                           next_url=here, audit="officer.date_override", target=target)
-            or submit_form(request, leave_form, for_profile(services.add_leave), success=_("Saved."), next_url=here,
-                           audit="officer.leave", target=target))
+                           next_url=here)
+            or submit_form(request, leave_form, for_profile(services.add_leave), success=_("Saved."), next_url=here))
     if done:
         return done
     today = timezone.localdate()
@@ -321,9 +318,8 @@ def manage_expertise(request):
     require_role(request, Role.SATKER_ADMIN)
     tag = ExpertiseTag.objects.filter(pk=request.POST.get("tag") or 0).first() if request.method == "POST" else None
     form = ExpertiseTagForm(request.POST or None)
-    done = submit_form(request, form, lambda data: services.save_expertise_tag(tag, **data),
-                       success=_("Saved."), next_url="booking-manage-expertise", audit="expertise.save",
-                       target=tag.slug if tag else "")
+    done = submit_form(request, form, lambda data: services.save_expertise_tag(tag, actor=request.user, **data),
+                       success=_("Saved."), next_url="booking-manage-expertise")
     return done or render(request, "booking/manage_expertise.html", {
         "tags": ExpertiseTag.objects.all(), "form": form}, status=form_status(form))
 
@@ -337,10 +333,10 @@ def booking_rules(request):
     is_rules = request.method == "POST" and "slot_minutes" in request.POST
     form = BookingSettingsForm(request.POST if is_rules else None, initial={name: getattr(rules, name) for name in field_names})
     closed_form = ClosedDayForm(request.POST if request.method == "POST" and not is_rules else None)
-    done = (submit_form(request, form, lambda data: services.update_booking_settings(**data),
-                        success=_("Saved."), next_url="booking-rules", audit="booking.rules")
-            or submit_form(request, closed_form, lambda data: services.add_closed_day(**data),
-                           success=_("Saved."), next_url="booking-rules", audit="booking.closed_day"))
+    done = (submit_form(request, form, lambda data: services.update_booking_settings(actor=request.user, **data),
+                        success=_("Saved."), next_url="booking-rules")
+            or submit_form(request, closed_form, lambda data: services.add_closed_day(actor=request.user, **data),
+                           success=_("Saved."), next_url="booking-rules"))
     return done or render(request, "booking/rules.html", {
         "form": form, "closed_form": closed_form,
         "closed_days": ClosedDay.objects.filter(date__gte=timezone.now().date())},

@@ -60,3 +60,10 @@ class UnlockForm(forms.Form):
         if not data.get("username") and not data.get("ip_address"):
             raise forms.ValidationError(_("Name an account or an address to unlock."))
         return data
+
+
+class InviteForm(forms.Form):
+    """Whom to invite: an officer, a satker admin or a province admin."""
+
+    email = forms.EmailField(label=_("Email"))
+    full_name = forms.CharField(label=_("Name"), max_length=150, required=False)

@@ -10,12 +10,22 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.audit import record
 from core.tasking import enqueue_after_commit
+from core.tenancy import current_satker
 from core.models import PUBLIC_ROLES, SATKER_ROLES, Invitation, Role, User
-from tenants.directory import sync_directory
+
+# Sent inside `update_profile`'s transaction (sender=User, user, fields): apps above core that
+# keep a public copy of a name (the portal's directory) refresh it in the same transaction.
+profile_updated = Signal()
 
 
 def _token_digest(token: str) -> str:
@@ -47,8 +57,9 @@ def register_consumer(*, full_name: str, email: str, whatsapp: str, password: st
 
 
 @transaction.atomic
-def invite_user(*, email: str, role: str, invited_by: str = "", full_name: str = "", managed_province=None) -> Invitation:
-    """Create an invitation in the current schema and e-mail its link once the transaction commits.
+def invite_user(*, email: str, role: str, actor=None, full_name: str = "", managed_province=None) -> Invitation:
+    """Create an invitation in the current schema, audited there as `actor`'s, and e-mail its
+    link once the transaction commits.
 
     An open invitation for the same address is replaced, so "resend" is the same call.
     """
@@ -66,9 +77,10 @@ def invite_user(*, email: str, role: str, invited_by: str = "", full_name: str =
         managed_province=managed_province,
         salt=salt,
         token_sha256=_token_digest(_keyed_token(salt)),
-        invited_by=invited_by,
+        invited_by=getattr(actor, "email", ""),
         expires_at=timezone.now() + timedelta(days=settings.HALOPST_INVITATION_DAYS),
     )
+    record(actor, "officer.invite" if role == Role.OFFICER else "admin.invite", email, role=role)
     from core.tasks import send_invitation_email
 
     enqueue_after_commit(send_invitation_email, invitation.pk)
@@ -118,6 +130,19 @@ def accept_invitation(*, token: str, full_name: str, password: str) -> User:
 
 
 @transaction.atomic
+def send_invitation_email(invitation_id: int) -> str:
+    """E-mail an invitation link on the host of the satker the invitation lives in."""
+    invitation = Invitation.objects.get(pk=invitation_id)
+    satker = current_satker()
+    link = satker.url(reverse("accept_invitation", args=[invitation_token(invitation)]))
+    with translation.override("id"):
+        context = {"invitation": invitation, "satker": satker, "link": link}
+        subject = render_to_string("core/email/invitation_subject.txt", context).strip()
+        body = render_to_string("core/email/invitation_body.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+    return invitation.email
+
+
 def purge_expired_invitations() -> int:
     """Delete invitations nobody accepted in time. Runs in each satker's schema from beat."""
     deleted, _details = Invitation.objects.filter(accepted_at__isnull=True, expires_at__lte=timezone.now()).delete()
@@ -135,8 +160,7 @@ def update_profile(user: User, **values) -> User:
             setattr(user, name, values[name].strip() if isinstance(values[name], str) else values[name])
     user.full_clean(exclude=["password", "managed_province"], validate_unique=False, validate_constraints=False)
     user.save(update_fields=[name for name in PROFILE_FIELDS if name in values])
-    if user.role == Role.OFFICER and "full_name" in values:
-        sync_directory()
+    profile_updated.send(sender=User, user=user, fields=[name for name in PROFILE_FIELDS if name in values])
     return user
 
 
@@ -202,6 +226,7 @@ def new_recovery_codes(device) -> list[str]:
     codes = ["-".join("".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(2)) for _ in range(RECOVERY_CODES)]
     device.recovery_codes.all().delete()
     RecoveryCode.objects.bulk_create([RecoveryCode(device=device, code_hash=recovery_hash(code)) for code in codes])
+    record(device.user, "two_factor.new_recovery_codes", device.user.email)
     return codes
 
 
@@ -232,9 +257,11 @@ def lockouts() -> list[dict]:
 
 
 @transaction.atomic
-def unlock(*, username: str = "", ip_address: str | None = None) -> int:
+def unlock(*, username: str = "", ip_address: str | None = None, actor=None) -> int:
     """Forget the failed logins of an account or an address in this schema; returns how many."""
     from axes.utils import reset
 
     unlocked = reset(username=username) if username else 0
-    return unlocked + (reset(ip=ip_address) if ip_address else 0)
+    unlocked += reset(ip=ip_address) if ip_address else 0
+    record(actor, "account.unlock", username, ip_address=ip_address, unlocked=unlocked)
+    return unlocked

@@ -14,4 +14,9 @@ def enqueue_after_commit(task, *args, **kwargs) -> None:
     # robust: if the broker is unreachable, the change stands and the caller is not told it
     # failed; what the task would do is picked up by a sweeper (deliveries, quota reservations)
     # or the next periodic run (rollups). The error is logged.
-    transaction.on_commit(lambda: task.apply_async(args, kwargs, headers={"_schema_name": schema_name}), robust=True)
+    transaction.on_commit(lambda: send_in_schema(task, schema_name, *args, **kwargs), robust=True)
+
+
+def send_in_schema(task, schema_name: str, *args, countdown: float | None = None, **kwargs) -> None:
+    """Send `task` now, to run in `schema_name` (the header tenant-schemas-celery reads)."""
+    task.apply_async(args, kwargs, countdown=countdown, headers={"_schema_name": schema_name})

@@ -1,5 +1,6 @@
 """Small text helpers shared by apps."""
 
+import re
 from django.utils.text import slugify
 
 
@@ -10,3 +11,18 @@ def unique_slug(model, text: str, *, fallback: str, max_length: int = 70) -> str
     while model.objects.filter(slug=slug).exists():
         slug, number = f"{base}-{number}", number + 1
     return slug
+
+
+_NIK = re.compile(r"\b\d{16}\b")
+_PHONE = re.compile(r"(?:\+62|62|0)[\s\-.]?8\d(?:[\s\-.]?\d){6,11}")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_SELF_NAME = re.compile(r"\b(nama saya|saya bernama|my name is|i am|i'm)\s+([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,3})",
+                        re.IGNORECASE)
+
+
+def scrub_personal_data(text: str) -> str:
+    """Remove NIK, phone numbers, e-mail addresses and names people give about themselves."""
+    text = _NIK.sub("[NIK]", text)
+    text = _EMAIL.sub("[email]", text)
+    text = _PHONE.sub("[telepon]", text)
+    return _SELF_NAME.sub(lambda match: f"{match.group(1)} [nama]", text)

@@ -6,9 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,53 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core import privacy, services
-from core.audit import record
+from core.pages import add_service_errors, form_status, submit_form
 from core.ratelimit import limit
 from core.forms import DeleteAccountForm, InvitationAcceptForm, ProfileForm, SignUpForm, TwoFactorForm, UnlockForm
 from core.models import Role
 
 
-def add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form fields it names."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
-
-
-def submit_form(request, form, action, *, success: str, next_url, audit: str = "", target: str = ""):
-    """The one way a page runs a service on a posted form.
-
-    If `form` is bound and valid, call `action(cleaned_data)`; on success flash `success` and
-    redirect to `next_url`; a ValidationError from the service lands on the form instead, so
-    nothing typed is lost. With `audit`, an admin action: the change and its audit entry commit
-    together. Returns the redirect, or None when the page should be shown again.
-    """
-    if not form.is_bound or not form.is_valid():
-        return None
-    try:
-        with transaction.atomic():
-            action(form.cleaned_data)
-            if audit:
-                record(request.user, audit, target, **form.cleaned_data)
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return None
-    messages.success(request, success)
-    return redirect(next_url)
-
-
-def form_status(*forms) -> int:
-    """400 when a shown form carries errors, so clients and tests see the refusal."""
-    return 400 if any(form.errors for form in forms if form is not None) else 200
-
-
-def home(request):
-    if request.tenant.is_public:
-        from tenants.views import portal_home
-
-        return portal_home(request)
+def satker_home(request):
     return render(request, "core/satker_home.html")
 
 
@@ -126,27 +83,6 @@ def my_data_download(request):
 
 
 @login_required
-def audit_log(request):
-    """Admins read (never edit) the audit log of where they administer."""
-    from core.audit import entries
-    from tenants.selectors import satkers_visible_to
-
-    if request.tenant.is_public:
-        if request.user.role not in (Role.NATIONAL_ADMIN, Role.PROVINCE_ADMIN):
-            raise PermissionDenied(_("Only admins read the audit log."))
-        shown = entries()
-        if request.user.role == Role.PROVINCE_ADMIN:
-            codes = list(satkers_visible_to(request.user).values_list("code", flat=True))
-            shown = shown.filter(Q(target__in=codes) | Q(actor_email=request.user.email))
-    elif request.user.role == Role.SATKER_ADMIN:
-        shown = entries()
-    else:
-        raise PermissionDenied(_("Only admins read the audit log."))
-    page = Paginator(shown, 50).get_page(request.GET.get("halaman"))
-    return render(request, "core/audit_log.html", {"page": page})
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def recovery_codes(request):
     """Recovery codes, shown once: right after the device is set up, or when the admin asks
@@ -155,7 +91,6 @@ def recovery_codes(request):
         return redirect("home")
     if request.method == "POST":
         codes = services.new_recovery_codes(services.two_factor_device(request.user))
-        record(request.user, "two_factor.new_recovery_codes", request.user.email)
     else:
         codes = request.session.pop(services.NEW_RECOVERY_CODES_SESSION_KEY, None)
     next_url = request.GET.get("next", "/")
@@ -176,8 +111,8 @@ def locked_accounts(request):
     if not _may_unlock(request):
         raise PermissionDenied(_("Only admins unlock accounts."))
     form = UnlockForm(request.POST if request.method == "POST" else None)
-    done = submit_form(request, form, lambda data: services.unlock(**data), success=_("Unlocked."),
-                       next_url="locked-accounts", audit="account.unlock", target=request.POST.get("username", ""))
+    done = submit_form(request, form, lambda data: services.unlock(actor=request.user, **data), success=_("Unlocked."),
+                       next_url="locked-accounts")
     return done or render(request, "core/locked_accounts.html", {"attempts": services.lockouts(), "form": form},
                           status=form_status(form))
 

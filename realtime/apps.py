@@ -4,6 +4,3 @@ from django.apps import AppConfig
 class RealtimeConfig(AppConfig):
     name = "realtime"
     verbose_name = "Realtime"
-
-    def ready(self):
-        from realtime import subscriptions  # noqa: F401

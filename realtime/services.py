@@ -18,25 +18,21 @@ import random
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from core.audit import record
 from core.errors import Conflict
-from core.models import Role, User
 from core.tasking import enqueue_after_commit
 from realtime import providers
 from realtime import push as push_queue
 from realtime.catalog import render
-from realtime.models import (
-    Announcement, AnnouncementKind, AttemptOutcome, Channel, Delivery, DeliveryAttempt, DeliveryStatus, Notification,
-    TopicSubscription,
-)
+from realtime.models import AttemptOutcome, Channel, Delivery, DeliveryAttempt, DeliveryStatus, Notification
 from tenants.channels import group_name
-from tenants.selectors import current_satker, satker_url
+from core.tenancy import current_satker
 
 
 # --- Writing notifications ----------------------------------------------------------------
@@ -168,7 +164,7 @@ def _send(delivery: Delivery) -> str:
     notification = delivery.notification
     recipient = notification.recipient
     satker = current_satker()
-    link = satker_url(satker, notification.link) if notification.link else satker_url(satker)
+    link = satker.url(notification.link) if notification.link else satker.url()
     if delivery.channel == Channel.WHATSAPP:
         reference = "{halopst_schema}:{halopst_delivery}".format(**_reference(delivery))
         return providers.send_whatsapp(delivery.address, recipient.language,
@@ -246,7 +242,8 @@ def sweep() -> int:
 
 
 @transaction.atomic
-def retry_delivery(delivery: Delivery) -> None:
+@transaction.atomic
+def retry_delivery(delivery: Delivery, *, actor=None) -> None:
     """A satker admin sends a failed delivery again."""
     from realtime.tasks import deliver as deliver_task
 
@@ -254,6 +251,7 @@ def retry_delivery(delivery: Delivery) -> None:
         raise Conflict(_("Only failed deliveries can be retried."))
     Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING, next_attempt_at=timezone.now(),
                                                    attempts=0)
+    record(actor, "delivery.retry", str(delivery.pk), channel=delivery.channel)
     enqueue_after_commit(deliver_task, delivery.pk)
 
 
@@ -278,36 +276,3 @@ def apply_provider_event(schema_name: str, delivery_id: int, status: str, provid
             delivery.provider_id = delivery.provider_id or provider_id
             delivery.save(update_fields=["status", "provider_id", "updated_at"])
         return True
-
-
-# --- Topics and announcements -------------------------------------------------------------
-
-@transaction.atomic
-def follow_topic(user, topic) -> TopicSubscription:
-    if not topic.is_active:
-        raise ValidationError(_("This topic is no longer offered."))
-    subscription, _created = TopicSubscription.objects.get_or_create(user=user, topic=topic)
-    return subscription
-
-
-@transaction.atomic
-def unfollow_topic(user, topic) -> None:
-    TopicSubscription.objects.filter(user=user, topic=topic).delete()
-
-
-@transaction.atomic
-def publish_announcement(author, *, topic, kind: str, title: str, body: str, link: str = "") -> Announcement:
-    """Publish on a topic and notify every follower through their channels, in one transaction:
-    the announcement and its notifications exist together or not at all."""
-    if author.role != Role.SATKER_ADMIN:
-        raise PermissionDenied(_("Only satker admins publish announcements."))
-    announcement = Announcement(topic=topic, kind=AnnouncementKind(kind), title=title.strip(), body=body.strip(),
-                                link=link.strip(), published_by=author)
-    announcement.full_clean(exclude=["published_by"])
-    announcement.save()
-    followers = User.objects.filter(topic_subscriptions__topic=topic, is_active=True)
-    for follower in followers:
-        notify(follower, "data_release" if announcement.kind == AnnouncementKind.RELEASE else "announcement",
-               {"topic": topic.label(follower.language), "title": announcement.title},
-               link=f"/pengumuman/{announcement.pk}/", dedupe_key=f"announcement:{announcement.pk}:{follower.pk}")
-    return announcement

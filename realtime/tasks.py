@@ -3,21 +3,18 @@
 from celery import shared_task
 from django.db import connection
 
-from realtime import reminders, services
+from core.tasking import send_in_schema
+from realtime import services
 
 
 @shared_task(acks_late=True)
 def deliver(delivery_id: int) -> None:
     delay = services.deliver(delivery_id)
     if delay is not None:
-        deliver.apply_async((delivery_id,), countdown=delay, headers={"_schema_name": connection.schema_name})
+        send_in_schema(deliver, connection.schema_name, delivery_id, countdown=delay)
 
 
 @shared_task
 def sweep_deliveries() -> int:
     return services.sweep()
 
-
-@shared_task
-def send_reminders() -> int:
-    return reminders.send_consultation_reminders() + reminders.remind_officers_of_waiting_requests()

@@ -7,9 +7,6 @@ urlpatterns = [
     path("notifikasi/baca/", views.mark_read, name="notifications-read"),
     path("pengaturan/pengiriman/", views.delivery_log, name="delivery-log"),
     path("pengaturan/pengiriman/<int:pk>/ulang/", views.retry_delivery, name="delivery-retry"),
-    path("topik/", views.topics, name="topics"),
-    path("pengumuman/<int:pk>/", views.announcement_detail, name="announcement"),
-    path("pengaturan/pengumuman/", views.manage_announcements, name="manage-announcements"),
     path("api/v1/notifications/", api.NotificationList.as_view(), name="api-notifications"),
     path("api/v1/notifications/read/", api.MarkRead.as_view(), name="api-notifications-read"),
 ]

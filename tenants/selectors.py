@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import QuerySet
 from django_tenants.utils import schema_context
 from redis.exceptions import RedisError
@@ -57,16 +56,6 @@ def forget_hosts(hosts) -> None:
         cache.delete_many([host_cache_key(host) for host in hosts])
 
 
-def current_satker() -> Satker:
-    """The satker whose schema the connection is in (the national satker in public)."""
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, Satker):
-        return tenant
-    schema_name = connection.schema_name
-    with schema_context(PUBLIC_SCHEMA):
-        return Satker.objects.get(schema_name=schema_name)
-
-
 def satkers_visible_to(user) -> QuerySet[Satker]:
     """Satkers a public-schema admin may see and manage: all for national admins, their own
     province and its regencies and cities for province admins, none for anyone else."""
@@ -82,10 +71,3 @@ def satkers_visible_to(user) -> QuerySet[Satker]:
 
 def provinces_visible_to(user) -> QuerySet[Satker]:
     return satkers_visible_to(user).filter(kind=Kind.PROVINCE)
-
-
-def satker_url(satker: Satker, path: str = "/") -> str:
-    """Absolute URL of a path on the satker's own host (the portal for the national satker)."""
-    host = settings.HALOPST_BASE_DOMAIN if satker.is_public else satker.get_primary_domain().domain
-    port = f":{settings.HALOPST_PUBLIC_PORT}" if settings.HALOPST_PUBLIC_PORT else ""
-    return f"{settings.HALOPST_URL_SCHEME}://{host}{port}{path}"

@@ -14,9 +14,9 @@ from django_tenants.utils import schema_context
 from core.audit import record
 from core.models import Role
 from core.services import invite_user
-from tenants.directory import sync_directory
 from tenants.models import PUBLIC_SCHEMA, TIMEZONE_LABELS, Domain, Kind, Satker, Status
 from tenants.schema_template import create_schema_from_template, ensure_template
+from tenants.signals import satker_onboarded
 
 RESERVED_SUBDOMAINS = {"www", "api", "admin", "static", "media", "mail", "public", "portal", "ws"}
 
@@ -81,8 +81,7 @@ def _validated_satker(spec: SatkerSpec) -> Satker:
     return satker
 
 
-def onboard_satker(spec: SatkerSpec, *, actor=None, admin_email: str = "", admin_name: str = "",
-                   invited_by: str = "") -> Satker:
+def onboard_satker(spec: SatkerSpec, *, actor=None, admin_email: str = "", admin_name: str = "") -> Satker:
     """Create a satker whole, or not at all: its row, schema, domain, first admin's invitation
     and the audit entry (by `actor`; "system" for commands), whichever path asked for it.
 
@@ -99,9 +98,9 @@ def onboard_satker(spec: SatkerSpec, *, actor=None, admin_email: str = "", admin
                 Domain.objects.create(domain=primary_domain_for(satker.subdomain), tenant=satker, is_primary=True)
                 record(actor, "satker.onboard", satker.code, subdomain=satker.subdomain, kind=satker.kind)
                 with schema_context(satker.schema_name):
-                    sync_directory()
+                    satker_onboarded.send(sender=Satker, satker=satker)
                     if admin_email:
-                        invite_user(email=admin_email, full_name=admin_name, role=Role.SATKER_ADMIN, invited_by=invited_by)
+                        invite_user(email=admin_email, full_name=admin_name, role=Role.SATKER_ADMIN, actor=actor)
         except IntegrityError as error:
             raise OnboardingError({"__all__": [_("The satker could not be created: %(reason)s") % {"reason": _integrity_reason(error)}]}) from error
         except ValidationError as error:
@@ -120,14 +119,16 @@ def _integrity_reason(error: IntegrityError) -> str:
     return _("a conflicting record exists")
 
 
-def set_satker_status(satker: Satker, status: str) -> Satker:
+def set_satker_status(satker: Satker, status: str, *, actor=None) -> Satker:
     satker.status = Status(status)
     with schema_context(PUBLIC_SCHEMA), transaction.atomic():
         satker.save(update_fields=["status", "updated_at"])
+        record(actor, "satker.status", satker.code, status=satker.status)
     return satker
 
 
-def update_branding(satker: Satker, *, display_name: str, primary_color: str, logo=None) -> Satker:
+@transaction.atomic
+def update_branding(satker: Satker, *, display_name: str, primary_color: str, logo=None, actor=None) -> Satker:
     """Change how a satker's pages look. Callable from the satker's own host: the registry
     row lives in the public schema, so the write runs there."""
     satker.display_name = display_name
@@ -138,17 +139,30 @@ def update_branding(satker: Satker, *, display_name: str, primary_color: str, lo
         satker.full_clean(exclude=["schema_name", "parent"], validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         raise ValidationError({key: value for key, value in error.message_dict.items()}) from None
-    with schema_context(PUBLIC_SCHEMA), transaction.atomic():
+    with schema_context(PUBLIC_SCHEMA):
         satker.save(update_fields=["display_name", "primary_color", "logo", "updated_at"])
+    # In the satker's own log, where its admins read it.
+    record(actor, "branding.update", satker.code, display_name=display_name, primary_color=primary_color, logo=logo)
     return satker
 
 
-def invite_province_admin(province: Satker, *, email: str, full_name: str = "", invited_by: str = ""):
+@transaction.atomic
+def invite_province_admin(province: Satker, *, email: str, full_name: str = "", actor=None):
     if province.kind != Kind.PROVINCE:
         raise ValidationError(_("Province admins belong to a province."))
     with schema_context(PUBLIC_SCHEMA):
-        return invite_user(email=email, full_name=full_name, role=Role.PROVINCE_ADMIN,
-                           managed_province=province, invited_by=invited_by)
+        return invite_user(email=email, full_name=full_name, role=Role.PROVINCE_ADMIN, managed_province=province,
+                           actor=actor)
+
+
+@transaction.atomic
+def invite_satker_admin(satker: Satker, *, email: str, full_name: str = "", actor=None):
+    """A console admin invites a satker's admin: the invitation lives in the satker's schema,
+    the audit entry in the console's (where the province's log shows it)."""
+    with schema_context(satker.schema_name):
+        invitation = invite_user(email=email, full_name=full_name, role=Role.SATKER_ADMIN, actor=actor)
+    record(actor, "admin.invite", satker.code, email=invitation.email, role=Role.SATKER_ADMIN)
+    return invitation
 
 
 # --- Bulk import ------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Drop cached host lookups when a satker or one of its domains changes; refresh rollups
-when a consultation moves.
+"""Drop cached host lookups when a satker or one of its domains changes; tell the apps above
+tenancy (the public directory) that a satker was onboarded.
 
 Deleted now and again after commit, so a request that read the old row in between cannot
 leave it cached.
@@ -7,12 +7,15 @@ leave it cached.
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
-from booking.services import consultation_changed
-from tenants import rollups
 from tenants.models import Domain, Satker
 from tenants.selectors import forget_hosts, public_hosts
+
+# Sent by onboarding inside its transaction, in the new satker's schema (sender=Satker,
+# satker): the public copies kept by apps above tenancy (the directory) start from the
+# template's seeded rows. A signal because those apps sit above this one.
+satker_onboarded = Signal()
 
 
 def _hosts_of(satker: Satker) -> set[str]:
@@ -34,8 +37,3 @@ def forget_satker_hosts(sender, instance, **kwargs):
 def forget_domain_host(sender, instance, **kwargs):
     _forget({instance.domain})
 
-
-@receiver(consultation_changed)
-def refresh_rollups_after_booking(sender, consultation, event, **kwargs):
-    """Any step of a consultation changes the day's statistics and the satker's pulse."""
-    rollups.request_refresh()

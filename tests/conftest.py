@@ -25,7 +25,7 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from core.celery import app as celery_app
+from halopst.celery import app as celery_app
 from core import totp
 from core.models import RecoveryCode, Role, TwoFactorDevice, User
 from tests.fakes import gemini as fake_gemini
@@ -227,10 +227,10 @@ def web_server(committed_db):
     with a subdomain."""
     port = free_port()
     if os.environ.get("HALOPST_TEST_SERVER") == "uvicorn":
-        command = ["uvicorn", "core.asgi:application", "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off",
+        command = ["uvicorn", "halopst.asgi:application", "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off",
                    "--ws", "websockets", "--log-level", "warning"]
     else:
-        command = ["daphne", "-b", "127.0.0.1", "-p", str(port), "core.asgi:application"]
+        command = ["daphne", "-b", "127.0.0.1", "-p", str(port), "halopst.asgi:application"]
     with server_process(command, port):
         yield "http://{}.localhost:" + str(port)
 

@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 
 from booking import services
 from booking.models import Consultation, ConsultationEvent, Status
-from booking.services import ACTIONS, TransitionNotAllowed, consultation_changed
+from booking.services import TRANSITIONS, TransitionNotAllowed, consultation_changed
 from core.models import Role
 from tests.booking.conftest import at, make_officer, next_weekday, request
 from tests.conftest import create_user
@@ -85,22 +85,22 @@ def run_action(name, pk, officer_user, consumer, booked):
 
 
 @pytest.mark.parametrize("state", ALL_STATES)
-@pytest.mark.parametrize("action", list(ACTIONS))
+@pytest.mark.parametrize("action", list(TRANSITIONS))
 def test_every_action_from_every_state(satker_a, officer_a, consumer_a, booked, state, action):
     with schema_context(satker_a.schema_name):
         consultation = in_state(satker_a, booked, officer_a.user, consumer_a, state)
         if state in (Status.COMPLETED, Status.NO_SHOW, Status.APPROVED) and action in ("complete", "no_show"):
             move_to_past(consultation)
         history = events(consultation)
-        allowed = state in ACTIONS[action].from_states
+        allowed = state in TRANSITIONS[action].from_states
         if allowed:
             run_action(action, consultation.pk, officer_a.user, consumer_a, consultation)
             consultation.refresh_from_db()
-            assert consultation.status == ACTIONS[action].to_state
+            assert consultation.status == TRANSITIONS[action].to_state
             new_events = events(consultation)[len(history):]
             assert len(new_events) == 1
             name, from_status, to_status, _actor, _reason = new_events[0]
-            assert (name, from_status, to_status) == (action, state, ACTIONS[action].to_state)
+            assert (name, from_status, to_status) == (action, state, TRANSITIONS[action].to_state)
         else:
             with pytest.raises(TransitionNotAllowed):
                 run_action(action, consultation.pk, officer_a.user, consumer_a, consultation)

@@ -4,6 +4,7 @@ satker's booking form, and the province command centre changes live when a reque
 import time
 
 import pytest
+from playwright.sync_api import expect
 from django_tenants.utils import schema_context
 
 from core import totp
@@ -74,10 +75,11 @@ def test_the_command_centre_updates_live_when_a_request_is_made(make_satker, web
     page.goto(portal + "/konsol/pusat-komando/")
     pending = page.locator(f'tr[data-code="{satker.code}"] [data-field="pending"]')
     assert pending.inner_text() == "0"
-    page.wait_for_function("document.getElementById('live-status').dataset.state === 'live'")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live", timeout=30000)
 
     with schema_context(satker.schema_name):
         request(satker, consumer, officer, at(satker, next_weekday(satker.timezone), 8))
-    page.wait_for_function(
-        f"document.querySelector('tr[data-code=\"{satker.code}\"] [data-field=\"pending\"]').textContent === '1'")
+    # A locator wait, not wait_for_function: polling a JS string is eval, which the page's CSP
+    # forbids, so that only worked when the first check already passed (a race on a busy CPU).
+    expect(pending).to_have_text("1", timeout=30000)
     assert page.locator(f'tr[data-code="{satker.code}"]').evaluate("row => row.classList.contains('updated')")

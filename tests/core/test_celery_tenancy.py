@@ -10,8 +10,8 @@ from django.core import mail
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from core.beat import ActiveSatkerScheduler
-from core.celery import app
+from halopst.beat import ActiveSatkerScheduler
+from halopst.celery import app
 from core.models import Invitation, Role
 from core.services import invite_user
 from tenants.services import set_satker_status

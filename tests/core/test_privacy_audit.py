@@ -2,18 +2,22 @@
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from aida.models import Conversation, Message
 from booking.models import Consultation
+from core import privacy
 from core.models import AuditEntry, Role, User
-from core.privacy import anonymise_old_conversations
+from aida.services import anonymise_old_conversations
 from tests.booking.conftest import at, make_officer, next_weekday, request
-from tests.conftest import PASSWORD, client_for, create_user
+from tests.conftest import PASSWORD, ROOT, client_for, create_user
 
 
 @pytest.fixture
@@ -38,6 +42,21 @@ def test_consumer_downloads_everything_kept_about_them(satker_a, consumer_with_h
     assert data["consultations"][0]["history"][0]["action"] == "request"
     assert data["aida"][0]["messages"][0]["text"].startswith("Nama saya")
     assert data["notifications"] == []  # the consumer has none yet; the officer's are not theirs
+    assert data["followed_topics"] == []
+
+
+def test_every_app_that_keeps_personal_data_has_export_and_erase_hooks():
+    """A new app whose rows point at people cannot forget the export or the deletion."""
+    people = get_user_model()
+    project = [config for config in apps.get_app_configs() if Path(config.path).parent == ROOT]
+    holding = {config.label for config in project for model in config.get_models()
+               if model is not people and any(field.concrete and field.related_model is people
+                                              for field in model._meta.get_fields())}
+    assert {"booking", "realtime", "aida", "announcements"} <= holding
+    hooks = privacy.app_hooks()
+    assert holding - {"core"} <= set(hooks), f"no privacy module in {sorted(holding - {'core'} - set(hooks))}"
+    for module in hooks.values():
+        assert callable(module.personal_data_of) and callable(module.erase_personal_data)
 
 
 def test_deleting_an_account_keeps_anonymous_records_only(satker_a, consumer_with_history):

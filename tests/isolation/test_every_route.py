@@ -91,9 +91,9 @@ def responses(client, path):
 
 
 def test_no_route_leaks_across_satkers_or_roles(world):
-    tenant_routes = [(route, name) for route, name in walk(get_resolver("core.urls_tenant").url_patterns)
+    tenant_routes = [(route, name) for route, name in walk(get_resolver("halopst.urls_tenant").url_patterns)
                      if name not in SKIPPED]
-    public_routes = [(route, name) for route, name in walk(get_resolver("core.urls_public").url_patterns)
+    public_routes = [(route, name) for route, name in walk(get_resolver("halopst.urls_public").url_patterns)
                      if name not in SKIPPED]
     assert len(tenant_routes) >= 55  # the walk really walks
 
@@ -151,10 +151,10 @@ def test_no_get_or_head_writes_to_the_database(world, satker_a):
                "officer": officer.user, "satker admin": create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN),
                **world["a_roles"]}
     national = Satker.objects.get(schema_name="public")
-    walks = [(label, client_for(world["a"], user), "core.urls_tenant") for label, user in a_users.items()]
+    walks = [(label, client_for(world["a"], user), "halopst.urls_tenant") for label, user in a_users.items()]
     walks += [("national admin", client_for(national, create_user(national, "pusat@halopst.example",
-                                                                  role=Role.NATIONAL_ADMIN)), "core.urls_public"),
-              ("anonymous on the portal", Client(HTTP_HOST="localhost"), "core.urls_public")]
+                                                                  role=Role.NATIONAL_ADMIN)), "halopst.urls_public"),
+              ("anonymous on the portal", Client(HTTP_HOST="localhost"), "halopst.urls_public")]
     writes = []
     for label, client, urlconf in walks:
         for route, name in walk(get_resolver(urlconf).url_patterns):

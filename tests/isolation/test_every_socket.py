@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from core.asgi import application
-from realtime.routing import websocket_urlpatterns
+from halopst.asgi import application
+from halopst.routing import websocket_urlpatterns
 from tests.conftest import client_for, create_user, host_of
 
 pytestmark = pytest.mark.timeout(60)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from core.celery import app
+from halopst.celery import app
 from realtime import services
 from realtime.models import Delivery, DeliveryStatus
 from tests.conftest import create_user, database_url
@@ -27,7 +27,7 @@ BATCH = 40
 def start_worker(fakes):
     env = dict(os.environ, DATABASE_URL=database_url(), HALOPST_DB_CONN_MAX_AGE="0",
                **{name: str(value) for name, value in fakes.settings.items()})
-    return subprocess.Popen([sys.executable, "-m", "celery", "-A", "core", "worker", "--pool", "threads",
+    return subprocess.Popen([sys.executable, "-m", "celery", "-A", "halopst", "worker", "--pool", "threads",
                              "--concurrency", "4", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

@@ -11,7 +11,7 @@ from channels.testing import WebsocketCommunicator
 from django_tenants.utils import schema_context
 
 from booking import services as booking
-from core.asgi import application
+from halopst.asgi import application
 from tests.booking.conftest import at, make_officer, next_weekday, request
 from tests.conftest import client_for, create_user, host_of
 

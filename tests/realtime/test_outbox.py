@@ -271,7 +271,7 @@ def test_reminders_come_once_per_window_in_the_satker_zone(satker_a, people, fak
 
     from django.utils import timezone
 
-    from realtime.reminders import send_consultation_reminders
+    from booking.reminders import send_consultation_reminders
 
     officer, consumer = people
     booked = request(satker_a, consumer, officer, at(satker_a, next_weekday(satker_a.timezone, 0), 8))

@@ -8,7 +8,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django_tenants.utils import schema_context
 
-from core.asgi import application
+from halopst.asgi import application
 from realtime.services import push_to_user
 from tenants.channels import CLOSE_FORBIDDEN_ORIGIN, CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_HOST
 from tests.conftest import client_for, create_user, host_of

@@ -5,7 +5,8 @@ from django_tenants.utils import schema_context
 
 from booking.models import ExpertiseTag
 from core.models import Role
-from realtime.models import Announcement, Delivery, Notification, TopicSubscription
+from announcements.models import Announcement, TopicSubscription
+from realtime.models import Delivery, Notification
 from tests.conftest import client_for, create_user
 
 INFLATION = "perdagangan-harga-inflasi"

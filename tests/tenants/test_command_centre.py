@@ -12,10 +12,11 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from openpyxl import load_workbook
 
-from core.asgi import application
+from halopst.asgi import application
 from core.models import Role
-from tenants import reports, rollups
-from tenants.models import OfficerMonth, Satker
+from insights import reports, rollups
+from insights.models import OfficerMonth
+from tenants.models import Satker
 from tenants.services import SatkerSpec, onboard_satker
 from tests.booking.conftest import at, make_officer, next_weekday, request
 from tests.conftest import PASSWORD, client_for, create_user, delete_public_users

@@ -10,8 +10,8 @@ from django_tenants.utils import schema_context
 from booking import services as booking
 from booking.models import ExpertiseTag
 from core.services import update_profile
-from tenants.directory import search_directory
-from tenants.models import DirectoryOfficer, DirectoryTopic
+from portal.directory import search_directory
+from portal.models import DirectoryOfficer, DirectoryTopic
 from tenants.services import set_satker_status
 from tests.booking.conftest import at, make_officer, next_weekday
 from tests.conftest import client_for, create_user

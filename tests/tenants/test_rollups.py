@@ -14,8 +14,8 @@ from aida import services as aida
 from aida.models import Conversation, Message
 from booking import services
 from booking.models import SURVEY_ELEMENTS, Consultation, Feedback
-from tenants import rollups
-from tenants.models import OfficerMonth, SatkerDay, SatkerPulse
+from insights import rollups
+from insights.models import OfficerMonth, SatkerDay, SatkerPulse
 from tests.booking.conftest import at, make_officer, next_weekday, request
 from tests.booking.test_lifecycle import move_to_past
 from tests.conftest import create_user
@@ -65,7 +65,7 @@ def test_rollups_follow_events_and_equal_a_full_recomputation(make_satker, eager
     officer, reviewer, waiting = busy_day(satker)
     with schema_context(satker.schema_name):
         today = rollups.local_day()
-        # The oracle: counted here straight from the source rows, not through tenants.rollups.
+        # The oracle: counted here straight from the source rows, not through insights.rollups.
         consultations = list(Consultation.objects.all())
         feedback = Feedback.objects.get()
         waited = [c.decided_at - c.created_at for c in consultations if c.decided_at]
@@ -134,8 +134,8 @@ def test_period_sums_from_months_and_edge_days_equal_the_days_summed(satker_a):
 
     from django.db.models import Sum
 
-    from tenants.reports import _period_totals
-    from tenants.rollups import COUNTS
+    from insights.reports import _period_totals
+    from insights.rollups import COUNTS
 
     start = date(2026, 1, 20)
     for offset in range(80):  # 20 January to 9 April

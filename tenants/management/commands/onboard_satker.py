@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from tenants.models import TIMEZONE_LABELS, Kind
-from tenants.selectors import satker_url
 from tenants.services import OnboardingError, SatkerSpec, onboard_satker
 
 
@@ -21,8 +20,7 @@ class Command(BaseCommand):
         spec = SatkerSpec(code=options["code"], kind=options["kind"], name=options["name"],
                           subdomain=options["subdomain"], timezone=options["timezone"])
         try:
-            satker = onboard_satker(spec, admin_email=options["admin_email"], admin_name=options["admin_name"],
-                                    invited_by="onboard_satker command")
+            satker = onboard_satker(spec, admin_email=options["admin_email"], admin_name=options["admin_name"])
         except OnboardingError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(self.style.SUCCESS(f"{satker} ready at {satker_url(satker)}"))
+        self.stdout.write(self.style.SUCCESS(f"{satker} ready at {satker.url()}"))

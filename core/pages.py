@@ -1,0 +1,41 @@
+"""What every app's pages share: running a service on a posted form and showing its refusal."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import redirect
+
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form fields it names."""
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+def submit_form(request, form, action, *, success: str, next_url):
+    """The one way a page runs a service on a posted form.
+
+    If `form` is bound and valid, call `action(cleaned_data)`; on success flash `success` and
+    redirect to `next_url`; a ValidationError from the service lands on the form instead, so
+    nothing typed is lost. Services write their own audit entries (given `actor=`), so the page
+    and the API audit alike. Returns the redirect, or None when the page should be shown again.
+    """
+    if not form.is_bound or not form.is_valid():
+        return None
+    try:
+        with transaction.atomic():  # an action of several service calls stands or falls whole
+            action(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    messages.success(request, success)
+    return redirect(next_url)
+
+
+def form_status(*forms) -> int:
+    """400 when a shown form carries errors, so clients and tests see the refusal."""
+    return 400 if any(form.errors for form in forms if form is not None) else 200

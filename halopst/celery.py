@@ -1,0 +1,47 @@
+"""The Celery app. Every task carries the schema it was sent from and runs in it
+(tenant-schemas-celery); beat entries without a schema run once for every active satker."""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "halopst.settings")
+
+from celery.schedules import crontab  # noqa: E402
+from tenant_schemas_celery.app import CeleryApp  # noqa: E402
+
+app = CeleryApp("halopst")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "purge-expired-invitations": {
+        "task": "core.tasks.purge_expired_invitations",
+        "schedule": crontab(minute=17, hour=2),
+    },
+    "sweep-notification-deliveries": {
+        "task": "realtime.tasks.sweep_deliveries",
+        "schedule": 60.0,
+    },
+    "send-reminders": {
+        "task": "booking.tasks.send_reminders",
+        "schedule": crontab(minute="*/5"),
+    },
+    "sweep-stale-quota-reservations": {
+        "task": "billing_quota.tasks.sweep_stale_reservations",
+        "schedule": 300.0,
+        # Public-schema work, once for the whole platform.
+        "tenant_schemas": ["public"],
+    },
+    "anonymise-old-aida-conversations": {
+        "task": "aida.tasks.anonymise_old_conversations",
+        "schedule": crontab(minute=41, hour=3),
+    },
+    "refresh-rollups": {
+        "task": "insights.tasks.refresh_rollups",
+        "schedule": crontab(minute="*/5"),
+    },
+    "expire-stale-consultation-requests": {
+        "task": "booking.tasks.expire_stale_requests",
+        "schedule": crontab(minute="*/5"),
+    },
+}
+

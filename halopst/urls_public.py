@@ -1,0 +1,19 @@
+"""URL root of the public portal (the bare base domain)."""
+
+from django.urls import include, path
+
+from halopst.urls_common import urlpatterns as common_patterns
+from realtime import webhooks
+from portal import views as portal_views
+
+urlpatterns = common_patterns + [
+    path("", portal_views.portal_home, name="home"),
+    path("konsol/", include("portal.urls")),
+    path("api/v1/", include("portal.api_urls")),
+    path("webhooks/sendgrid/", webhooks.sendgrid_events, name="webhook-sendgrid"),
+    path("webhooks/whatsapp/", webhooks.whatsapp_events, name="webhook-whatsapp"),
+]
+
+handler400 = "core.views.bad_request"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

@@ -1,0 +1,23 @@
+"""URL root of every satker host."""
+
+from django.urls import include, path
+
+from core import views
+from halopst.urls_common import urlpatterns as common_patterns
+from tenants import views as tenant_views
+
+urlpatterns = common_patterns + [
+    path("", views.satker_home, name="home"),
+    path("akun/daftar/", views.sign_up, name="sign_up"),
+    path("pengaturan/tampilan/", tenant_views.branding, name="branding"),
+    path("", include("booking.urls")),
+    path("", include("realtime.urls")),
+    path("", include("announcements.urls")),
+    path("", include("insights.urls")),
+    path("", include("aida.urls")),
+    path("api/v1/", include("booking.api_urls")),
+]
+
+handler400 = "core.views.bad_request"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"
