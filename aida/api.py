@@ -24,8 +24,10 @@ class KnowledgeSearch(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[OpenApiParameter("q", str, required=True), OpenApiParameter("limit", int)],
-                   responses=HitSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, required=True), OpenApiParameter("limit", int)],
+        responses=HitSerializer(many=True),
+    )
     def get(self, request):
         query = SearchQuery(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -33,5 +33,9 @@ class ImportForm(forms.Form):
 
 class ReviewForm(forms.Form):
     verdict = forms.ChoiceField(label=_("Verdict"), choices=Verdict.choices, widget=forms.RadioSelect)
-    corrected_text = forms.CharField(label=_("Corrected answer (becomes knowledge)"), required=False,
-                                     widget=forms.Textarea(attrs={"rows": 4}), max_length=8000)
+    corrected_text = forms.CharField(
+        label=_("Corrected answer (becomes knowledge)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=8000,
+    )

@@ -56,12 +56,17 @@ _clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = weakref
 def client() -> genai.Client:
     if not settings.HALOPST_GEMINI_API_KEY:
         raise GeminiUnavailable("no_key", "no Gemini API key is configured")
-    key = (settings.HALOPST_GEMINI_API_KEY, settings.HALOPST_GEMINI_BASE_URL, settings.HALOPST_GEMINI_API_VERSION,
-           settings.HALOPST_GEMINI_TIMEOUT)
+    key = (
+        settings.HALOPST_GEMINI_API_KEY,
+        settings.HALOPST_GEMINI_BASE_URL,
+        settings.HALOPST_GEMINI_API_VERSION,
+        settings.HALOPST_GEMINI_TIMEOUT,
+    )
     per_loop = _clients.setdefault(asyncio.get_running_loop(), {})
     if key not in per_loop:
-        options = types.HttpOptions(api_version=settings.HALOPST_GEMINI_API_VERSION,
-                                    timeout=int(settings.HALOPST_GEMINI_TIMEOUT * 1000))
+        options = types.HttpOptions(
+            api_version=settings.HALOPST_GEMINI_API_VERSION, timeout=int(settings.HALOPST_GEMINI_TIMEOUT * 1000)
+        )
         if settings.HALOPST_GEMINI_BASE_URL:
             options.base_url = settings.HALOPST_GEMINI_BASE_URL
         per_loop[key] = genai.Client(api_key=settings.HALOPST_GEMINI_API_KEY, http_options=options)
@@ -97,7 +102,8 @@ async def stream(contents, satker_title: str):
         started = False
         try:
             response = await api.aio.models.generate_content_stream(
-                model=settings.HALOPST_GEMINI_MODEL, contents=contents, config=config(satker_title))
+                model=settings.HALOPST_GEMINI_MODEL, contents=contents, config=config(satker_title)
+            )
             async for chunk in response:
                 result.chunks.append(chunk)
                 if chunk.usage_metadata is not None:
@@ -105,8 +111,9 @@ async def stream(contents, satker_title: str):
                     result.output_tokens = chunk.usage_metadata.candidates_token_count
                     result.total_tokens = chunk.usage_metadata.total_token_count
                 if chunk.candidates and chunk.candidates[0].finish_reason:
-                    result.finish_reason = str(getattr(chunk.candidates[0].finish_reason, "value",
-                                                       chunk.candidates[0].finish_reason))
+                    result.finish_reason = str(
+                        getattr(chunk.candidates[0].finish_reason, "value", chunk.candidates[0].finish_reason)
+                    )
                 if chunk.model_version:
                     result.model = chunk.model_version
                 piece = chunk.text or ""
@@ -115,8 +122,11 @@ async def stream(contents, satker_title: str):
                     result.text += piece
                     yield piece
             if not result.text:
-                blocked = getattr(getattr(result.chunks[-1], "prompt_feedback", None), "block_reason", None) \
-                    if result.chunks else None
+                blocked = (
+                    getattr(getattr(result.chunks[-1], "prompt_feedback", None), "block_reason", None)
+                    if result.chunks
+                    else None
+                )
                 raise GeminiUnavailable("refused", f"no text (finish {result.finish_reason or '-'}, block {blocked})")
             yield result
             return
@@ -125,10 +135,10 @@ async def stream(contents, satker_title: str):
             if not retryable:
                 reason = "quota" if error.code == 429 else "down"
                 raise GeminiUnavailable(reason, f"{error.code} {error.status}: {error.message}") from None
-            await asyncio.sleep(min(retry_delay(error) or 2 ** attempt, settings.HALOPST_GEMINI_MAX_RETRY_WAIT))
+            await asyncio.sleep(min(retry_delay(error) or 2**attempt, settings.HALOPST_GEMINI_MAX_RETRY_WAIT))
         except NETWORK_ERRORS as error:
             if started or attempt + 1 >= attempts:
                 raise GeminiUnavailable("timeout", repr(error)) from None
-            await asyncio.sleep(min(2 ** attempt, settings.HALOPST_GEMINI_MAX_RETRY_WAIT))
+            await asyncio.sleep(min(2**attempt, settings.HALOPST_GEMINI_MAX_RETRY_WAIT))
         except (ValueError, KeyError, TypeError) as error:  # a reply the SDK could not read
             raise GeminiUnavailable("malformed", repr(error)) from None

@@ -63,7 +63,14 @@ def parse_csv(text: str) -> list[EntryData]:
     entries = []
     for row in reader:
         title, body = (row.get("title") or "").strip(), (row.get("body") or "").strip()
-        entries.append(EntryData(title=title, body=body, slug=slugify(title)[:80],
-                                 source_url=(row.get("source_url") or "").strip(), tags=(row.get("tags") or "").strip(),
-                                 language=(row.get("language") or "id").strip() or "id"))
+        entries.append(
+            EntryData(
+                title=title,
+                body=body,
+                slug=slugify(title)[:80],
+                source_url=(row.get("source_url") or "").strip(),
+                tags=(row.get("tags") or "").strip(),
+                language=(row.get("language") or "id").strip() or "id",
+            )
+        )
     return entries

@@ -6,9 +6,15 @@ from aida.services import forget_conversations
 
 
 def personal_data_of(user) -> dict:
-    return {"aida": [{"started": conversation.created_at.isoformat(),
-                      "messages": list(conversation.messages.values("role", "text", "created_at"))}
-                     for conversation in Conversation.objects.filter(user=user)]}
+    return {
+        "aida": [
+            {
+                "started": conversation.created_at.isoformat(),
+                "messages": list(conversation.messages.values("role", "text", "created_at")),
+            }
+            for conversation in Conversation.objects.filter(user=user)
+        ]
+    }
 
 
 def erase_personal_data(user) -> None:

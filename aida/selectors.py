@@ -28,8 +28,9 @@ def latest_conversation(user, session_key) -> Conversation | None:
 
 def answer_for(user, session_key, pk) -> Message:
     """An answer in one of the asker's own conversations; 404 otherwise."""
-    answer = Message.objects.filter(pk=pk, role=Message.Role.ASSISTANT,
-                                    conversation__in=conversations_of(user, session_key)).first()
+    answer = Message.objects.filter(
+        pk=pk, role=Message.Role.ASSISTANT, conversation__in=conversations_of(user, session_key)
+    ).first()
     if answer is None:
         raise Http404
     return answer
@@ -37,9 +38,11 @@ def answer_for(user, session_key, pk) -> Message:
 
 def answers_to_review() -> QuerySet[Message]:
     """Answers no officer reviewed yet: marked unhelpful first, then degraded ones, newest first."""
-    return (Message.objects.filter(role=Message.Role.ASSISTANT, review__isnull=True)
-            .select_related("conversation")
-            .order_by("helpful", "-created_at"))
+    return (
+        Message.objects.filter(role=Message.Role.ASSISTANT, review__isnull=True)
+        .select_related("conversation")
+        .order_by("helpful", "-created_at")
+    )
 
 
 def unanswered_suggestions(limit: int = 10) -> list[dict]:
@@ -60,20 +63,28 @@ def unanswered_suggestions(limit: int = 10) -> list[dict]:
 def activity_this_month() -> dict:
     start = timezone.localdate().replace(day=1)
     answers = Message.objects.filter(role=Message.Role.ASSISTANT, created_at__date__gte=start)
-    return answers.aggregate(answered=Count("id"), marked_helpful=Count("id", filter=Q(helpful=True)),
-                             marked_unhelpful=Count("id", filter=Q(helpful=False)),
-                             limited=Count("id", filter=~Q(degraded="")))
+    return answers.aggregate(
+        answered=Count("id"),
+        marked_helpful=Count("id", filter=Q(helpful=True)),
+        marked_unhelpful=Count("id", filter=Q(helpful=False)),
+        limited=Count("id", filter=~Q(degraded="")),
+    )
 
 
 # --- Activity, for reports (insights.rollups) ---------------------------------------------
 
+
 def assistant_activity(start: datetime, end: datetime) -> dict:
     """Questions asked, answers rated and found helpful, handoffs and tokens between `start` and `end`."""
     answers = Message.objects.filter(role=Message.Role.ASSISTANT, created_at__gte=start, created_at__lt=end).aggregate(
-        rated=Count("id", filter=Q(helpful__isnull=False)), helpful=Count("id", filter=Q(helpful=True)),
-        tokens=Sum("total_tokens"))
+        rated=Count("id", filter=Q(helpful__isnull=False)),
+        helpful=Count("id", filter=Q(helpful=True)),
+        tokens=Sum("total_tokens"),
+    )
     return {
-        "aida_questions": Message.objects.filter(role=Message.Role.USER, created_at__gte=start, created_at__lt=end).count(),
+        "aida_questions": Message.objects.filter(
+            role=Message.Role.USER, created_at__gte=start, created_at__lt=end
+        ).count(),
         "aida_rated": answers["rated"],
         "aida_helpful": answers["helpful"],
         "aida_handoffs": Message.objects.filter(handed_off_at__gte=start, handed_off_at__lt=end).count(),
@@ -87,8 +98,11 @@ def questions_between(start: datetime, end: datetime) -> int:
 
 def reviews_by_reviewer(start: datetime, end: datetime) -> dict[int, int]:
     """User id → answers that user reviewed between `start` and `end`."""
-    return dict(AnswerReview.objects.filter(created_at__gte=start, created_at__lt=end)
-                .values_list("reviewer").annotate(n=Count("id")))
+    return dict(
+        AnswerReview.objects.filter(created_at__gte=start, created_at__lt=end)
+        .values_list("reviewer")
+        .annotate(n=Count("id"))
+    )
 
 
 def activity_days(zone: ZoneInfo) -> set[date]:

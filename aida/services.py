@@ -23,10 +23,12 @@ from core.errors import Conflict
 from core.models import Role, User
 from core.text import scrub_personal_data, unique_slug
 
-SEARCH_VECTOR = (SearchVector("title", weight="A", config="indonesian")
-                 + SearchVector("tags", weight="B", config="indonesian")
-                 + SearchVector("body", weight="C", config="indonesian")
-                 + SearchVector("title", "tags", weight="D", config="simple"))
+SEARCH_VECTOR = (
+    SearchVector("title", weight="A", config="indonesian")
+    + SearchVector("tags", weight="B", config="indonesian")
+    + SearchVector("body", weight="C", config="indonesian")
+    + SearchVector("title", "tags", weight="D", config="simple")
+)
 PASSAGES = 4
 
 # Sent inside the transaction of each question, answer rating, handoff and review (sender=Message,
@@ -36,11 +38,19 @@ assistant_used = Signal()
 
 # --- Knowledge base ---------------------------------------------------------------------
 
+
 @transaction.atomic
-def save_entry(entry: KnowledgeEntry | None, data: EntryData, *, origin: str = Origin.CURATED,
-               status: str = EntryStatus.PUBLISHED, actor=None) -> KnowledgeEntry:
-    entry = entry or KnowledgeEntry(origin=origin, slug=unique_slug(KnowledgeEntry, data.slug or data.title,
-                                                                    fallback="entri"))
+def save_entry(
+    entry: KnowledgeEntry | None,
+    data: EntryData,
+    *,
+    origin: str = Origin.CURATED,
+    status: str = EntryStatus.PUBLISHED,
+    actor=None,
+) -> KnowledgeEntry:
+    entry = entry or KnowledgeEntry(
+        origin=origin, slug=unique_slug(KnowledgeEntry, data.slug or data.title, fallback="entri")
+    )
     entry.title, entry.body, entry.source_url = data.title.strip(), data.body.strip(), data.source_url.strip()
     entry.tags, entry.language, entry.status = data.tags.strip(), data.language or "id", status
     entry.full_clean(exclude=["search_vector"])
@@ -70,6 +80,7 @@ def import_entries(entries: list[EntryData], *, name: str = "", actor=None) -> t
 
 # --- Asking ----------------------------------------------------------------------------
 
+
 @dataclass
 class Prepared:
     conversation: Conversation
@@ -94,32 +105,43 @@ def call_token_bound(contents: list, satker_title: str) -> int:
     """The most one call can cost: a token is at least one character of the prompt (system
     instruction included), and output and thinking are capped by the request's own settings."""
     prompt = len(gemini.SYSTEM_INSTRUCTION.format(satker=satker_title)) + sum(
-        len(part["text"]) for turn in contents for part in turn["parts"])
+        len(part["text"]) for turn in contents for part in turn["parts"]
+    )
     return prompt + settings.HALOPST_GEMINI_MAX_OUTPUT_TOKENS + settings.HALOPST_GEMINI_THINKING_BUDGET
 
 
 def _prompt(question: str, hits: list, history: list[Message]) -> list:
     passages = "\n\n".join(
         f"[{number}] {hit.entry.title}\n{hit.entry.body}\nSumber: {hit.entry.source_url or '-'}"
-        for number, hit in enumerate(hits, start=1))
-    contents = [{"role": "user" if item.role == Message.Role.USER else "model", "parts": [{"text": item.text}]}
-                for item in history]
-    contents.append({"role": "user", "parts": [{"text": f"Kutipan basis pengetahuan:\n\n{passages}\n\nPertanyaan: {question}"}]})
+        for number, hit in enumerate(hits, start=1)
+    )
+    contents = [
+        {"role": "user" if item.role == Message.Role.USER else "model", "parts": [{"text": item.text}]}
+        for item in history
+    ]
+    contents.append(
+        {"role": "user", "parts": [{"text": f"Kutipan basis pengetahuan:\n\n{passages}\n\nPertanyaan: {question}"}]}
+    )
     return contents
 
 
-def prepare(satker, *, question: str, user=None, session_key: str = "", conversation_id: int | None = None,
-            language: str = "id") -> Prepared:
+def prepare(
+    satker, *, question: str, user=None, session_key: str = "", conversation_id: int | None = None, language: str = "id"
+) -> Prepared:
     """Store the question, retrieve passages and reserve quota (all before Gemini is called)."""
     with tenant_context(satker), transaction.atomic():
-        conversations = Conversation.objects.filter(user=user) if user else Conversation.objects.filter(
-            session_key=session_key, user__isnull=True)
+        conversations = (
+            Conversation.objects.filter(user=user)
+            if user
+            else Conversation.objects.filter(session_key=session_key, user__isnull=True)
+        )
         conversation = conversations.filter(pk=conversation_id).first() if conversation_id else None
         conversation = conversation or Conversation.objects.create(user=user, session_key="" if user else session_key)
         history = list(conversation.messages.order_by("-created_at")[:4])[::-1]
         language = detect_language(question, language)
-        message = Message.objects.create(conversation=conversation, role=Message.Role.USER, text=question,
-                                         language=language)
+        message = Message.objects.create(
+            conversation=conversation, role=Message.Role.USER, text=question, language=language
+        )
         hits = retrieval.search(question, limit=PASSAGES)
     prepared = Prepared(conversation=conversation, question=message, hits=hits, language=language)
     if not hits:
@@ -151,8 +173,16 @@ def degraded_text(reason: str, hits: list, language: str) -> str:
         return f"{lead} {handoff}"
 
 
-def finish(satker, prepared: Prepared, *, text: str, result=None, degraded: str = "", error: str = "",
-           latency_ms: int | None = None) -> Message:
+def finish(
+    satker,
+    prepared: Prepared,
+    *,
+    text: str,
+    result=None,
+    degraded: str = "",
+    error: str = "",
+    latency_ms: int | None = None,
+) -> Message:
     """Store the answer and settle (or release) the quota reservation."""
     crossed = None
     if prepared.reservation is not None:
@@ -163,13 +193,29 @@ def finish(satker, prepared: Prepared, *, text: str, result=None, degraded: str 
             quota.release(prepared.reservation)
     with tenant_context(satker), transaction.atomic():
         answer = Message.objects.create(
-            conversation=prepared.conversation, role=Message.Role.ASSISTANT, text=text, language=prepared.language,
-            model=result.model if result else "", prompt_tokens=result.prompt_tokens if result else None,
-            output_tokens=result.output_tokens if result else None, total_tokens=result.total_tokens if result else None,
-            latency_ms=latency_ms, finish_reason=result.finish_reason if result else "", degraded=degraded,
-            error=error[:2000], sources=[{"id": hit.entry.pk, "slug": hit.entry.slug, "title": hit.entry.title,
-                                          "url": hit.entry.source_url, "score": round(hit.score, 4)}
-                                         for hit in prepared.hits])
+            conversation=prepared.conversation,
+            role=Message.Role.ASSISTANT,
+            text=text,
+            language=prepared.language,
+            model=result.model if result else "",
+            prompt_tokens=result.prompt_tokens if result else None,
+            output_tokens=result.output_tokens if result else None,
+            total_tokens=result.total_tokens if result else None,
+            latency_ms=latency_ms,
+            finish_reason=result.finish_reason if result else "",
+            degraded=degraded,
+            error=error[:2000],
+            sources=[
+                {
+                    "id": hit.entry.pk,
+                    "slug": hit.entry.slug,
+                    "title": hit.entry.title,
+                    "url": hit.entry.source_url,
+                    "score": round(hit.score, 4),
+                }
+                for hit in prepared.hits
+            ],
+        )
         assistant_used.send(sender=Message)
         if crossed:
             _alert_quota(satker, crossed)
@@ -210,14 +256,27 @@ async def answer_events(satker, prepared: Prepared):
         text = degraded_text(degraded, prepared.hits, prepared.language)
         yield {"type": "token", "text": text}
     answer = await sync_to_async(finish)(
-        satker, prepared, text=text, result=result, degraded=degraded, error=error,
-        latency_ms=int((time.monotonic() - started) * 1000))
-    yield {"type": "done", "message": answer.pk, "conversation": prepared.conversation.pk, "degraded": degraded,
-           "handoff": f"/aida/ke-petugas/{answer.pk}/", "handoff_first": bool(degraded),
-           "sources": answer.sources}
+        satker,
+        prepared,
+        text=text,
+        result=result,
+        degraded=degraded,
+        error=error,
+        latency_ms=int((time.monotonic() - started) * 1000),
+    )
+    yield {
+        "type": "done",
+        "message": answer.pk,
+        "conversation": prepared.conversation.pk,
+        "degraded": degraded,
+        "handoff": f"/aida/ke-petugas/{answer.pk}/",
+        "handoff_first": bool(degraded),
+        "sources": answer.sources,
+    }
 
 
 # --- Feedback and review ----------------------------------------------------------------
+
 
 @transaction.atomic
 @transaction.atomic
@@ -241,18 +300,24 @@ def review_answer(answer: Message, reviewer: User, *, verdict: str, corrected_te
         raise ValidationError(_("Only officers review answers."))
     if AnswerReview.objects.filter(answer=answer).exists():
         raise Conflict(_("This answer has already been reviewed."))
-    review = AnswerReview(answer=answer, reviewer=reviewer, verdict=Verdict(verdict), corrected_text=corrected_text.strip())
+    review = AnswerReview(
+        answer=answer, reviewer=reviewer, verdict=Verdict(verdict), corrected_text=corrected_text.strip()
+    )
     if review.corrected_text:
         question = answer.conversation.messages.filter(role=Message.Role.USER, created_at__lte=answer.created_at).last()
         title = scrub_personal_data(question.text if question else review.corrected_text)[:190]
-        review.knowledge_entry = save_entry(None, EntryData(title=title, body=scrub_personal_data(review.corrected_text),
-                                                            tags="jawaban ditinjau"), origin=Origin.REVIEWED)
+        review.knowledge_entry = save_entry(
+            None,
+            EntryData(title=title, body=scrub_personal_data(review.corrected_text), tags="jawaban ditinjau"),
+            origin=Origin.REVIEWED,
+        )
     review.save()
     assistant_used.send(sender=Message)
     return review
 
 
 # --- Personal data ------------------------------------------------------------------------
+
 
 def forget_conversations(conversations) -> int:
     """Scrub personal data from the conversations' messages and unlink them from people."""
@@ -268,5 +333,6 @@ def forget_conversations(conversations) -> int:
 def anonymise_old_conversations(days: int) -> int:
     """AIDA conversations older than `days` lose their link to people and their personal data."""
     cutoff = timezone.now() - timedelta(days=days)
-    return forget_conversations(Conversation.objects.filter(created_at__lt=cutoff)
-                                .exclude(user__isnull=True, session_key=""))
+    return forget_conversations(
+        Conversation.objects.filter(created_at__lt=cutoff).exclude(user__isnull=True, session_key="")
+    )

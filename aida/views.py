@@ -19,14 +19,17 @@ from billing_quota.selectors import usage_of
 from core.access import require_role
 from core.errors import Conflict
 from core.models import Role
-from core.ratelimit import ok_or_429
 from core.pages import form_status, submit_form
+from core.ratelimit import ok_or_429
 
 
 def chat(request):
     conversation = selectors.latest_conversation(request.user, request.session.session_key)
-    return render(request, "aida/chat.html", {"conversation": conversation,
-                                              "history": conversation.messages.all() if conversation else []})
+    return render(
+        request,
+        "aida/chat.html",
+        {"conversation": conversation, "history": conversation.messages.all() if conversation else []},
+    )
 
 
 @require_POST
@@ -41,10 +44,14 @@ def ask(request):
     if refused is not None:
         return refused
     user = request.user if request.user.is_authenticated else None
-    prepared = services.prepare(request.tenant, question=form.cleaned_data["question"], user=user,
-                                session_key=request.session.session_key,
-                                conversation_id=form.cleaned_data["conversation"],
-                                language=getattr(request, "LANGUAGE_CODE", "id"))
+    prepared = services.prepare(
+        request.tenant,
+        question=form.cleaned_data["question"],
+        user=user,
+        session_key=request.session.session_key,
+        conversation_id=form.cleaned_data["conversation"],
+        language=getattr(request, "LANGUAGE_CODE", "id"),
+    )
 
     async def events():
         async for event in services.answer_events(request.tenant, prepared):
@@ -65,14 +72,16 @@ def rate_answer(request, pk):
 
 @require_POST
 def handoff(request, pk):
-    """"Talk to an officer": the booking form opens with the topic and a summary filled in.
+    """ "Talk to an officer": the booking form opens with the topic and a summary filled in.
     A POST: it records the handoff, which a link or an image on another page must not do."""
     answer = selectors.answer_for(request.user, request.session.session_key, pk)
     services.record_handoff(answer)
     question = answer.conversation.messages.filter(role="user", created_at__lte=answer.created_at).last()
     topic = (question.text if question else answer.text)[:200]
     request.session["booking_draft"] = {
-        "topic": topic, "data_need": _("Question to AIDA: %(question)s") % {"question": topic}}
+        "topic": topic,
+        "data_need": _("Question to AIDA: %(question)s") % {"question": topic},
+    }
     return redirect("booking-directory")
 
 
@@ -90,24 +99,37 @@ def review_queue(request):
         answer = get_object_or_404(selectors.answers_to_review(), pk=request.POST.get("answer") or 0)
     form = ReviewForm(request.POST or None)
     try:
-        done = submit_form(request, form, lambda data: services.review_answer(answer, request.user, **data),
-                           success=_("Review saved."), next_url="aida-review")
+        done = submit_form(
+            request,
+            form,
+            lambda data: services.review_answer(answer, request.user, **data),
+            success=_("Review saved."),
+            next_url="aida-review",
+        )
     except Conflict as error:
         messages.error(request, str(error))
         return redirect("aida-review")
     page = Paginator(selectors.answers_to_review(), 20).get_page(request.GET.get("halaman"))
-    return done or render(request, "aida/review.html", {
-        "page": page, "form": form, "suggestions": selectors.unanswered_suggestions()}, status=form_status(form))
+    return done or render(
+        request,
+        "aida/review.html",
+        {"page": page, "form": form, "suggestions": selectors.unanswered_suggestions()},
+        status=form_status(form),
+    )
 
 
 @login_required
 def knowledge_admin(request):
     require_role(request, Role.SATKER_ADMIN)
     query = request.GET.get("q", "").strip()
-    entries = [hit.entry for hit in services.retrieval.search(query, limit=50, include_drafts=True)] if query \
+    entries = (
+        [hit.entry for hit in services.retrieval.search(query, limit=50, include_drafts=True)]
+        if query
         else KnowledgeEntry.objects.order_by("status", "title")
-    return render(request, "aida/knowledge_admin.html", {"entries": entries, "query": query,
-                                                         "import_form": ImportForm()})
+    )
+    return render(
+        request, "aida/knowledge_admin.html", {"entries": entries, "query": query, "import_form": ImportForm()}
+    )
 
 
 @login_required
@@ -139,12 +161,17 @@ def knowledge_import(request):
         for problem in problems:
             messages.error(request, problem)
         return redirect("aida-knowledge")
-    return render(request, "aida/knowledge_admin.html", {
-        "entries": KnowledgeEntry.objects.order_by("status", "title"), "import_form": form}, status=400)
+    return render(
+        request,
+        "aida/knowledge_admin.html",
+        {"entries": KnowledgeEntry.objects.order_by("status", "title"), "import_form": form},
+        status=400,
+    )
 
 
 @login_required
 def budget(request):
     require_role(request, Role.SATKER_ADMIN)
-    return render(request, "aida/budget.html", {"ledger": usage_of(request.tenant),
-                                                "activity": selectors.activity_this_month()})
+    return render(
+        request, "aida/budget.html", {"ledger": usage_of(request.tenant), "activity": selectors.activity_this_month()}
+    )

@@ -13,10 +13,12 @@ class AnnouncementKind(models.TextChoices):
 class Announcement(models.Model):
     """What a satker publishes on a topic; followers of the topic are notified."""
 
-    topic = models.ForeignKey("booking.ExpertiseTag", on_delete=models.PROTECT, related_name="announcements",
-                              verbose_name=_("topic"))
-    kind = models.CharField(_("kind"), max_length=12, choices=AnnouncementKind.choices,
-                            default=AnnouncementKind.ANNOUNCEMENT)
+    topic = models.ForeignKey(
+        "booking.ExpertiseTag", on_delete=models.PROTECT, related_name="announcements", verbose_name=_("topic")
+    )
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=AnnouncementKind.choices, default=AnnouncementKind.ANNOUNCEMENT
+    )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), max_length=4000)
     link = models.URLField(_("link"), blank=True, max_length=500)

@@ -29,14 +29,24 @@ def publish_announcement(author, *, topic, kind: str, title: str, body: str, lin
     the announcement, its notifications and its audit entry exist together or not at all."""
     if author.role != Role.SATKER_ADMIN:
         raise PermissionDenied(_("Only satker admins publish announcements."))
-    announcement = Announcement(topic=topic, kind=AnnouncementKind(kind), title=title.strip(), body=body.strip(),
-                                link=link.strip(), published_by=author)
+    announcement = Announcement(
+        topic=topic,
+        kind=AnnouncementKind(kind),
+        title=title.strip(),
+        body=body.strip(),
+        link=link.strip(),
+        published_by=author,
+    )
     announcement.full_clean(exclude=["published_by"])
     announcement.save()
     record(author, "announcement.publish", str(announcement.pk), topic=topic.slug)
     followers = User.objects.filter(topic_subscriptions__topic=topic, is_active=True)
     for follower in followers:
-        notify(follower, "data_release" if announcement.kind == AnnouncementKind.RELEASE else "announcement",
-               {"topic": topic.label(follower.language), "title": announcement.title},
-               link=f"/pengumuman/{announcement.pk}/", dedupe_key=f"announcement:{announcement.pk}:{follower.pk}")
+        notify(
+            follower,
+            "data_release" if announcement.kind == AnnouncementKind.RELEASE else "announcement",
+            {"topic": topic.label(follower.language), "title": announcement.title},
+            link=f"/pengumuman/{announcement.pk}/",
+            dedupe_key=f"announcement:{announcement.pk}:{follower.pk}",
+        )
     return announcement

@@ -25,16 +25,27 @@ def topics(request):
             messages.success(request, _("You follow “%(topic)s”.") % {"topic": topic.label(request.LANGUAGE_CODE)})
         else:
             services.unfollow_topic(request.user, topic)
-            messages.success(request, _("You no longer follow “%(topic)s”.") % {"topic": topic.label(request.LANGUAGE_CODE)})
+            messages.success(
+                request, _("You no longer follow “%(topic)s”.") % {"topic": topic.label(request.LANGUAGE_CODE)}
+            )
         return redirect("topics")
-    return render(request, "announcements/topics.html", {
-        "topics": active_tags(), "followed": selectors.followed_topic_ids(request.user),
-        "announcements": selectors.announcements()[:20],
-    })
+    return render(
+        request,
+        "announcements/topics.html",
+        {
+            "topics": active_tags(),
+            "followed": selectors.followed_topic_ids(request.user),
+            "announcements": selectors.announcements()[:20],
+        },
+    )
 
 
 def announcement_detail(request, pk):
-    return render(request, "announcements/announcement.html", {"announcement": get_object_or_404(selectors.announcements(), pk=pk)})
+    return render(
+        request,
+        "announcements/announcement.html",
+        {"announcement": get_object_or_404(selectors.announcements(), pk=pk)},
+    )
 
 
 @login_required
@@ -42,9 +53,19 @@ def manage_announcements(request):
     if request.user.role != Role.SATKER_ADMIN:
         raise PermissionDenied(_("Only satker admins publish announcements."))
     form = AnnouncementForm(request.POST or None)
-    done = submit_form(request, form, lambda data: services.publish_announcement(request.user, **data),
-                       success=_("Published. Followers of the topic are being notified."),
-                       next_url="manage-announcements")
-    return done or render(request, "announcements/manage_announcements.html", {
-        "form": form, "announcements": selectors.announcements()[:50],
-    }, status=form_status(form))
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.publish_announcement(request.user, **data),
+        success=_("Published. Followers of the topic are being notified."),
+        next_url="manage-announcements",
+    )
+    return done or render(
+        request,
+        "announcements/manage_announcements.html",
+        {
+            "form": form,
+            "announcements": selectors.announcements()[:50],
+        },
+        status=form_status(form),
+    )

@@ -20,18 +20,24 @@ from bench.common import free_port, fresh_django, onboard_sidoarjo, percentile, 
 
 ENTRIES = int(os.environ.get("BENCH_ENTRIES", "10000"))
 QUESTIONS = int(os.environ.get("BENCH_QUESTIONS", "100"))
-WORDS = ("inflasi harga konsumen kemiskinan garis penduduk miskin pengangguran angkatan kerja pendidikan sekolah "
-         "kesehatan rumah tangga pertanian padi produksi industri ekspor impor hotel wisata transportasi desa "
-         "ekonomi pertumbuhan pdrb upah petani nilai tukar indeks pembangunan manusia gizi air minum sanitasi").split()
+WORDS = (
+    "inflasi harga konsumen kemiskinan garis penduduk miskin pengangguran angkatan kerja pendidikan sekolah "
+    "kesehatan rumah tangga pertanian padi produksi industri ekspor impor hotel wisata transportasi desa "
+    "ekonomi pertumbuhan pdrb upah petani nilai tukar indeks pembangunan manusia gizi air minum sanitasi"
+).split()
 
 
 def main():
     from tests.fakes.gemini import API_KEY, FakeGemini
 
     fake = FakeGemini(answer=lambda body: " ".join(random.choice(WORDS) for _ in range(60)), chunk_words=2).start()
-    fresh_django("bench_aida", HALOPST_GEMINI_API_KEY=API_KEY, HALOPST_GEMINI_BASE_URL=fake.url,
-                 HALOPST_AIDA_QUESTIONS_PER_HOUR="100000",
-                 HALOPST_AIDA_QUESTIONS_PER_ADDRESS_HOUR="1000000")
+    fresh_django(
+        "bench_aida",
+        HALOPST_GEMINI_API_KEY=API_KEY,
+        HALOPST_GEMINI_BASE_URL=fake.url,
+        HALOPST_AIDA_QUESTIONS_PER_HOUR="100000",
+        HALOPST_AIDA_QUESTIONS_PER_ADDRESS_HOUR="1000000",
+    )
     from django.db import connection
     from django_tenants.utils import schema_context
 
@@ -43,10 +49,18 @@ def main():
     set_limits(satker, plan="province", monthly_token_limit=10**9, monthly_request_limit=10**6)
     random.seed(3)
     with schema_context(satker.schema_name):
-        KnowledgeEntry.objects.bulk_create([
-            KnowledgeEntry(slug=f"sintetis-{n}", title=" ".join(random.sample(WORDS, 5)).capitalize(),
-                           body=" ".join(random.choice(WORDS) for _ in range(120)), tags=", ".join(random.sample(WORDS, 3)))
-            for n in range(ENTRIES)], batch_size=2000)
+        KnowledgeEntry.objects.bulk_create(
+            [
+                KnowledgeEntry(
+                    slug=f"sintetis-{n}",
+                    title=" ".join(random.sample(WORDS, 5)).capitalize(),
+                    body=" ".join(random.choice(WORDS) for _ in range(120)),
+                    tags=", ".join(random.sample(WORDS, 3)),
+                )
+                for n in range(ENTRIES)
+            ],
+            batch_size=2000,
+        )
         KnowledgeEntry.objects.filter(search_vector__isnull=True).update(search_vector=SEARCH_VECTOR)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE aida_knowledgeentry")
@@ -68,26 +82,36 @@ def main():
                 received_before, events_before = len(fake.received_times), len(fake.event_times)
                 sent = time.monotonic()
                 arrivals = []
-                with client.stream("POST", "/aida/tanya/", data={"question": question},
-                                   headers={"X-CSRFToken": token, "Referer": f"http://{host}/aida/"}) as response:
+                with client.stream(
+                    "POST",
+                    "/aida/tanya/",
+                    data={"question": question},
+                    headers={"X-CSRFToken": token, "Referer": f"http://{host}/aida/"},
+                ) as response:
                     for line in response.iter_lines():
                         if line.startswith("data: ") and json.loads(line[6:])["type"] == "token":
                             arrivals.append(time.monotonic())
                 if number < 5 or len(fake.received_times) == received_before:
                     continue  # warm-up, or answered without Gemini
                 gemini_received = fake.received_times[received_before]
-                gemini_sent = fake.event_times[events_before:events_before + len(arrivals)]
+                gemini_sent = fake.event_times[events_before : events_before + len(arrivals)]
                 before_gemini.append(gemini_received - sent)
                 gemini_first = gemini_sent[0] - gemini_received
                 first_token.append(arrivals[0] - sent - gemini_first)
                 relay.extend(arrived - emitted for arrived, emitted in zip(arrivals, gemini_sent))
         print(f"{len(before_gemini)} questions over HTTP (Daphne), zero-latency fake Gemini:")
-        print(f"  AIDA work before Gemini is called (session, question stored, retrieval over {total} entries, "
-              f"quota reserved): p50={statistics.median(before_gemini) * 1000:.1f}ms p95={percentile(before_gemini, .95) * 1000:.1f}ms")
-        print(f"  time AIDA adds before the first token reaches the user: p50={statistics.median(first_token) * 1000:.1f}ms "
-              f"p95={percentile(first_token, .95) * 1000:.1f}ms (target p95 < 50 ms)")
-        print(f"  token relay, Gemini → user: p50={statistics.median(relay) * 1000:.2f}ms p95={percentile(relay, .95) * 1000:.2f}ms "
-              f"over {len(relay)} tokens")
+        print(
+            f"  AIDA work before Gemini is called (session, question stored, retrieval over {total} entries, "
+            f"quota reserved): p50={statistics.median(before_gemini) * 1000:.1f}ms p95={percentile(before_gemini, 0.95) * 1000:.1f}ms"
+        )
+        print(
+            f"  time AIDA adds before the first token reaches the user: p50={statistics.median(first_token) * 1000:.1f}ms "
+            f"p95={percentile(first_token, 0.95) * 1000:.1f}ms (target p95 < 50 ms)"
+        )
+        print(
+            f"  token relay, Gemini → user: p50={statistics.median(relay) * 1000:.2f}ms p95={percentile(relay, 0.95) * 1000:.2f}ms "
+            f"over {len(relay)} tokens"
+        )
     finally:
         server.terminate()
         server.wait(10)

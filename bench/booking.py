@@ -37,35 +37,47 @@ def main():
     satker = onboard_sidoarjo()
     zone = ZoneInfo(satker.timezone)
     with schema_context(satker.schema_name):
-        services.update_booking_settings(slot_minutes=30, buffer_minutes=0, min_notice_hours=0, daily_cap=20,
-                                         booking_window_days=60)
+        services.update_booking_settings(
+            slot_minutes=30, buffer_minutes=0, min_notice_hours=0, daily_cap=20, booking_window_days=60
+        )
         officers = []
         for number in range(8):
-            user = User.objects.create_user(f"petugas{number}@bench.example", "x", full_name=f"Petugas {number}",
-                                            role=Role.OFFICER)
+            user = User.objects.create_user(
+                f"petugas{number}@bench.example", "x", full_name=f"Petugas {number}", role=Role.OFFICER
+            )
             profile = services.save_officer_profile(user)
             services.set_weekly_hours(profile, [(day, "08:00", "16:00") for day in range(5)])
             officers.append(profile)
-        consumers = [User.objects.create_user(f"konsumen{n}@bench.example", "x", full_name=f"K {n}")
-                     for n in range(CLIENTS)]
+        consumers = [
+            User.objects.create_user(f"konsumen{n}@bench.example", "x", full_name=f"K {n}") for n in range(CLIENTS)
+        ]
         # Some held time, as a busy officer has: every third slot over the window.
         now = timezone.now()
         slots = free_slots([officers[0]], zone=zone, now=now)[officers[0].pk]
         for index, slot in enumerate(slots[::3]):
-            services.request_consultation(consumer=consumers[index % CLIENTS], officer=officers[0],
-                                          starts_at=slot.starts_at, topic="t", data_need="d", purpose="other",
-                                          consumer_category="other")
+            services.request_consultation(
+                consumer=consumers[index % CLIENTS],
+                officer=officers[0],
+                starts_at=slot.starts_at,
+                topic="t",
+                data_need="d",
+                purpose="other",
+                consumer_category="other",
+            )
         held = Consultation.objects.count()
         timings = []
         for _ in range(50):
             started = time.perf_counter()
             result = free_slots([officers[0]], zone=zone, now=timezone.now())[officers[0].pk]
             timings.append(time.perf_counter() - started)
-        print(f"free slots, one officer, 60-day window ({held} held, {len(result)} free): "
-              f"p50={statistics.median(timings) * 1000:.1f}ms p95={percentile(timings, 0.95) * 1000:.1f}ms")
+        print(
+            f"free slots, one officer, 60-day window ({held} held, {len(result)} free): "
+            f"p50={statistics.median(timings) * 1000:.1f}ms p95={percentile(timings, 0.95) * 1000:.1f}ms"
+        )
 
-        open_slots = {officer.pk: free_slots([officer], zone=zone, now=timezone.now())[officer.pk]
-                      for officer in officers[1:]}
+        open_slots = {
+            officer.pk: free_slots([officer], zone=zone, now=timezone.now())[officer.pk] for officer in officers[1:]
+        }
     connection.close()
 
     # Parallel clients: each books random open slots; half the attempts aim at contested slots.
@@ -79,9 +91,10 @@ def main():
     lock = threading.Lock()
 
     def client(index):
+        from django.core.exceptions import ValidationError
+
         from booking.models import OfficerProfile
         from booking.services import SlotTaken
-        from django.core.exceptions import ValidationError
 
         with schema_context(satker.schema_name):
             consumer = User.objects.get(email=f"konsumen{index}@bench.example")
@@ -90,9 +103,15 @@ def main():
                 officer_id, starts_at = plan[attempt]
                 started = time.perf_counter()
                 try:
-                    services.request_consultation(consumer=consumer, officer=officers_by_id[officer_id],
-                                                  starts_at=starts_at, topic="t", data_need="d", purpose="other",
-                                                  consumer_category="other")
+                    services.request_consultation(
+                        consumer=consumer,
+                        officer=officers_by_id[officer_id],
+                        starts_at=starts_at,
+                        topic="t",
+                        data_need="d",
+                        purpose="other",
+                        consumer_category="other",
+                    )
                     kind = "ok"
                 except SlotTaken:
                     kind = "taken"
@@ -110,10 +129,12 @@ def main():
     wall = time.perf_counter() - started
     with schema_context(satker.schema_name):
         booked = Consultation.objects.count() - held
-    print(f"booking under {CLIENTS} parallel clients: {ATTEMPTS} attempts in {wall:.1f}s = {ATTEMPTS / wall:.0f} attempts/s; "
-          f"{outcomes['ok']} booked ({outcomes['ok'] / wall:.0f}/s), {outcomes['taken']} 'just taken', "
-          f"{outcomes['refused']} refused; latency p50={statistics.median(latencies) * 1000:.0f}ms "
-          f"p95={percentile(latencies, 0.95) * 1000:.0f}ms; rows created={booked} (must equal booked)")
+    print(
+        f"booking under {CLIENTS} parallel clients: {ATTEMPTS} attempts in {wall:.1f}s = {ATTEMPTS / wall:.0f} attempts/s; "
+        f"{outcomes['ok']} booked ({outcomes['ok'] / wall:.0f}/s), {outcomes['taken']} 'just taken', "
+        f"{outcomes['refused']} refused; latency p50={statistics.median(latencies) * 1000:.0f}ms "
+        f"p95={percentile(latencies, 0.95) * 1000:.0f}ms; rows created={booked} (must equal booked)"
+    )
     assert booked == outcomes["ok"]
 
 

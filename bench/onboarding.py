@@ -24,8 +24,10 @@ FLEET_SIZE = 552
 def fmt(seconds: list[float]) -> str:
     ordered = sorted(seconds)
     p95 = ordered[int(0.95 * (len(ordered) - 1))]
-    return (f"n={len(seconds)} mean={statistics.mean(seconds) * 1000:.1f}ms "
-            f"p50={statistics.median(seconds) * 1000:.1f}ms p95={p95 * 1000:.1f}ms total={sum(seconds):.1f}s")
+    return (
+        f"n={len(seconds)} mean={statistics.mean(seconds) * 1000:.1f}ms "
+        f"p50={statistics.median(seconds) * 1000:.1f}ms p95={p95 * 1000:.1f}ms total={sum(seconds):.1f}s"
+    )
 
 
 def main() -> None:
@@ -67,8 +69,9 @@ def main() -> None:
     started = time.perf_counter()
     fleet_clone = [clone(spec) for spec in fleet]
     fleet_wall = time.perf_counter() - started + sum(jatim_clone)
-    print(f"national fleet: {len(jatim) + len(fleet)} satkers onboarded by cloning in {fleet_wall:.1f}s "
-          f"(target < 300s)")
+    print(
+        f"national fleet: {len(jatim) + len(fleet)} satkers onboarded by cloning in {fleet_wall:.1f}s (target < 300s)"
+    )
     print(f"  per satker, the {len(fleet)} after Jawa Timur: {fmt(fleet_clone)}")
     print(f"  last 50 (catalog at ~550 schemas): {fmt(fleet_clone[-50:])}")
     fleet_migrate = [migrate_fresh(f"mig_fleet_{i}") for i in range(MIGRATE_SAMPLE)]
@@ -78,11 +81,15 @@ def main() -> None:
     started = time.perf_counter()
     manage("migrate_schemas", "--tenant", "-v", "0", settings="bench.settings")
     rollout = time.perf_counter() - started
-    print(f"migrate_schemas of one new migration across {FLEET_SIZE} schemas: {rollout:.1f}s "
-          f"({rollout / FLEET_SIZE * 1000:.0f}ms per schema)")
+    print(
+        f"migrate_schemas of one new migration across {FLEET_SIZE} schemas: {rollout:.1f}s "
+        f"({rollout / FLEET_SIZE * 1000:.0f}ms per schema)"
+    )
 
-    ratios = [statistics.mean(jatim_migrate) / statistics.mean(jatim_clone),
-              statistics.mean(fleet_migrate) / statistics.mean(fleet_clone[-50:])]
+    ratios = [
+        statistics.mean(jatim_migrate) / statistics.mean(jatim_clone),
+        statistics.mean(fleet_migrate) / statistics.mean(fleet_clone[-50:]),
+    ]
     print(f"ratio at 39 satkers: {ratios[0]:.1f}x, at 552: {ratios[1]:.1f}x")
     print(f"clone_vs_migrate_ratio={min(ratios):.1f}")
 

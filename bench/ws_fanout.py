@@ -42,8 +42,18 @@ def setup():
     with schema_context(satker.schema_name):
         password = User(email="x@example.com")
         password.set_password("bench-password-123")
-        User.objects.bulk_create([User(email=f"warga{i}@bench.example", full_name=f"Warga {i}", password=password.password,
-                                       notify_by_email=False, notify_by_whatsapp=False) for i in range(SOCKETS)])
+        User.objects.bulk_create(
+            [
+                User(
+                    email=f"warga{i}@bench.example",
+                    full_name=f"Warga {i}",
+                    password=password.password,
+                    notify_by_email=False,
+                    notify_by_whatsapp=False,
+                )
+                for i in range(SOCKETS)
+            ]
+        )
         for user in User.objects.order_by("pk"):
             session = SessionStore()
             session[SESSION_KEY] = str(user.pk)
@@ -64,9 +74,14 @@ async def client_main(ports, keys):
     async def one(index, key):
         nonlocal opened
         port = ports[index % len(ports)]
-        async with websockets.connect(f"ws://{HOST}:{port}/ws/notifications/", host="127.0.0.1", port=port,
-                                      additional_headers={"Origin": f"http://{HOST}:{port}", "Cookie": f"sessionid={key}"},
-                                      open_timeout=60, max_queue=None) as socket_:
+        async with websockets.connect(
+            f"ws://{HOST}:{port}/ws/notifications/",
+            host="127.0.0.1",
+            port=port,
+            additional_headers={"Origin": f"http://{HOST}:{port}", "Cookie": f"sessionid={key}"},
+            open_timeout=60,
+            max_queue=None,
+        ) as socket_:
             await socket_.recv()  # hello with the unread count
             opened += 1
             if opened == len(keys):
@@ -95,9 +110,12 @@ def run(kind, satker, sessions):
     logs = [open(Path(os.environ.get("TMPDIR", "/tmp")) / f"halopst-bench-{kind}-{i}.log", "w") for i in range(2)]
     servers = [start_server(kind, port, log) for port, log in zip(ports, logs)]
     try:
-        client = subprocess.Popen([sys.executable, __file__, "client", ",".join(map(str, ports)),
-                                   ",".join(key for _user, key in sessions)],
-                                  cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        client = subprocess.Popen(
+            [sys.executable, __file__, "client", ",".join(map(str, ports)), ",".join(key for _user, key in sessions)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         arrivals = []
         ready = threading.Event()
 
@@ -128,8 +146,10 @@ def run(kind, satker, sessions):
             got = {nid: arrived - sent_at[nid] for arrived, nid in list(arrivals) if nid in ids}
             values = sorted(got.values())
             p50, p99 = statistics.median(values) * 1000, percentile(values, 0.99) * 1000
-            print(f"[{kind}] {label}: {len(ids)} notifications, p50={p50:.1f}ms p99={p99:.1f}ms "
-                  f"max={values[-1] * 1000:.1f}ms lost={len(ids) - len(got)}")
+            print(
+                f"[{kind}] {label}: {len(ids)} notifications, p50={p50:.1f}ms p99={p99:.1f}ms "
+                f"max={values[-1] * 1000:.1f}ms lost={len(ids) - len(got)}"
+            )
             return p50, p99, len(ids) - len(got)
 
         sent_at = {}
@@ -143,7 +163,7 @@ def run(kind, satker, sessions):
         before = set(sent_at)
         per_round = len(sessions) // ROUNDS
         for round_number in range(ROUNDS):
-            commit(sessions[round_number * per_round:(round_number + 1) * per_round])
+            commit(sessions[round_number * per_round : (round_number + 1) * per_round])
             time.sleep(0.3)
         burst = report(f"bursts, {ROUNDS} commits of {per_round} recipients", set(sent_at) - before)
         client.terminate()

@@ -42,8 +42,10 @@ class UsageLedger(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["satker", "month"], name="one_ledger_row_per_month"),
-            models.CheckConstraint(name="ledger_non_negative", condition=Q(tokens_reserved__gte=0, tokens_used__gte=0,
-                                                                           requests_reserved__gte=0, requests_used__gte=0)),
+            models.CheckConstraint(
+                name="ledger_non_negative",
+                condition=Q(tokens_reserved__gte=0, tokens_used__gte=0, requests_reserved__gte=0, requests_used__gte=0),
+            ),
         ]
 
     @property
@@ -52,7 +54,9 @@ class UsageLedger(models.Model):
 
     @property
     def requests_percent(self) -> int:
-        return int(100 * (self.requests_used + self.requests_reserved) / self.request_limit) if self.request_limit else 100
+        return (
+            int(100 * (self.requests_used + self.requests_reserved) / self.request_limit) if self.request_limit else 100
+        )
 
 
 class Reservation(models.Model):

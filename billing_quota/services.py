@@ -40,10 +40,14 @@ def reserve(satker, tokens: int) -> Reservation | None:
     """Set `tokens` and one request aside, or return None if that would pass a limit."""
     ledger = ledger_for(satker)
     with schema_context(PUBLIC_SCHEMA), transaction.atomic():
-        granted = (UsageLedger.objects.filter(pk=ledger.pk)
-                   .filter(tokens_used__lte=F("token_limit") - F("tokens_reserved") - tokens,
-                           requests_used__lte=F("request_limit") - F("requests_reserved") - 1)
-                   .update(tokens_reserved=F("tokens_reserved") + tokens, requests_reserved=F("requests_reserved") + 1))
+        granted = (
+            UsageLedger.objects.filter(pk=ledger.pk)
+            .filter(
+                tokens_used__lte=F("token_limit") - F("tokens_reserved") - tokens,
+                requests_used__lte=F("request_limit") - F("requests_reserved") - 1,
+            )
+            .update(tokens_reserved=F("tokens_reserved") + tokens, requests_reserved=F("requests_reserved") + 1)
+        )
         if not granted:
             return None
         return Reservation.objects.create(satker=satker, month=ledger.month, tokens=tokens)
@@ -58,11 +62,16 @@ def settle(reservation: Reservation, tokens_reported: int) -> int | None:
     over = tokens_reported if tokens_reported > reservation.tokens else None
     with schema_context(PUBLIC_SCHEMA), transaction.atomic():
         if not Reservation.objects.filter(pk=reservation.pk, settled_at__isnull=True).update(
-                settled_at=timezone.now(), tokens_charged=tokens_used, tokens_reported=over):
+            settled_at=timezone.now(), tokens_charged=tokens_used, tokens_reported=over
+        ):
             return None  # already settled or swept
         if over:
-            logger.warning("AIDA call of satker %s reported %d tokens, over its reservation of %d",
-                           reservation.satker_id, over, reservation.tokens)
+            logger.warning(
+                "AIDA call of satker %s reported %d tokens, over its reservation of %d",
+                reservation.satker_id,
+                over,
+                reservation.tokens,
+            )
         ledger = UsageLedger.objects.select_for_update().get(satker_id=reservation.satker_id, month=reservation.month)
         ledger.tokens_reserved -= reservation.tokens
         ledger.requests_reserved -= 1
@@ -75,8 +84,9 @@ def settle(reservation: Reservation, tokens_reported: int) -> int | None:
                 crossed = threshold
         if crossed:
             ledger.alerted_percent = crossed
-        ledger.save(update_fields=["tokens_reserved", "requests_reserved", "tokens_used", "requests_used",
-                                   "alerted_percent"])
+        ledger.save(
+            update_fields=["tokens_reserved", "requests_reserved", "tokens_used", "requests_used", "alerted_percent"]
+        )
         return crossed
 
 
@@ -84,16 +94,19 @@ def release(reservation: Reservation) -> None:
     """Give back what a failed call reserved: nothing reached Gemini, nothing is charged."""
     with schema_context(PUBLIC_SCHEMA), transaction.atomic():
         if Reservation.objects.filter(pk=reservation.pk, settled_at__isnull=True).update(
-                settled_at=timezone.now(), tokens_charged=0):
+            settled_at=timezone.now(), tokens_charged=0
+        ):
             UsageLedger.objects.filter(satker_id=reservation.satker_id, month=reservation.month).update(
-                tokens_reserved=F("tokens_reserved") - reservation.tokens, requests_reserved=F("requests_reserved") - 1)
+                tokens_reserved=F("tokens_reserved") - reservation.tokens, requests_reserved=F("requests_reserved") - 1
+            )
 
 
 def sweep_stale_reservations() -> int:
     """Release reservations whose call never reported back (its process died)."""
     with schema_context(PUBLIC_SCHEMA):
-        stale = list(Reservation.objects.filter(settled_at__isnull=True,
-                                                created_at__lt=timezone.now() - STALE_RESERVATION))
+        stale = list(
+            Reservation.objects.filter(settled_at__isnull=True, created_at__lt=timezone.now() - STALE_RESERVATION)
+        )
     for reservation in stale:
         release(reservation)
     return len(stale)
@@ -104,11 +117,24 @@ def sweep_stale_reservations() -> int:
 def set_limits(satker, *, plan: str, monthly_token_limit: int, monthly_request_limit: int, actor=None) -> SatkerQuota:
     """The province admin sets a satker's limits; this month's ledger follows at once."""
     with schema_context(PUBLIC_SCHEMA):
-        quota, _created = SatkerQuota.objects.update_or_create(satker=satker, defaults={
-            "plan": plan, "monthly_token_limit": monthly_token_limit, "monthly_request_limit": monthly_request_limit,
-            "updated_by": getattr(actor, "email", "")})
+        quota, _created = SatkerQuota.objects.update_or_create(
+            satker=satker,
+            defaults={
+                "plan": plan,
+                "monthly_token_limit": monthly_token_limit,
+                "monthly_request_limit": monthly_request_limit,
+                "updated_by": getattr(actor, "email", ""),
+            },
+        )
         UsageLedger.objects.filter(satker=satker, month=month_of()).update(
-            token_limit=monthly_token_limit, request_limit=monthly_request_limit)
-        record(actor, "quota.set", satker.code, plan=plan, monthly_token_limit=monthly_token_limit,
-               monthly_request_limit=monthly_request_limit)
+            token_limit=monthly_token_limit, request_limit=monthly_request_limit
+        )
+        record(
+            actor,
+            "quota.set",
+            satker.code,
+            plan=plan,
+            monthly_token_limit=monthly_token_limit,
+            monthly_request_limit=monthly_request_limit,
+        )
         return quota

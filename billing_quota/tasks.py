@@ -20,11 +20,18 @@ def email_province_admins(satker_id: int, percent: int) -> int:
 
     satker = Satker.objects.get(pk=satker_id)
     province = satker.province
-    recipients = list(User.objects.filter(role=Role.PROVINCE_ADMIN, managed_province=province, is_active=True)
-                      .values_list("email", flat=True))
+    recipients = list(
+        User.objects.filter(role=Role.PROVINCE_ADMIN, managed_province=province, is_active=True).values_list(
+            "email", flat=True
+        )
+    )
     if recipients:
         with translation.override("id"):
-            send_mail(_("AIDA budget of %(name)s at %(percent)d%%") % {"name": satker.name, "percent": percent},
-                      _("%(name)s has used %(percent)d%% of this month's AIDA budget.") % {
-                          "name": satker.name, "percent": percent}, None, recipients)
+            send_mail(
+                _("AIDA budget of %(name)s at %(percent)d%%") % {"name": satker.name, "percent": percent},
+                _("%(name)s has used %(percent)d%% of this month's AIDA budget.")
+                % {"name": satker.name, "percent": percent},
+                None,
+                recipients,
+            )
     return len(recipients)

@@ -55,15 +55,32 @@ class ConsultationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Consultation
-        fields = ["id", "status", "officer", "consumer", "expertise", "starts_at", "ends_at", "mode", "topic",
-                  "data_need", "purpose", "consumer_category", "meeting_link", "reason", "created_at", "events"]
+        fields = [
+            "id",
+            "status",
+            "officer",
+            "consumer",
+            "expertise",
+            "starts_at",
+            "ends_at",
+            "mode",
+            "topic",
+            "data_need",
+            "purpose",
+            "consumer_category",
+            "meeting_link",
+            "reason",
+            "created_at",
+            "events",
+        ]
         read_only_fields = fields
 
 
 class RequestSerializer(serializers.ModelSerializer):
     officer = serializers.PrimaryKeyRelatedField(queryset=OfficerProfile.objects.all(), required=False, allow_null=True)
-    expertise = serializers.SlugRelatedField(slug_field="slug", queryset=ExpertiseTag.objects.filter(is_active=True),
-                                             required=False, allow_null=True)
+    expertise = serializers.SlugRelatedField(
+        slug_field="slug", queryset=ExpertiseTag.objects.filter(is_active=True), required=False, allow_null=True
+    )
 
     class Meta:
         model = Consultation
@@ -129,16 +146,22 @@ class OfficerSlots(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[OpenApiParameter("from", date), OpenApiParameter("to", date)],
-                   responses=SlotSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("from", date), OpenApiParameter("to", date)], responses=SlotSerializer(many=True)
+    )
     def get(self, request, officer_id):
         officer = selectors.officer_directory().filter(pk=officer_id).first()
         if officer is None:
             raise NotFound()
         window = SlotWindow(data=request.query_params)
         window.is_valid(raise_exception=True)
-        slots = free_slots([officer], zone=ZoneInfo(request.tenant.timezone), now=timezone.now(),
-                           first=window.validated_data.get("from"), last=window.validated_data.get("to"))[officer.pk]
+        slots = free_slots(
+            [officer],
+            zone=ZoneInfo(request.tenant.timezone),
+            now=timezone.now(),
+            first=window.validated_data.get("from"),
+            last=window.validated_data.get("to"),
+        )[officer.pk]
         return Response(SlotSerializer(slots, many=True).data)
 
 
@@ -172,9 +195,13 @@ class ConsultationDetail(generics.RetrieveAPIView):
 
 
 ACTIONS = {
-    "approve": lambda pk, user, data: services.approve(pk, user, meeting_link=data["meeting_link"], starts_at=data["starts_at"]),
+    "approve": lambda pk, user, data: services.approve(
+        pk, user, meeting_link=data["meeting_link"], starts_at=data["starts_at"]
+    ),
     "decline": lambda pk, user, data: services.decline(pk, user, reason=data["reason"]),
-    "propose_reschedule": lambda pk, user, data: services.propose_reschedule(pk, user, starts_at=data["starts_at"], reason=data["reason"]),
+    "propose_reschedule": lambda pk, user, data: services.propose_reschedule(
+        pk, user, starts_at=data["starts_at"], reason=data["reason"]
+    ),
     "accept_reschedule": lambda pk, user, data: services.accept_reschedule(pk, user),
     "decline_reschedule": lambda pk, user, data: services.decline_reschedule(pk, user, reason=data["reason"]),
     "cancel": lambda pk, user, data: services.cancel(pk, user, reason=data["reason"]),
@@ -186,8 +213,12 @@ ACTIONS = {
 class ConsultationAction(APIView):
     """Move a consultation through its life cycle: 409 when the current state does not allow it."""
 
-    @extend_schema(operation_id="v1_consultations_action", request=ActionSerializer, responses=ConsultationSerializer,
-                   parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=sorted(ACTIONS))])
+    @extend_schema(
+        operation_id="v1_consultations_action",
+        request=ActionSerializer,
+        responses=ConsultationSerializer,
+        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=sorted(ACTIONS))],
+    )
     def post(self, request, pk, action):
         consultation = selectors.consultation_for(request.user, pk)
         if action not in ACTIONS:

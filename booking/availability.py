@@ -15,7 +15,14 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from booking.models import (
-    HOLDING_STATUSES, BookingSettings, ClosedDay, Consultation, DateOverride, OfficerLeave, OfficerProfile, WeeklyHours,
+    HOLDING_STATUSES,
+    BookingSettings,
+    ClosedDay,
+    Consultation,
+    DateOverride,
+    OfficerLeave,
+    OfficerProfile,
+    WeeklyHours,
 )
 
 
@@ -35,8 +42,9 @@ class OfficerCalendar:
     held: list[tuple[datetime, datetime]]  # (starts_at, held_until)
 
 
-def load_calendars(officer_ids, first: date, last: date, zone: ZoneInfo,
-                   exclude_consultation: int | None = None) -> dict[int, OfficerCalendar]:
+def load_calendars(
+    officer_ids, first: date, last: date, zone: ZoneInfo, exclude_consultation: int | None = None
+) -> dict[int, OfficerCalendar]:
     calendars = {pk: OfficerCalendar(defaultdict(list), defaultdict(list), set(), []) for pk in officer_ids}
     for row in WeeklyHours.objects.filter(officer_id__in=officer_ids):
         calendars[row.officer_id].weekly[row.weekday].append((row.start_time, row.end_time))
@@ -51,8 +59,9 @@ def load_calendars(officer_ids, first: date, last: date, zone: ZoneInfo,
             day += timedelta(days=1)
     window_start = datetime.combine(first, time.min, zone)
     window_end = datetime.combine(last + timedelta(days=1), time.min, zone)
-    held = Consultation.objects.filter(officer_id__in=officer_ids, status__in=HOLDING_STATUSES,
-                                       starts_at__lt=window_end, held_until__gt=window_start)
+    held = Consultation.objects.filter(
+        officer_id__in=officer_ids, status__in=HOLDING_STATUSES, starts_at__lt=window_end, held_until__gt=window_start
+    )
     if exclude_consultation is not None:
         held = held.exclude(pk=exclude_consultation)
     for officer_id, starts_at, held_until in held.values_list("officer_id", "starts_at", "held_until"):
@@ -60,8 +69,15 @@ def load_calendars(officer_ids, first: date, last: date, zone: ZoneInfo,
     return calendars
 
 
-def slots_for_calendar(calendar: OfficerCalendar, rules: BookingSettings, closed_days: set[date],
-                       first: date, last: date, now: datetime, zone: ZoneInfo) -> list[Slot]:
+def slots_for_calendar(
+    calendar: OfficerCalendar,
+    rules: BookingSettings,
+    closed_days: set[date],
+    first: date,
+    last: date,
+    now: datetime,
+    zone: ZoneInfo,
+) -> list[Slot]:
     length = timedelta(minutes=rules.slot_minutes)
     step = length + timedelta(minutes=rules.buffer_minutes)
     buffer = timedelta(minutes=rules.buffer_minutes)
@@ -101,8 +117,15 @@ def booking_window(rules: BookingSettings, now: datetime, zone: ZoneInfo) -> tup
     return today, today + timedelta(days=rules.booking_window_days)
 
 
-def free_slots(officers: list[OfficerProfile], *, zone: ZoneInfo, now: datetime, first: date | None = None,
-               last: date | None = None, exclude_consultation: int | None = None) -> dict[int, list[Slot]]:
+def free_slots(
+    officers: list[OfficerProfile],
+    *,
+    zone: ZoneInfo,
+    now: datetime,
+    first: date | None = None,
+    last: date | None = None,
+    exclude_consultation: int | None = None,
+) -> dict[int, list[Slot]]:
     """Free slots per officer id, within the booking window (optionally narrowed to [first, last]).
 
     `exclude_consultation`'s own hold is ignored: a consultation being moved does not block itself.
@@ -115,4 +138,6 @@ def free_slots(officers: list[OfficerProfile], *, zone: ZoneInfo, now: datetime,
         return {officer.pk: [] for officer in officers}
     closed = set(ClosedDay.objects.filter(date__range=(first, last)).values_list("date", flat=True))
     calendars = load_calendars([officer.pk for officer in officers], first, last, zone, exclude_consultation)
-    return {pk: slots_for_calendar(calendar, rules, closed, first, last, now, zone) for pk, calendar in calendars.items()}
+    return {
+        pk: slots_for_calendar(calendar, rules, closed, first, last, now, zone) for pk, calendar in calendars.items()
+    }

@@ -20,8 +20,12 @@ class ExpertiseTag(models.Model):
     name = models.CharField(_("name"), max_length=80)
     name_en = models.CharField(_("English name"), max_length=80, blank=True)
     # Words people search with that the name lacks ("miskin", "IHK"): the portal matches them.
-    keywords = models.CharField(_("search words"), max_length=300, blank=True,
-                                help_text=_("Other words people use for this topic, separated by commas"))
+    keywords = models.CharField(
+        _("search words"),
+        max_length=300,
+        blank=True,
+        help_text=_("Other words people use for this topic, separated by commas"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(default=100)
 
@@ -70,8 +74,12 @@ class BookingSettings(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(name="booking_settings_singleton", condition=Q(id=1)),
-            models.CheckConstraint(name="booking_slot_length_sane", condition=Q(slot_minutes__gte=15, slot_minutes__lte=240)),
-            models.CheckConstraint(name="booking_window_sane", condition=Q(booking_window_days__gte=1, booking_window_days__lte=365)),
+            models.CheckConstraint(
+                name="booking_slot_length_sane", condition=Q(slot_minutes__gte=15, slot_minutes__lte=240)
+            ),
+            models.CheckConstraint(
+                name="booking_window_sane", condition=Q(booking_window_days__gte=1, booking_window_days__lte=365)
+            ),
             models.CheckConstraint(name="booking_cap_positive", condition=Q(daily_cap__gte=1)),
         ]
 
@@ -85,9 +93,18 @@ class WeeklyHours(models.Model):
     """An officer's regular opening hours on one weekday, in the satker's time zone."""
 
     officer = models.ForeignKey(OfficerProfile, on_delete=models.CASCADE, related_name="weekly_hours")
-    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=[
-        (0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")),
-        (4, _("Friday")), (5, _("Saturday")), (6, _("Sunday"))])
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"),
+        choices=[
+            (0, _("Monday")),
+            (1, _("Tuesday")),
+            (2, _("Wednesday")),
+            (3, _("Thursday")),
+            (4, _("Friday")),
+            (5, _("Saturday")),
+            (6, _("Sunday")),
+        ],
+    )
     start_time = models.TimeField(_("from"))
     end_time = models.TimeField(_("until"))
 
@@ -218,12 +235,16 @@ class Consultation(models.Model):
             models.Index(fields=["consumer", "-starts_at"]),
         ]
         constraints = [
-            models.CheckConstraint(name="consultation_time_order",
-                                   condition=Q(starts_at__lt=F("ends_at")) & Q(ends_at__lte=F("held_until"))),
+            models.CheckConstraint(
+                name="consultation_time_order",
+                condition=Q(starts_at__lt=F("ends_at")) & Q(ends_at__lte=F("held_until")),
+            ),
             ExclusionConstraint(
                 name="consultation_no_double_booking",
-                expressions=[("officer", RangeOperators.EQUAL),
-                             (TsTzRange("starts_at", "held_until"), RangeOperators.OVERLAPS)],
+                expressions=[
+                    ("officer", RangeOperators.EQUAL),
+                    (TsTzRange("starts_at", "held_until"), RangeOperators.OVERLAPS),
+                ],
                 condition=Q(status__in=HOLDING_STATUSES),
             ),
             models.CheckConstraint(
@@ -318,7 +339,9 @@ class Feedback(models.Model):
         constraints = [
             models.CheckConstraint(name="feedback_rating_range", condition=Q(rating__gte=1, rating__lte=5)),
             *[
-                models.CheckConstraint(name=f"feedback_{name}_range", condition=Q(**{f"{name}__gte": 1, f"{name}__lte": 4}))
+                models.CheckConstraint(
+                    name=f"feedback_{name}_range", condition=Q(**{f"{name}__gte": 1, f"{name}__lte": 4})
+                )
                 for name, _label in SURVEY_ELEMENTS
             ],
         ]

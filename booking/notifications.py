@@ -32,8 +32,11 @@ def describe(consultation, recipient) -> dict:
     with translation.override(recipient.language or "id"):
         when = f"{formats.date_format(local, 'l, j F Y')} {local:%H:%M} {satker.timezone_label}"
     return {
-        "topic": consultation.topic, "when": when, "reason": consultation.reason,
-        "consumer": consultation.consumer.full_name, "officer": consultation.officer.user.full_name,
+        "topic": consultation.topic,
+        "when": when,
+        "reason": consultation.reason,
+        "consumer": consultation.consumer.full_name,
+        "officer": consultation.officer.user.full_name,
         "meeting_link": consultation.meeting_link,
     }
 
@@ -55,7 +58,10 @@ def notify_of_event(consultation, event) -> None:
     attachment = None
     if kind == "consultation_approved":
         satker = current_satker()
-        attachment = (f"konsultasi-{consultation.pk}.ics", "text/calendar",
-                      consultation_ics(consultation, satker.title, satker.get_primary_domain().domain))
+        attachment = (
+            f"konsultasi-{consultation.pk}.ics",
+            "text/calendar",
+            consultation_ics(consultation, satker.title, satker.get_primary_domain().domain),
+        )
     link = f"/konsultasi/{consultation.pk}/nilai/" if kind == "rating_requested" else f"/konsultasi/{consultation.pk}/"
     notify(recipient, kind, describe(consultation, recipient), link=link, attachment=attachment)

@@ -11,9 +11,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from booking.models import BookingSettings, Consultation, Status
+from booking.notifications import describe
 from core.models import User
 from realtime.services import notify
-from booking.notifications import describe
 
 WINDOWS = [("reminder_day", timedelta(hours=24)), ("reminder_hour", timedelta(hours=1))]
 
@@ -23,13 +23,19 @@ def send_consultation_reminders(now=None) -> int:
     now = now or timezone.now()
     sent = 0
     for kind, ahead in WINDOWS:
-        upcoming = (Consultation.objects.filter(status=Status.APPROVED, starts_at__gt=now, starts_at__lte=now + ahead)
-                    .select_related("consumer", "officer__user"))
+        upcoming = Consultation.objects.filter(
+            status=Status.APPROVED, starts_at__gt=now, starts_at__lte=now + ahead
+        ).select_related("consumer", "officer__user")
         for consultation in upcoming:
             for recipient in (consultation.consumer, consultation.officer.user):
                 key = f"{kind}:{consultation.pk}:{int(consultation.starts_at.timestamp())}:{recipient.pk}"
-                if notify(recipient, kind, describe(consultation, recipient), link=f"/konsultasi/{consultation.pk}/",
-                          dedupe_key=key):
+                if notify(
+                    recipient,
+                    kind,
+                    describe(consultation, recipient),
+                    link=f"/konsultasi/{consultation.pk}/",
+                    dedupe_key=key,
+                ):
                     sent += 1
     return sent
 
@@ -39,8 +45,11 @@ def remind_officers_of_waiting_requests(now=None) -> int:
     """Once a day per officer, while requests wait longer than half the satker's decision standard."""
     now = now or timezone.now()
     waited = timedelta(hours=BookingSettings.current().decision_standard_hours / 2)
-    waiting = (Consultation.objects.filter(status=Status.REQUESTED, created_at__lte=now - waited)
-               .values("officer__user").annotate(count=Count("pk")))
+    waiting = (
+        Consultation.objects.filter(status=Status.REQUESTED, created_at__lte=now - waited)
+        .values("officer__user")
+        .annotate(count=Count("pk"))
+    )
     sent = 0
     for row in waiting:
         officer = User.objects.get(pk=row["officer__user"])

@@ -2,15 +2,23 @@
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 from statistics import mean
+from zoneinfo import ZoneInfo
 
 from django.db.models import Case, Count, F, IntegerField, Min, Prefetch, QuerySet, Sum, Value, When
 from django.http import Http404
 
 from booking.models import (
-    SURVEY_ELEMENTS, Action, BookingSettings, Consultation, ConsultationEvent, ExpertiseTag, Feedback, NoShowParty,
-    OfficerProfile, Status,
+    SURVEY_ELEMENTS,
+    Action,
+    BookingSettings,
+    Consultation,
+    ConsultationEvent,
+    ExpertiseTag,
+    Feedback,
+    NoShowParty,
+    OfficerProfile,
+    Status,
 )
 from core.models import Role
 from core.queries import local_days
@@ -21,8 +29,11 @@ def active_tags() -> QuerySet[ExpertiseTag]:
 
 
 def officer_directory(expertise_slug: str | None = None) -> QuerySet[OfficerProfile]:
-    officers = (OfficerProfile.objects.filter(is_active=True, user__is_active=True)
-                .select_related("user").prefetch_related(Prefetch("expertise", queryset=active_tags())))
+    officers = (
+        OfficerProfile.objects.filter(is_active=True, user__is_active=True)
+        .select_related("user")
+        .prefetch_related(Prefetch("expertise", queryset=active_tags()))
+    )
     if expertise_slug:
         officers = officers.filter(expertise__slug=expertise_slug, expertise__is_active=True)
     return officers
@@ -56,15 +67,19 @@ def inbox(user) -> QuerySet[Consultation]:
     pending_first = Case(
         When(status=Status.REQUESTED, then=Value(0)),
         When(status=Status.RESCHEDULE_PROPOSED, then=Value(1)),
-        default=Value(2), output_field=IntegerField(),
+        default=Value(2),
+        output_field=IntegerField(),
     )
-    return (visible_consultations(user)
-            .filter(status__in=[Status.REQUESTED, Status.RESCHEDULE_PROPOSED, Status.APPROVED])
-            .annotate(queue=pending_first)
-            .order_by("queue", Case(When(status=Status.REQUESTED, then=F("created_at")), default=F("starts_at"))))
+    return (
+        visible_consultations(user)
+        .filter(status__in=[Status.REQUESTED, Status.RESCHEDULE_PROPOSED, Status.APPROVED])
+        .annotate(queue=pending_first)
+        .order_by("queue", Case(When(status=Status.REQUESTED, then=F("created_at")), default=F("starts_at")))
+    )
 
 
 # --- Satisfaction (IKM, Permenpan RB 14/2017) -------------------------------------------
+
 
 def ikm_grade(ikm: float) -> str:
     if ikm >= 88.31:
@@ -113,6 +128,7 @@ def satisfaction_index(year: int) -> dict:
 
 # --- Activity, for reports (insights.rollups) ---------------------------------------------
 
+
 def decision_standard() -> timedelta:
     """How long a request may wait for the officer's decision (the satker's service standard)."""
     return timedelta(hours=BookingSettings.current().decision_standard_hours)
@@ -122,13 +138,21 @@ def day_activity(start: datetime, end: datetime) -> dict:
     """What the booking service did between `start` and `end`: the counts a day's rollup keeps.
     Decision waits are returned as timedeltas, for the caller's service standard."""
     created = Consultation.objects.filter(created_at__gte=start, created_at__lt=end)
-    firsts = list(Consultation.objects.filter(consumer__in=created.values("consumer"))
-                  .values("consumer").annotate(first=Min("created_at")).values_list("first", flat=True))
-    actions = dict(ConsultationEvent.objects.filter(created_at__gte=start, created_at__lt=end)
-                   .values_list("action").annotate(n=Count("id")))
+    firsts = list(
+        Consultation.objects.filter(consumer__in=created.values("consumer"))
+        .values("consumer")
+        .annotate(first=Min("created_at"))
+        .values_list("first", flat=True)
+    )
+    actions = dict(
+        ConsultationEvent.objects.filter(created_at__gte=start, created_at__lt=end)
+        .values_list("action")
+        .annotate(n=Count("id"))
+    )
     survey = [name for name, _label in SURVEY_ELEMENTS]
     feedback = Feedback.objects.filter(created_at__gte=start, created_at__lt=end).aggregate(
-        ratings=Count("id"), rating_sum=Sum("rating"), **{name: Sum(name) for name in survey})
+        ratings=Count("id"), rating_sum=Sum("rating"), **{name: Sum(name) for name in survey}
+    )
     return {
         "requests": created.count(),
         "new_consumers": sum(first >= start for first in firsts),
@@ -142,9 +166,12 @@ def day_activity(start: datetime, end: datetime) -> dict:
         "expired": actions.get(Action.EXPIRE, 0),
         "completed": actions.get(Action.COMPLETE, 0),
         "no_shows": actions.get(Action.NO_SHOW, 0),
-        "decision_waits": [decided - requested for requested, decided in
-                           Consultation.objects.filter(decided_at__gte=start, decided_at__lt=end)
-                           .values_list("created_at", "decided_at")],
+        "decision_waits": [
+            decided - requested
+            for requested, decided in Consultation.objects.filter(
+                decided_at__gte=start, decided_at__lt=end
+            ).values_list("created_at", "decided_at")
+        ],
         "ratings": feedback["ratings"],
         "rating_sum": feedback["rating_sum"] or 0,
         "survey_sums": {name: feedback[name] for name in survey} if feedback["ratings"] else {},
@@ -155,24 +182,40 @@ def day_activity(start: datetime, end: datetime) -> dict:
 def officer_month_activity(start: datetime, end: datetime) -> dict[int, dict]:
     """Per officer profile: consultations completed and missed, ratings, and decision waits."""
     in_period = {"created_at__gte": start, "created_at__lt": end}
-    completed = dict(ConsultationEvent.objects.filter(action=Action.COMPLETE, **in_period)
-                     .values_list("consultation__officer").annotate(n=Count("id")))
-    no_shows = dict(ConsultationEvent.objects.filter(action=Action.NO_SHOW, **in_period,
-                                                     consultation__no_show_party=NoShowParty.OFFICER)
-                    .values_list("consultation__officer").annotate(n=Count("id")))
+    completed = dict(
+        ConsultationEvent.objects.filter(action=Action.COMPLETE, **in_period)
+        .values_list("consultation__officer")
+        .annotate(n=Count("id"))
+    )
+    no_shows = dict(
+        ConsultationEvent.objects.filter(
+            action=Action.NO_SHOW, **in_period, consultation__no_show_party=NoShowParty.OFFICER
+        )
+        .values_list("consultation__officer")
+        .annotate(n=Count("id"))
+    )
     waits: dict[int, list] = {}
-    for officer_id, requested, decided in Consultation.objects.filter(decided_at__gte=start, decided_at__lt=end) \
-            .values_list("officer", "created_at", "decided_at"):
+    for officer_id, requested, decided in Consultation.objects.filter(
+        decided_at__gte=start, decided_at__lt=end
+    ).values_list("officer", "created_at", "decided_at"):
         waits.setdefault(officer_id, []).append(decided - requested)
-    ratings = {row["consultation__officer"]: row for row in Feedback.objects.filter(**in_period)
-               .values("consultation__officer").annotate(n=Count("id"), total=Sum("rating"))}
+    ratings = {
+        row["consultation__officer"]: row
+        for row in Feedback.objects.filter(**in_period)
+        .values("consultation__officer")
+        .annotate(n=Count("id"), total=Sum("rating"))
+    }
     activity = {}
     for profile in OfficerProfile.objects.select_related("user"):
         rated = ratings.get(profile.pk, {"n": 0, "total": 0})
         activity[profile.pk] = {
-            "user_id": profile.user_id, "name": profile.user.full_name,
-            "completed": completed.get(profile.pk, 0), "no_shows": no_shows.get(profile.pk, 0),
-            "ratings": rated["n"], "rating_sum": rated["total"], "decision_waits": waits.get(profile.pk, []),
+            "user_id": profile.user_id,
+            "name": profile.user.full_name,
+            "completed": completed.get(profile.pk, 0),
+            "no_shows": no_shows.get(profile.pk, 0),
+            "ratings": rated["n"],
+            "rating_sum": rated["total"],
+            "decision_waits": waits.get(profile.pk, []),
         }
     return activity
 
@@ -181,18 +224,26 @@ def service_now(start: datetime, end: datetime) -> dict:
     """The booking side of a satker right now: requests waiting for a decision (when each came
     in), the decision standard, and consultations held between `start` and `end`."""
     return {
-        "pending_since": list(Consultation.objects.filter(status=Status.REQUESTED).order_by("created_at")
-                              .values_list("created_at", flat=True)),
+        "pending_since": list(
+            Consultation.objects.filter(status=Status.REQUESTED)
+            .order_by("created_at")
+            .values_list("created_at", flat=True)
+        ),
         "decision_standard_hours": BookingSettings.current().decision_standard_hours,
         "consultations_today": Consultation.objects.filter(
-            starts_at__gte=start, starts_at__lt=end,
-            status__in=[Status.APPROVED, Status.COMPLETED, Status.RATED, Status.NO_SHOW]).count(),
+            starts_at__gte=start,
+            starts_at__lt=end,
+            status__in=[Status.APPROVED, Status.COMPLETED, Status.RATED, Status.NO_SHOW],
+        ).count(),
     }
 
 
 def activity_days(zone: ZoneInfo) -> set[date]:
     """Every local day on which something a report counts happened in booking."""
-    sources = [(Consultation, "created_at"), (Consultation, "decided_at"), (ConsultationEvent, "created_at"),
-               (Feedback, "created_at")]
+    sources = [
+        (Consultation, "created_at"),
+        (Consultation, "decided_at"),
+        (ConsultationEvent, "created_at"),
+        (Feedback, "created_at"),
+    ]
     return local_days(sources, zone)
-

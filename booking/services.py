@@ -20,16 +20,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booking.availability import Slot, free_slots
-from booking.notifications import notify_of_event
 from booking.models import (
-    HOLDING_STATUSES, Action, BookingSettings, ClosedDay, Consultation, ConsultationEvent, DateOverride, ExpertiseTag, Feedback,
-    Mode, NoShowParty, OfficerLeave, OfficerProfile, Status, WeeklyHours,
+    HOLDING_STATUSES,
+    Action,
+    BookingSettings,
+    ClosedDay,
+    Consultation,
+    ConsultationEvent,
+    DateOverride,
+    ExpertiseTag,
+    Feedback,
+    Mode,
+    NoShowParty,
+    OfficerLeave,
+    OfficerProfile,
+    Status,
+    WeeklyHours,
 )
+from booking.notifications import notify_of_event
 from core.audit import record
 from core.errors import Conflict
 from core.models import Role, User
-from core.text import unique_slug
 from core.tenancy import current_satker
+from core.text import unique_slug
 
 # Sent inside the transaction of every state change (sender=Consultation, consultation, event),
 # after the notifications are written. For the apps above booking that keep derived rows
@@ -58,20 +71,44 @@ class Transition:
     needs_reason: bool = False
 
 
-TRANSITIONS = {transition.name: transition for transition in [
-    Transition(Action.APPROVE, (Status.REQUESTED,), Status.APPROVED, by_officer=True, by_consumer=False),
-    Transition(Action.DECLINE, (Status.REQUESTED, Status.RESCHEDULE_PROPOSED), Status.DECLINED, True, False, needs_reason=True),
-    Transition(Action.PROPOSE_RESCHEDULE, (Status.REQUESTED, Status.APPROVED), Status.RESCHEDULE_PROPOSED, True, False,
-               needs_reason=True),
-    Transition(Action.ACCEPT_RESCHEDULE, (Status.RESCHEDULE_PROPOSED,), Status.APPROVED, False, True),
-    Transition(Action.DECLINE_RESCHEDULE, (Status.RESCHEDULE_PROPOSED,), Status.CANCELLED, False, True, needs_reason=True),
-    Transition(Action.CANCEL, (Status.REQUESTED, Status.APPROVED, Status.RESCHEDULE_PROPOSED), Status.CANCELLED, True, True,
-               needs_reason=True),
-    Transition(Action.COMPLETE, (Status.APPROVED,), Status.COMPLETED, True, False),
-    Transition(Action.NO_SHOW, (Status.APPROVED,), Status.NO_SHOW, True, False),
-    Transition(Action.RATE, (Status.COMPLETED,), Status.RATED, False, True),
-    Transition(Action.EXPIRE, (Status.REQUESTED, Status.RESCHEDULE_PROPOSED), Status.EXPIRED, False, False),
-]}
+TRANSITIONS = {
+    transition.name: transition
+    for transition in [
+        Transition(Action.APPROVE, (Status.REQUESTED,), Status.APPROVED, by_officer=True, by_consumer=False),
+        Transition(
+            Action.DECLINE,
+            (Status.REQUESTED, Status.RESCHEDULE_PROPOSED),
+            Status.DECLINED,
+            True,
+            False,
+            needs_reason=True,
+        ),
+        Transition(
+            Action.PROPOSE_RESCHEDULE,
+            (Status.REQUESTED, Status.APPROVED),
+            Status.RESCHEDULE_PROPOSED,
+            True,
+            False,
+            needs_reason=True,
+        ),
+        Transition(Action.ACCEPT_RESCHEDULE, (Status.RESCHEDULE_PROPOSED,), Status.APPROVED, False, True),
+        Transition(
+            Action.DECLINE_RESCHEDULE, (Status.RESCHEDULE_PROPOSED,), Status.CANCELLED, False, True, needs_reason=True
+        ),
+        Transition(
+            Action.CANCEL,
+            (Status.REQUESTED, Status.APPROVED, Status.RESCHEDULE_PROPOSED),
+            Status.CANCELLED,
+            True,
+            True,
+            needs_reason=True,
+        ),
+        Transition(Action.COMPLETE, (Status.APPROVED,), Status.COMPLETED, True, False),
+        Transition(Action.NO_SHOW, (Status.APPROVED,), Status.NO_SHOW, True, False),
+        Transition(Action.RATE, (Status.COMPLETED,), Status.RATED, False, True),
+        Transition(Action.EXPIRE, (Status.REQUESTED, Status.RESCHEDULE_PROPOSED), Status.EXPIRED, False, False),
+    ]
+}
 
 
 def _local_zone() -> ZoneInfo:
@@ -100,17 +137,24 @@ def _save_holding(consultation: Consultation, fields: list[str] | None = None) -
         raise
 
 
-def _check_slot(officer: OfficerProfile, starts_at: datetime, now: datetime, ignore: Consultation | None = None) -> Slot:
+def _check_slot(
+    officer: OfficerProfile, starts_at: datetime, now: datetime, ignore: Consultation | None = None
+) -> Slot:
     """The slot starting at `starts_at` if the officer offers it (ignoring `ignore`'s own hold)."""
     zone = _local_zone()
     day = starts_at.astimezone(zone).date()
-    slots = free_slots([officer], zone=zone, now=now, first=day, last=day,
-                       exclude_consultation=ignore.pk if ignore else None)[officer.pk]
+    slots = free_slots(
+        [officer], zone=zone, now=now, first=day, last=day, exclude_consultation=ignore.pk if ignore else None
+    )[officer.pk]
     for slot in slots:
         if slot.starts_at == starts_at:
             return slot
-    taken = Consultation.objects.filter(officer=officer, status__in=HOLDING_STATUSES, starts_at__lt=starts_at + timedelta(minutes=1),
-                                        held_until__gt=starts_at)
+    taken = Consultation.objects.filter(
+        officer=officer,
+        status__in=HOLDING_STATUSES,
+        starts_at__lt=starts_at + timedelta(minutes=1),
+        held_until__gt=starts_at,
+    )
     if ignore is not None:
         taken = taken.exclude(pk=ignore.pk)
     if taken.exists():
@@ -119,12 +163,15 @@ def _check_slot(officer: OfficerProfile, starts_at: datetime, now: datetime, ign
 
 
 def pick_officer_for(expertise: ExpertiseTag, starts_at: datetime, now: datetime) -> OfficerProfile:
-    """"Any officer with this expertise": of those free at that time, the one holding the fewest
+    """ "Any officer with this expertise": of those free at that time, the one holding the fewest
     consultations from now on (ties: the one who has waited longest since their last request)."""
     candidates = list(
         OfficerProfile.objects.filter(expertise=expertise, is_active=True, user__is_active=True)
-        .annotate(load=Count("consultations", filter=Q(consultations__status__in=HOLDING_STATUSES,
-                                                          consultations__starts_at__gte=now)))
+        .annotate(
+            load=Count(
+                "consultations", filter=Q(consultations__status__in=HOLDING_STATUSES, consultations__starts_at__gte=now)
+            )
+        )
         .order_by("load", "pk")
     )
     zone = _local_zone()
@@ -137,9 +184,18 @@ def pick_officer_for(expertise: ExpertiseTag, starts_at: datetime, now: datetime
 
 
 @transaction.atomic
-def request_consultation(*, consumer: User, starts_at: datetime, topic: str, data_need: str, purpose: str,
-                         consumer_category: str, mode: str = Mode.ONLINE, officer: OfficerProfile | None = None,
-                         expertise: ExpertiseTag | None = None) -> Consultation:
+def request_consultation(
+    *,
+    consumer: User,
+    starts_at: datetime,
+    topic: str,
+    data_need: str,
+    purpose: str,
+    consumer_category: str,
+    mode: str = Mode.ONLINE,
+    officer: OfficerProfile | None = None,
+    expertise: ExpertiseTag | None = None,
+) -> Consultation:
     """A consumer asks for a consultation; the slot is held from this moment."""
     if consumer.role != Role.CONSUMER:
         raise PermissionDenied(_("Only consumers can request consultations."))
@@ -155,9 +211,17 @@ def request_consultation(*, consumer: User, starts_at: datetime, topic: str, dat
     OfficerProfile.objects.select_for_update().filter(pk=officer.pk).first()
     slot = _check_slot(officer, starts_at, now)
     consultation = Consultation(
-        consumer=consumer, officer=officer, expertise=expertise, starts_at=slot.starts_at, ends_at=slot.ends_at,
-        held_until=_held_until(slot.ends_at), mode=mode, topic=topic.strip(), data_need=data_need.strip(),
-        purpose=purpose, consumer_category=consumer_category,
+        consumer=consumer,
+        officer=officer,
+        expertise=expertise,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        held_until=_held_until(slot.ends_at),
+        mode=mode,
+        topic=topic.strip(),
+        data_need=data_need.strip(),
+        purpose=purpose,
+        consumer_category=consumer_category,
     )
     consultation.full_clean(exclude=["held_until", "consumer", "officer", "expertise"], validate_constraints=False)
     _save_holding(consultation)
@@ -167,8 +231,13 @@ def request_consultation(*, consumer: User, starts_at: datetime, topic: str, dat
 
 def _record(consultation, action, actor, from_status, to_status, reason=""):
     event = ConsultationEvent.objects.create(
-        consultation=consultation, action=action, actor=actor, from_status=from_status, to_status=to_status,
-        reason=reason, starts_at=consultation.starts_at,
+        consultation=consultation,
+        action=action,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        starts_at=consultation.starts_at,
     )
     notify_of_event(consultation, event)
     consultation_changed.send(sender=Consultation, consultation=consultation, event=event)
@@ -179,18 +248,22 @@ def _is_officer_side(consultation: Consultation, user: User) -> bool:
     return user.role == Role.SATKER_ADMIN or (user.role == Role.OFFICER and consultation.officer.user_id == user.pk)
 
 
-def _transition(consultation_id: int, action_name: str, actor: User | None, *, reason: str = "", change=None) -> Consultation:
+def _transition(
+    consultation_id: int, action_name: str, actor: User | None, *, reason: str = "", change=None
+) -> Consultation:
     action = TRANSITIONS[action_name]
     consultation = Consultation.objects.select_for_update().select_related("officer").get(pk=consultation_id)
     if actor is not None:
         allowed = (action.by_officer and _is_officer_side(consultation, actor)) or (
-            action.by_consumer and consultation.consumer_id == actor.pk)
+            action.by_consumer and consultation.consumer_id == actor.pk
+        )
         if not allowed:
             raise PermissionDenied(_("You may not do this to this consultation."))
     if consultation.status not in action.from_states:
         raise TransitionNotAllowed(
             _("This consultation is %(status)s: it cannot be changed that way now.")
-            % {"status": consultation.get_status_display().lower()})
+            % {"status": consultation.get_status_display().lower()}
+        )
     reason = reason.strip()
     if action.needs_reason and not reason:
         raise ValidationError({"reason": _("Please give a reason.")})
@@ -206,7 +279,9 @@ def _transition(consultation_id: int, action_name: str, actor: User | None, *, r
 
 
 @transaction.atomic
-def approve(consultation_id: int, officer_user: User, *, meeting_link: str = "", starts_at: datetime | None = None) -> Consultation:
+def approve(
+    consultation_id: int, officer_user: User, *, meeting_link: str = "", starts_at: datetime | None = None
+) -> Consultation:
     """Approve with a meeting link (pasted, or generated when left empty for online
     consultations), optionally at another free time of the same officer."""
 
@@ -314,8 +389,9 @@ def rate(consultation_id: int, consumer: User, *, rating: int, comment: str = ""
 @transaction.atomic
 def expire_stale_requests() -> int:
     """Requests nobody decided before their start expire (run per satker by beat)."""
-    stale = Consultation.objects.filter(status__in=[Status.REQUESTED, Status.RESCHEDULE_PROPOSED],
-                                        starts_at__lte=timezone.now()).values_list("pk", flat=True)
+    stale = Consultation.objects.filter(
+        status__in=[Status.REQUESTED, Status.RESCHEDULE_PROPOSED], starts_at__lte=timezone.now()
+    ).values_list("pk", flat=True)
     for pk in stale:
         _transition(pk, Action.EXPIRE, None)
     return len(stale)
@@ -323,9 +399,18 @@ def expire_stale_requests() -> int:
 
 # --- Officers and availability (satker admins) ----------------------------------------
 
+
 @transaction.atomic
-def save_officer_profile(user: User, *, bio: str = "", languages: str = "Bahasa Indonesia", is_active: bool = True,
-                         expertise: list[ExpertiseTag] = (), photo=None, actor=None) -> OfficerProfile:
+def save_officer_profile(
+    user: User,
+    *,
+    bio: str = "",
+    languages: str = "Bahasa Indonesia",
+    is_active: bool = True,
+    expertise: list[ExpertiseTag] = (),
+    photo=None,
+    actor=None,
+) -> OfficerProfile:
     if user.role != Role.OFFICER:
         raise ValidationError(_("Only officers have an officer profile."))
     profile, _created = OfficerProfile.objects.get_or_create(user=user)
@@ -334,15 +419,22 @@ def save_officer_profile(user: User, *, bio: str = "", languages: str = "Bahasa 
         profile.photo.save(photo.name, photo, save=False)
     profile.save()
     profile.expertise.set(expertise)
-    record(actor, "officer.profile", user.email, is_active=is_active, expertise=[tag.slug for tag in expertise],
-           photo=photo)
+    record(
+        actor,
+        "officer.profile",
+        user.email,
+        is_active=is_active,
+        expertise=[tag.slug for tag in expertise],
+        photo=photo,
+    )
     public_profile_changed.send(sender=OfficerProfile)
     return profile
 
 
 @transaction.atomic
-def save_expertise_tag(tag: ExpertiseTag | None, *, name: str, name_en: str = "", keywords: str = "",
-                       is_active: bool = True, actor=None) -> ExpertiseTag:
+def save_expertise_tag(
+    tag: ExpertiseTag | None, *, name: str, name_en: str = "", keywords: str = "", is_active: bool = True, actor=None
+) -> ExpertiseTag:
     """Add a tag (tag=None) or rename / (de)activate one. Tags are never deleted: past
     consultations keep pointing at them."""
     tag = tag or ExpertiseTag(slug=unique_slug(ExpertiseTag, name, fallback="keahlian", max_length=40))
@@ -370,8 +462,14 @@ def add_date_override(officer: OfficerProfile, *, date, start_time=None, end_tim
     override = DateOverride(officer=officer, date=date, start_time=start_time, end_time=end_time)
     override.full_clean(exclude=["officer"])
     override.save()
-    record(actor, "officer.date_override", officer.user.email, date=str(date), start_time=str(start_time or ""),
-           end_time=str(end_time or ""))
+    record(
+        actor,
+        "officer.date_override",
+        officer.user.email,
+        date=str(date),
+        start_time=str(start_time or ""),
+        end_time=str(end_time or ""),
+    )
     return override
 
 

@@ -19,18 +19,28 @@ from booking import selectors, services
 from booking.availability import free_slots
 from booking.calendar import consultation_ics
 from booking.forms import (
-    ApproveForm, BookingSettingsForm, ClosedDayForm, DateOverrideForm, ExpertiseTagForm, FeedbackForm, LeaveForm,
-    NoShowForm, OfficerProfileForm, ReasonForm, RequestForm, RescheduleForm,
+    ApproveForm,
+    BookingSettingsForm,
+    ClosedDayForm,
+    DateOverrideForm,
+    ExpertiseTagForm,
+    FeedbackForm,
+    LeaveForm,
+    NoShowForm,
+    OfficerProfileForm,
+    ReasonForm,
+    RequestForm,
+    RescheduleForm,
 )
 from booking.models import BookingSettings, ClosedDay, ExpertiseTag, OfficerProfile
 from booking.services import SlotTaken
 from core.access import require_role
 from core.errors import Conflict
-from core.models import Role, User
-from core.services import invite_user
-from core.ratelimit import limit
-from core.pages import add_service_errors, form_status, submit_form
 from core.forms import InviteForm
+from core.models import Role, User
+from core.pages import add_service_errors, form_status, submit_form
+from core.ratelimit import limit
+from core.services import invite_user
 
 DAYS_SHOWN = 7
 
@@ -41,13 +51,20 @@ def _zone(request) -> ZoneInfo:
 
 # --- Consumers ------------------------------------------------------------------------
 
+
 def officer_directory(request):
     slug = request.GET.get("keahlian", "")
     tag = ExpertiseTag.objects.filter(slug=slug, is_active=True).first() if slug else None
     officers = selectors.officer_directory(tag.slug if tag else None)
-    return render(request, "booking/directory.html", {
-        "tags": selectors.active_tags(), "selected": tag, "officers": officers,
-    })
+    return render(
+        request,
+        "booking/directory.html",
+        {
+            "tags": selectors.active_tags(),
+            "selected": tag,
+            "officers": officers,
+        },
+    )
 
 
 def _week_bounds(request):
@@ -62,7 +79,9 @@ def _week_bounds(request):
 
 def _days(slots, first, last, zone):
     """[(date, [slot, …]), …] for every date from first to last, empty dates included."""
-    by_day = {day: list(items) for day, items in groupby(sorted(slots), key=lambda s: s.starts_at.astimezone(zone).date())}
+    by_day = {
+        day: list(items) for day, items in groupby(sorted(slots), key=lambda s: s.starts_at.astimezone(zone).date())
+    }
     days, day = [], first
     while day <= last:
         days.append((day, by_day.get(day, [])))
@@ -83,10 +102,16 @@ def officer_slots(request, officer_id):
     week, first, last = _week_bounds(request)
     zone = _zone(request)
     slots = free_slots([officer], zone=zone, now=timezone.now(), first=first, last=last)[officer.pk]
-    return render(request, "booking/slots.html", {
-        "officer": officer, "days": _days(slots, first, last, zone), "week": week,
-        "request_url": reverse("booking-request") + f"?petugas={officer.pk}&mulai=",
-    })
+    return render(
+        request,
+        "booking/slots.html",
+        {
+            "officer": officer,
+            "days": _days(slots, first, last, zone),
+            "week": week,
+            "request_url": reverse("booking-request") + f"?petugas={officer.pk}&mulai=",
+        },
+    )
 
 
 def expertise_slots(request, slug):
@@ -98,10 +123,16 @@ def expertise_slots(request, slug):
     zone = _zone(request)
     per_officer = free_slots(officers, zone=zone, now=timezone.now(), first=first, last=last)
     union = sorted({slot for slots in per_officer.values() for slot in slots})
-    return render(request, "booking/slots.html", {
-        "tag": tag, "days": _days(union, first, last, zone), "week": week,
-        "request_url": reverse("booking-request") + f"?keahlian={tag.slug}&mulai=",
-    })
+    return render(
+        request,
+        "booking/slots.html",
+        {
+            "tag": tag,
+            "days": _days(union, first, last, zone),
+            "week": week,
+            "request_url": reverse("booking-request") + f"?keahlian={tag.slug}&mulai=",
+        },
+    )
 
 
 @login_required
@@ -109,25 +140,37 @@ def expertise_slots(request, slug):
 @limit("booking_request")
 def request_consultation(request):
     require_role(request, Role.CONSUMER)
-    officer = OfficerProfile.objects.filter(pk=request.GET.get("petugas") or 0, is_active=True).select_related("user").first()
+    officer = (
+        OfficerProfile.objects.filter(pk=request.GET.get("petugas") or 0, is_active=True).select_related("user").first()
+    )
     tag = ExpertiseTag.objects.filter(slug=request.GET.get("keahlian") or "", is_active=True).first()
     starts_at = parse_datetime(request.GET.get("mulai", "").replace(" ", "+"))
     if (officer is None and tag is None) or starts_at is None:
         messages.error(request, _("Choose an officer and a time first."))
         return redirect("booking-directory")
     draft = request.session.get("booking_draft", {})  # left by AIDA's "talk to an officer"
-    form = RequestForm(request.POST or None, initial={
-        "starts_at": starts_at, "topic": draft.get("topic", "")[:200], "data_need": draft.get("data_need", "")[:4000]})
+    form = RequestForm(
+        request.POST or None,
+        initial={
+            "starts_at": starts_at,
+            "topic": draft.get("topic", "")[:200],
+            "data_need": draft.get("data_need", "")[:4000],
+        },
+    )
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             consultation = services.request_consultation(
-                consumer=request.user, officer=officer if tag is None else None, expertise=tag, **data)
+                consumer=request.user, officer=officer if tag is None else None, expertise=tag, **data
+            )
         except SlotTaken as error:
             messages.error(request, str(error))
-            return redirect(reverse("booking-officer-slots", args=[officer.pk]) if tag is None
-                            else reverse("booking-expertise-slots", args=[tag.slug]))
+            return redirect(
+                reverse("booking-officer-slots", args=[officer.pk])
+                if tag is None
+                else reverse("booking-expertise-slots", args=[tag.slug])
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -136,27 +179,36 @@ def request_consultation(request):
     if form.errors:
         status = 400
     ends_at = starts_at + timedelta(minutes=BookingSettings.current().slot_minutes)
-    return render(request, "booking/request_form.html", {
-        "form": form, "officer": officer, "tag": tag, "starts_at": starts_at, "ends_at": ends_at}, status=status)
+    return render(
+        request,
+        "booking/request_form.html",
+        {"form": form, "officer": officer, "tag": tag, "starts_at": starts_at, "ends_at": ends_at},
+        status=status,
+    )
 
 
 @login_required
 def my_consultations(request):
     if request.user.role in (Role.OFFICER, Role.SATKER_ADMIN):
         return redirect("booking-inbox")
-    return render(request, "booking/my_consultations.html", {
-        "consultations": selectors.visible_consultations(request.user)})
+    return render(
+        request, "booking/my_consultations.html", {"consultations": selectors.visible_consultations(request.user)}
+    )
 
 
 @login_required
 def inbox(request):
     require_role(request, Role.OFFICER, Role.SATKER_ADMIN)
-    return render(request, "booking/inbox.html", {"consultations": selectors.inbox(request.user), "now": timezone.now()})
+    return render(
+        request, "booking/inbox.html", {"consultations": selectors.inbox(request.user), "now": timezone.now()}
+    )
 
 
 def _detail_context(request, consultation, **forms):
     user = request.user
-    officer_side = user.role == Role.SATKER_ADMIN or (user.role == Role.OFFICER and consultation.officer.user_id == user.pk)
+    officer_side = user.role == Role.SATKER_ADMIN or (
+        user.role == Role.OFFICER and consultation.officer.user_id == user.pk
+    )
     context = {
         "consultation": consultation,
         "events": consultation.events.select_related("actor"),
@@ -180,7 +232,11 @@ def consultation_detail(request, pk):
 ACTION_FORMS = {
     "approve": ("approve", ApproveForm, lambda pk, user, data: services.approve(pk, user, **data)),
     "decline": ("reason", ReasonForm, lambda pk, user, data: services.decline(pk, user, **data)),
-    "propose_reschedule": ("reschedule", RescheduleForm, lambda pk, user, data: services.propose_reschedule(pk, user, **data)),
+    "propose_reschedule": (
+        "reschedule",
+        RescheduleForm,
+        lambda pk, user, data: services.propose_reschedule(pk, user, **data),
+    ),
     "accept_reschedule": (None, None, lambda pk, user, data: services.accept_reschedule(pk, user)),
     "decline_reschedule": ("reason", ReasonForm, lambda pk, user, data: services.decline_reschedule(pk, user, **data)),
     "cancel": ("reason", ReasonForm, lambda pk, user, data: services.cancel(pk, user, **data)),
@@ -227,16 +283,25 @@ def feedback(request, pk):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.rate(consultation.pk, request.user, rating=form.cleaned_data["rating"],
-                          comment=form.cleaned_data["comment"], survey=form.survey())
+            services.rate(
+                consultation.pk,
+                request.user,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+                survey=form.survey(),
+            )
         except Conflict as error:
             messages.error(request, str(error))
             status = 409
         else:
             messages.success(request, _("Thank you for your feedback!"))
             return redirect("booking-detail", pk=consultation.pk)
-    return render(request, "booking/feedback.html", {"consultation": consultation, "form": form},
-                  status=400 if form.errors else status)
+    return render(
+        request,
+        "booking/feedback.html",
+        {"consultation": consultation, "form": form},
+        status=400 if form.errors else status,
+    )
 
 
 @login_required
@@ -250,17 +315,26 @@ def calendar_file(request, pk):
 
 # --- Satker admins ------------------------------------------------------------------------
 
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_officers(request):
     require_role(request, Role.SATKER_ADMIN)
     invite_form = InviteForm(request.POST or None)
-    done = submit_form(request, invite_form,
-                       lambda data: invite_user(role=Role.OFFICER, actor=request.user, **data),
-                       success=_("Invitation sent."), next_url="booking-manage-officers")
+    done = submit_form(
+        request,
+        invite_form,
+        lambda data: invite_user(role=Role.OFFICER, actor=request.user, **data),
+        success=_("Invitation sent."),
+        next_url="booking-manage-officers",
+    )
     officers = User.objects.filter(role=Role.OFFICER).select_related("officer_profile").order_by("full_name")
-    return done or render(request, "booking/manage_officers.html", {"officers": officers, "invite_form": invite_form},
-                          status=form_status(invite_form))
+    return done or render(
+        request,
+        "booking/manage_officers.html",
+        {"officers": officers, "invite_form": invite_form},
+        status=form_status(invite_form),
+    )
 
 
 @login_required
@@ -272,20 +346,32 @@ def edit_officer(request, user_id):
     profile = OfficerProfile.objects.filter(user=user).first()
     initial = {"is_active": True}
     if profile is not None:
-        initial = {"bio": profile.bio, "languages": profile.languages, "is_active": profile.is_active,
-                   "expertise": profile.expertise.all(),
-                   "weekly_hours": "\n".join(f"{h.weekday + 1} {h.start_time:%H:%M} {h.end_time:%H:%M}"
-                                             for h in profile.weekly_hours.all())}
+        initial = {
+            "bio": profile.bio,
+            "languages": profile.languages,
+            "is_active": profile.is_active,
+            "expertise": profile.expertise.all(),
+            "weekly_hours": "\n".join(
+                f"{h.weekday + 1} {h.start_time:%H:%M} {h.end_time:%H:%M}" for h in profile.weekly_hours.all()
+            ),
+        }
     posted = request.POST.get("form", "profile") if request.method == "POST" else None
-    form = OfficerProfileForm(request.POST if posted == "profile" else None,
-                              request.FILES if posted == "profile" else None, initial=initial)
+    form = OfficerProfileForm(
+        request.POST if posted == "profile" else None, request.FILES if posted == "profile" else None, initial=initial
+    )
     override_form = DateOverrideForm(request.POST if posted == "override" else None)
     leave_form = LeaveForm(request.POST if posted == "leave" else None)
 
     def save_profile(data):
-        saved = services.save_officer_profile(user, bio=data["bio"], languages=data["languages"],
-                                              is_active=data["is_active"], expertise=list(data["expertise"]),
-                                              photo=data["photo"], actor=request.user)
+        saved = services.save_officer_profile(
+            user,
+            bio=data["bio"],
+            languages=data["languages"],
+            is_active=data["is_active"],
+            expertise=list(data["expertise"]),
+            photo=data["photo"],
+            actor=request.user,
+        )
         services.set_weekly_hours(saved, data["weekly_hours"], actor=request.user)
 
     def for_profile(add):
@@ -297,18 +383,30 @@ def edit_officer(request, user_id):
         return action
 
     here = reverse("booking-edit-officer", args=[user.pk])
-    done = (submit_form(request, form, save_profile, success=_("Saved."), next_url=here)
-            or submit_form(request, override_form, for_profile(services.add_date_override), success=_("Saved."),
-                           next_url=here)
-            or submit_form(request, leave_form, for_profile(services.add_leave), success=_("Saved."), next_url=here))
+    done = (
+        submit_form(request, form, save_profile, success=_("Saved."), next_url=here)
+        or submit_form(
+            request, override_form, for_profile(services.add_date_override), success=_("Saved."), next_url=here
+        )
+        or submit_form(request, leave_form, for_profile(services.add_leave), success=_("Saved."), next_url=here)
+    )
     if done:
         return done
     today = timezone.localdate()
-    return render(request, "booking/edit_officer.html", {
-        "officer_user": user, "profile": profile, "form": form, "override_form": override_form, "leave_form": leave_form,
-        "overrides": profile.date_overrides.filter(date__gte=today) if profile else [],
-        "leaves": profile.leaves.filter(end_date__gte=today) if profile else [],
-    }, status=form_status(form, override_form, leave_form))
+    return render(
+        request,
+        "booking/edit_officer.html",
+        {
+            "officer_user": user,
+            "profile": profile,
+            "form": form,
+            "override_form": override_form,
+            "leave_form": leave_form,
+            "overrides": profile.date_overrides.filter(date__gte=today) if profile else [],
+            "leaves": profile.leaves.filter(end_date__gte=today) if profile else [],
+        },
+        status=form_status(form, override_form, leave_form),
+    )
 
 
 @login_required
@@ -318,10 +416,19 @@ def manage_expertise(request):
     require_role(request, Role.SATKER_ADMIN)
     tag = ExpertiseTag.objects.filter(pk=request.POST.get("tag") or 0).first() if request.method == "POST" else None
     form = ExpertiseTagForm(request.POST or None)
-    done = submit_form(request, form, lambda data: services.save_expertise_tag(tag, actor=request.user, **data),
-                       success=_("Saved."), next_url="booking-manage-expertise")
-    return done or render(request, "booking/manage_expertise.html", {
-        "tags": ExpertiseTag.objects.all(), "form": form}, status=form_status(form))
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.save_expertise_tag(tag, actor=request.user, **data),
+        success=_("Saved."),
+        next_url="booking-manage-expertise",
+    )
+    return done or render(
+        request,
+        "booking/manage_expertise.html",
+        {"tags": ExpertiseTag.objects.all(), "form": form},
+        status=form_status(form),
+    )
 
 
 @login_required
@@ -331,16 +438,33 @@ def booking_rules(request):
     rules = BookingSettings.current()
     field_names = list(BookingSettingsForm.base_fields)
     is_rules = request.method == "POST" and "slot_minutes" in request.POST
-    form = BookingSettingsForm(request.POST if is_rules else None, initial={name: getattr(rules, name) for name in field_names})
+    form = BookingSettingsForm(
+        request.POST if is_rules else None, initial={name: getattr(rules, name) for name in field_names}
+    )
     closed_form = ClosedDayForm(request.POST if request.method == "POST" and not is_rules else None)
-    done = (submit_form(request, form, lambda data: services.update_booking_settings(actor=request.user, **data),
-                        success=_("Saved."), next_url="booking-rules")
-            or submit_form(request, closed_form, lambda data: services.add_closed_day(actor=request.user, **data),
-                           success=_("Saved."), next_url="booking-rules"))
-    return done or render(request, "booking/rules.html", {
-        "form": form, "closed_form": closed_form,
-        "closed_days": ClosedDay.objects.filter(date__gte=timezone.now().date())},
-        status=form_status(form, closed_form))
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.update_booking_settings(actor=request.user, **data),
+        success=_("Saved."),
+        next_url="booking-rules",
+    ) or submit_form(
+        request,
+        closed_form,
+        lambda data: services.add_closed_day(actor=request.user, **data),
+        success=_("Saved."),
+        next_url="booking-rules",
+    )
+    return done or render(
+        request,
+        "booking/rules.html",
+        {
+            "form": form,
+            "closed_form": closed_form,
+            "closed_days": ClosedDay.objects.filter(date__gte=timezone.now().date()),
+        },
+        status=form_status(form, closed_form),
+    )
 
 
 @login_required

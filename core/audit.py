@@ -20,9 +20,12 @@ def _plain(value):
 def record(actor, action: str, target: str = "", **detail) -> AuditEntry:
     """Write what `actor` did. Call it inside the transaction of the change it describes."""
     return AuditEntry.objects.create(
-        actor_email=getattr(actor, "email", "") or "system", actor_role=getattr(actor, "role", "") or "system",
-        action=action, target=target[:200],
-        detail={key: _plain(value) for key, value in detail.items() if key not in _HIDDEN})
+        actor_email=getattr(actor, "email", "") or "system",
+        actor_role=getattr(actor, "role", "") or "system",
+        action=action,
+        target=target[:200],
+        detail={key: _plain(value) for key, value in detail.items() if key not in _HIDDEN},
+    )
 
 
 def entries() -> QuerySet[AuditEntry]:

@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    username = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
 
     def clean_username(self):
         return self.cleaned_data["username"].lower()
@@ -15,7 +17,9 @@ class SignUpForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     email = forms.EmailField(label=_("Email"))
     whatsapp = forms.RegexField(
-        label=_("WhatsApp number"), regex=r"^(\+62|62|0)8[0-9]{7,12}$", max_length=20,
+        label=_("WhatsApp number"),
+        regex=r"^(\+62|62|0)8[0-9]{7,12}$",
+        max_length=20,
         error_messages={"invalid": _("Enter an Indonesian mobile number, e.g. 081234567890.")},
     )
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
@@ -33,7 +37,10 @@ class InvitationAcceptForm(forms.Form):
 class ProfileForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     whatsapp = forms.RegexField(
-        label=_("WhatsApp number"), regex=r"^(\+62|62|0)8[0-9]{7,12}$", max_length=20, required=False,
+        label=_("WhatsApp number"),
+        regex=r"^(\+62|62|0)8[0-9]{7,12}$",
+        max_length=20,
+        required=False,
         error_messages={"invalid": _("Enter an Indonesian mobile number, e.g. 081234567890.")},
     )
     language = forms.ChoiceField(label=_("Language of messages"), choices=settings.LANGUAGES)
@@ -46,9 +53,12 @@ class DeleteAccountForm(forms.Form):
 
 
 class TwoFactorForm(forms.Form):
-    code = forms.CharField(label=_("6-digit code from your authenticator app"), max_length=20,
-                           help_text=_("Lost your phone? Enter one of your recovery codes instead."),
-                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}))
+    code = forms.CharField(
+        label=_("6-digit code from your authenticator app"),
+        max_length=20,
+        help_text=_("Lost your phone? Enter one of your recovery codes instead."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
 
 
 class UnlockForm(forms.Form):

@@ -29,8 +29,11 @@ class RejectNullBytesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "") \
-                or any("\x00" in value for values in request.GET.lists() for value in values[1]):
+        if (
+            "\x00" in request.path
+            or "%00" in request.META.get("QUERY_STRING", "")
+            or any("\x00" in value for values in request.GET.lists() for value in values[1])
+        ):
             from core.views import bad_request
 
             return bad_request(request)
@@ -49,8 +52,11 @@ class RequireTwoFactorMiddleware:
     def __call__(self, request):
         from core.services import TWO_FACTOR_SESSION_KEY, needs_two_factor
 
-        if (needs_two_factor(request.user) and not request.session.get(TWO_FACTOR_SESSION_KEY)
-                and not request.path.startswith(self.OPEN_PREFIXES)):
+        if (
+            needs_two_factor(request.user)
+            and not request.session.get(TWO_FACTOR_SESSION_KEY)
+            and not request.path.startswith(self.OPEN_PREFIXES)
+        ):
             if request.path.startswith("/api/"):
                 from django.http import JsonResponse
                 from django.utils.translation import gettext as _

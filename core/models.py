@@ -104,7 +104,9 @@ class Invitation(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["email"], condition=Q(accepted_at__isnull=True), name="one_open_invitation_per_email"),
+            models.UniqueConstraint(
+                fields=["email"], condition=Q(accepted_at__isnull=True), name="one_open_invitation_per_email"
+            ),
             models.CheckConstraint(
                 name="invitation_province_admin_has_province",
                 condition=Q(role="province_admin", managed_province__isnull=False)

@@ -6,7 +6,6 @@ from django.db import transaction
 from django.shortcuts import redirect
 
 
-
 def add_service_errors(form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form fields it names."""
     if hasattr(error, "error_dict"):

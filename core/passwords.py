@@ -15,8 +15,9 @@ class MixedCharactersValidator:
 
     def validate(self, password, user=None):
         if len(password) > MAX_LENGTH:
-            raise ValidationError(_("A password can be at most %(max)d characters long.") % {"max": MAX_LENGTH},
-                                  code="password_too_long")
+            raise ValidationError(
+                _("A password can be at most %(max)d characters long.") % {"max": MAX_LENGTH}, code="password_too_long"
+            )
         if not re.search(r"[^\W\d_]", password) or not re.search(r"[\d\W_]", password):
             raise ValidationError(_("Use letters and at least one digit or symbol."), code="password_one_kind")
 
@@ -31,8 +32,9 @@ class ServiceNameValidator:
         lowered = password.lower()
         words = {"halopst", getattr(getattr(connection, "tenant", None), "subdomain", "")} - {""}
         if any(word in lowered for word in words):
-            raise ValidationError(_("Do not use the name of HaloPST or of this office in your password."),
-                                  code="password_service_name")
+            raise ValidationError(
+                _("Do not use the name of HaloPST or of this office in your password."), code="password_service_name"
+            )
 
     def get_help_text(self):
         return _("Do not use the name of HaloPST or of this office in your password.")

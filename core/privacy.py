@@ -36,10 +36,17 @@ def app_hooks() -> dict[str, ModuleType]:
 
 
 def export_personal_data(user: User) -> dict:
-    account = {"email": user.email, "full_name": user.full_name, "whatsapp": user.whatsapp, "role": user.role,
-               "language": user.language, "joined": user.date_joined.isoformat(),
-               "privacy_consent_at": user.privacy_consent_at.isoformat() if user.privacy_consent_at else None,
-               "notify_by_email": user.notify_by_email, "notify_by_whatsapp": user.notify_by_whatsapp}
+    account = {
+        "email": user.email,
+        "full_name": user.full_name,
+        "whatsapp": user.whatsapp,
+        "role": user.role,
+        "language": user.language,
+        "joined": user.date_joined.isoformat(),
+        "privacy_consent_at": user.privacy_consent_at.isoformat() if user.privacy_consent_at else None,
+        "notify_by_email": user.notify_by_email,
+        "notify_by_whatsapp": user.notify_by_whatsapp,
+    }
     data = {"account": account}
     if connection.schema_name == get_public_schema_name():
         return data  # the portal's accounts (admins) have no satker rows

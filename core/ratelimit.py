@@ -88,8 +88,11 @@ def count(name: str, identities: dict[str, str]) -> None:
 
 def too_many(request, wait_seconds: float):
     minutes = max(1, math.ceil(wait_seconds / 60))
-    message = ngettext("Too many attempts. Please wait %(minutes)d minute and try again.",
-                       "Too many attempts. Please wait %(minutes)d minutes and try again.", minutes) % {"minutes": minutes}
+    message = ngettext(
+        "Too many attempts. Please wait %(minutes)d minute and try again.",
+        "Too many attempts. Please wait %(minutes)d minutes and try again.",
+        minutes,
+    ) % {"minutes": minutes}
     if request.path.startswith("/api/") or request.headers.get("Accept", "").startswith("application/json"):
         response = JsonResponse({"detail": message}, status=429)
     else:

@@ -9,19 +9,18 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.dispatch import Signal
-from django.utils import timezone
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.audit import record
+from core.models import PUBLIC_ROLES, SATKER_ROLES, Invitation, Role, User
 from core.tasking import enqueue_after_commit
 from core.tenancy import current_satker
-from core.models import PUBLIC_ROLES, SATKER_ROLES, Invitation, Role, User
 
 # Sent inside `update_profile`'s transaction (sender=User, user, fields): apps above core that
 # keep a public copy of a name (the portal's directory) refresh it in the same transaction.
@@ -105,9 +104,7 @@ def find_open_invitation(token: str) -> Invitation | None:
 
 @transaction.atomic
 def accept_invitation(*, token: str, full_name: str, password: str) -> User:
-    invitation = (
-        Invitation.objects.select_for_update().filter(token_sha256=_token_digest(token)).first()
-    )
+    invitation = Invitation.objects.select_for_update().filter(token_sha256=_token_digest(token)).first()
     if invitation is None or not invitation.is_open:
         raise ValidationError(_("This invitation link is invalid or has expired."))
     user = User(
@@ -193,8 +190,10 @@ def verify_two_factor(request, code: str) -> None:
     step = matching_step(device.secret, code)
     # A step newer than the last one accepted, taken by a conditional update: of two sessions
     # sending the same code at once, one wins.
-    fresh = step is not None and TwoFactorDevice.objects.filter(pk=device.pk, last_step__lt=step).update(
-        last_step=step) == 1
+    fresh = (
+        step is not None
+        and TwoFactorDevice.objects.filter(pk=device.pk, last_step__lt=step).update(last_step=step) == 1
+    )
     if not fresh and not _use_recovery_code(device, code):
         if step is not None:
             raise ValidationError({"code": _("That code was already used. Wait for the next code in your app.")})
@@ -223,7 +222,9 @@ def new_recovery_codes(device) -> list[str]:
     from core.models import RecoveryCode
 
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-    codes = ["-".join("".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(2)) for _ in range(RECOVERY_CODES)]
+    codes = [
+        "-".join("".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(2)) for _ in range(RECOVERY_CODES)
+    ]
     device.recovery_codes.all().delete()
     RecoveryCode.objects.bulk_create([RecoveryCode(device=device, code_hash=recovery_hash(code)) for code in codes])
     record(device.user, "two_factor.new_recovery_codes", device.user.email)
@@ -234,11 +235,14 @@ def _use_recovery_code(device, code: str) -> bool:
     """Spend one unused recovery code; a code works once, even when two tabs send it at once."""
     if device.confirmed_at is None:
         return False
-    return device.recovery_codes.filter(code_hash=recovery_hash(code), used_at__isnull=True) \
-        .update(used_at=timezone.now()) == 1
+    return (
+        device.recovery_codes.filter(code_hash=recovery_hash(code), used_at__isnull=True).update(used_at=timezone.now())
+        == 1
+    )
 
 
 # --- Lockouts (django-axes) -----------------------------------------------------------------
+
 
 def lockouts() -> list[dict]:
     """Accounts of this schema that failed logging in often enough, within the cool-off, to be
@@ -250,9 +254,15 @@ def lockouts() -> list[dict]:
     recent = AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
     locked = []
     for field in settings.AXES_LOCKOUT_PARAMETERS:
-        rows = (recent.values(field).annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
-                .filter(failures__gte=settings.AXES_FAILURE_LIMIT).order_by("-last"))
-        locked += [{"field": field, "value": row[field], "failures": row["failures"], "last": row["last"]} for row in rows]
+        rows = (
+            recent.values(field)
+            .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+            .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+            .order_by("-last")
+        )
+        locked += [
+            {"field": field, "value": row[field], "failures": row["failures"], "last": row["last"]} for row in rows
+        ]
     return locked
 
 

@@ -1,6 +1,7 @@
 """Small text helpers shared by apps."""
 
 import re
+
 from django.utils.text import slugify
 
 
@@ -16,8 +17,9 @@ def unique_slug(model, text: str, *, fallback: str, max_length: int = 70) -> str
 _NIK = re.compile(r"\b\d{16}\b")
 _PHONE = re.compile(r"(?:\+62|62|0)[\s\-.]?8\d(?:[\s\-.]?\d){6,11}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_SELF_NAME = re.compile(r"\b(nama saya|saya bernama|my name is|i am|i'm)\s+([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,3})",
-                        re.IGNORECASE)
+_SELF_NAME = re.compile(
+    r"\b(nama saya|saya bernama|my name is|i am|i'm)\s+([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,3})", re.IGNORECASE
+)
 
 
 def scrub_personal_data(text: str) -> str:

@@ -21,8 +21,8 @@ def code_at(secret: str, moment: float) -> str:
     counter = int(moment // STEP)
     digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", counter), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
-    number = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
-    return str(number % 10 ** DIGITS).zfill(DIGITS)
+    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return str(number % 10**DIGITS).zfill(DIGITS)
 
 
 def matching_step(secret: str, code: str, moment: float | None = None) -> int | None:

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core import privacy, services
-from core.pages import add_service_errors, form_status, submit_form
-from core.ratelimit import limit
 from core.forms import DeleteAccountForm, InvitationAcceptForm, ProfileForm, SignUpForm, TwoFactorForm, UnlockForm
 from core.models import Role
+from core.pages import add_service_errors, form_status, submit_form
+from core.ratelimit import limit
 
 
 def satker_home(request):
@@ -31,8 +31,13 @@ def _log_in(request, user):
 @limit("sign_up")
 def sign_up(request):
     form = SignUpForm(request.POST or None)
-    done = submit_form(request, form, lambda data: _log_in(request, services.register_consumer(**data)),
-                       success=_("Welcome! Your account is ready."), next_url="home")
+    done = submit_form(
+        request,
+        form,
+        lambda data: _log_in(request, services.register_consumer(**data)),
+        success=_("Welcome! Your account is ready."),
+        next_url="home",
+    )
     return done or render(request, "core/sign_up.html", {"form": form}, status=form_status(form))
 
 
@@ -42,10 +47,16 @@ def accept_invitation(request, token):
     if invitation is None:
         return render(request, "core/invitation_invalid.html", status=404)
     form = InvitationAcceptForm(request.POST or None, initial={"full_name": invitation.full_name})
-    done = submit_form(request, form, lambda data: _log_in(request, services.accept_invitation(token=token, **data)),
-                       success=_("Your account is ready."), next_url="home")
-    return done or render(request, "core/invitation_accept.html", {"form": form, "invitation": invitation},
-                          status=form_status(form))
+    done = submit_form(
+        request,
+        form,
+        lambda data: _log_in(request, services.accept_invitation(token=token, **data)),
+        success=_("Your account is ready."),
+        next_url="home",
+    )
+    return done or render(
+        request, "core/invitation_accept.html", {"form": form, "invitation": invitation}, status=form_status(form)
+    )
 
 
 @login_required
@@ -53,8 +64,9 @@ def accept_invitation(request, token):
 def profile(request):
     user = request.user
     form = ProfileForm(request.POST or None, initial={name: getattr(user, name) for name in services.PROFILE_FIELDS})
-    done = submit_form(request, form, lambda data: services.update_profile(user, **data),
-                       success=_("Saved."), next_url="profile")
+    done = submit_form(
+        request, form, lambda data: services.update_profile(user, **data), success=_("Saved."), next_url="profile"
+    )
     return done or render(request, "core/profile.html", {"form": form}, status=form_status(form))
 
 
@@ -94,8 +106,11 @@ def recovery_codes(request):
     else:
         codes = request.session.pop(services.NEW_RECOVERY_CODES_SESSION_KEY, None)
     next_url = request.GET.get("next", "/")
-    return render(request, "core/recovery_codes.html", {
-        "codes": codes, "next": next_url if next_url.startswith("/") and not next_url.startswith("//") else "/"})
+    return render(
+        request,
+        "core/recovery_codes.html",
+        {"codes": codes, "next": next_url if next_url.startswith("/") and not next_url.startswith("//") else "/"},
+    )
 
 
 def _may_unlock(request) -> bool:
@@ -111,10 +126,16 @@ def locked_accounts(request):
     if not _may_unlock(request):
         raise PermissionDenied(_("Only admins unlock accounts."))
     form = UnlockForm(request.POST if request.method == "POST" else None)
-    done = submit_form(request, form, lambda data: services.unlock(actor=request.user, **data), success=_("Unlocked."),
-                       next_url="locked-accounts")
-    return done or render(request, "core/locked_accounts.html", {"attempts": services.lockouts(), "form": form},
-                          status=form_status(form))
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.unlock(actor=request.user, **data),
+        success=_("Unlocked."),
+        next_url="locked-accounts",
+    )
+    return done or render(
+        request, "core/locked_accounts.html", {"attempts": services.lockouts(), "form": form}, status=form_status(form)
+    )
 
 
 def _error(request, status, message, template):
@@ -150,10 +171,23 @@ def two_factor(request):
     next_url = request.GET.get("next", "/")
     if not next_url.startswith("/") or next_url.startswith("//"):
         next_url = "/"
-    done = submit_form(request, form, lambda data: services.verify_two_factor(request, data["code"]),
-                       success=_("Verified."), next_url=next_url)
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.verify_two_factor(request, data["code"]),
+        success=_("Verified."),
+        next_url=next_url,
+    )
     if done and services.NEW_RECOVERY_CODES_SESSION_KEY in request.session:
         return redirect(f"{reverse('recovery-codes')}?{urlencode({'next': next_url})}")
-    return done or render(request, "core/two_factor.html", {
-        "form": form, "setup": device.confirmed_at is None, "secret": device.secret,
-        "uri": provisioning_uri(device.secret, request.user.email)}, status=form_status(form))
+    return done or render(
+        request,
+        "core/two_factor.html",
+        {
+            "form": form,
+            "setup": device.confirmed_at is None,
+            "secret": device.secret,
+            "uri": provisioning_uri(device.secret, request.user.email),
+        },
+        status=form_status(form),
+    )

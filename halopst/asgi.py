@@ -14,7 +14,9 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from halopst.routing import websocket_urlpatterns  # noqa: E402
 from tenants.channels import SatkerWebsocketMiddleware  # noqa: E402
 
-application = ProtocolTypeRouter({
-    "http": django_asgi_app,
-    "websocket": SatkerWebsocketMiddleware(URLRouter(websocket_urlpatterns)),
-})
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": SatkerWebsocketMiddleware(URLRouter(websocket_urlpatterns)),
+    }
+)

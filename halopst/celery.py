@@ -44,4 +44,3 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/5"),
     },
 }
-

@@ -71,7 +71,8 @@ def services(purpose: str, database: str = "halopst"):
             os.environ["DATABASE_URL"] = f"{server_url}/{database}"
         if not os.environ.get("REDIS_URL"):
             os.environ["REDIS_URL"] = stack.enter_context(
-                embedded_valkey(STATE / f"valkey-{purpose}", persist=purpose == "run"))
+                embedded_valkey(STATE / f"valkey-{purpose}", persist=purpose == "run")
+            )
         ensure_database(os.environ["DATABASE_URL"], fresh=purpose == "smoke")
         yield
 
@@ -82,8 +83,13 @@ def ensure_database(url: str, fresh: bool = False) -> None:
     import psycopg
 
     settings = dj_database_url.parse(url)
-    params = {"host": settings["HOST"], "port": settings["PORT"] or None, "user": settings["USER"],
-              "password": settings["PASSWORD"] or None, "dbname": "postgres"}
+    params = {
+        "host": settings["HOST"],
+        "port": settings["PORT"] or None,
+        "user": settings["USER"],
+        "password": settings["PASSWORD"] or None,
+        "dbname": "postgres",
+    }
     with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
         if fresh:
             conn.execute(f'DROP DATABASE IF EXISTS "{settings["NAME"]}" WITH (FORCE)')
@@ -106,8 +112,18 @@ def start_processes(port: int) -> list[subprocess.Popen]:
     commands = [
         [PYTHON, "-m", "daphne", "-b", bind, "-p", str(port), "halopst.asgi:application"],
         [PYTHON, "-m", "celery", "-A", "halopst", "worker", "--loglevel", "WARNING", "--concurrency", "2"],
-        [PYTHON, "-m", "celery", "-A", "halopst", "beat", "--loglevel", "WARNING",
-         "--schedule", str(STATE / "celerybeat-schedule")],
+        [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "halopst",
+            "beat",
+            "--loglevel",
+            "WARNING",
+            "--schedule",
+            str(STATE / "celerybeat-schedule"),
+        ],
     ]
     # Each child gets its own process group: Ctrl-C reaches us, and we stop them in order.
     return [subprocess.Popen(command, cwd=ROOT, start_new_session=True) for command in commands]
@@ -182,10 +198,32 @@ def smoke() -> int:
     port = int(os.environ.get("PORT", "8765"))
     with services("smoke", database="halopst_smoke"):
         manage("migrate_schemas", "--executor", "standard", "-v", "0")
-        manage("onboard_satker", "--code", "3500", "--kind", "province", "--name", "Provinsi Jawa Timur",
-               "--subdomain", "jatim", "--timezone", "Asia/Jakarta")
-        manage("onboard_satker", "--code", "3579", "--kind", "city", "--name", "Kota Batu",
-               "--subdomain", "batukota", "--timezone", "Asia/Jakarta")
+        manage(
+            "onboard_satker",
+            "--code",
+            "3500",
+            "--kind",
+            "province",
+            "--name",
+            "Provinsi Jawa Timur",
+            "--subdomain",
+            "jatim",
+            "--timezone",
+            "Asia/Jakarta",
+        )
+        manage(
+            "onboard_satker",
+            "--code",
+            "3579",
+            "--kind",
+            "city",
+            "--name",
+            "Kota Batu",
+            "--subdomain",
+            "batukota",
+            "--timezone",
+            "Asia/Jakarta",
+        )
         processes = start_processes(port)
         try:
             status = wait_for_http(f"http://127.0.0.1:{port}/", "batukota.localhost")

@@ -138,7 +138,11 @@ DATABASES = {
     )
 }
 if DB_POOL_MAX_SIZE:
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": DB_POOL_MAX_SIZE, "timeout": 10}
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 2,
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": 10,
+    }
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -160,8 +164,10 @@ CHANNEL_LAYERS = {
         # caps a pool at 100 connections and fails the 101st at once: 300 sockets opening
         # together lost a third of their group_add calls (bench/load.py). A connection is held
         # only for one command, so a high cap costs nothing while idle.
-        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 2000}],
-                   "prefix": "halopst:asgi"},
+        "CONFIG": {
+            "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 2000}],
+            "prefix": "halopst:asgi",
+        },
     }
 }
 
@@ -207,8 +213,11 @@ AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
 SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W006"]
 # Proxies in front of the web processes (addresses or networks): behind them the client's
 # address is read from X-Forwarded-For (core.ratelimit.client_ip), for rate limits and lockouts.
-HALOPST_TRUSTED_PROXIES = [ipaddress.ip_network(item.strip(), strict=False)
-                           for item in os.environ.get("HALOPST_TRUSTED_PROXIES", "").split(",") if item.strip()]
+HALOPST_TRUSTED_PROXIES = [
+    ipaddress.ip_network(item.strip(), strict=False)
+    for item in os.environ.get("HALOPST_TRUSTED_PROXIES", "").split(",")
+    if item.strip()
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -309,8 +318,10 @@ HALOPST_RATE_LIMITS = {
     "login": {"person": (10, 300), "address": (1000, 3600)},
     "password_reset": {"person": (5, 3600), "address": (300, 3600)},
     "booking_request": {"person": (10, 3600), "address": (1000, 3600)},
-    "aida_question": {"person": (HALOPST_AIDA_QUESTIONS_PER_HOUR, 3600),
-                      "address": (HALOPST_AIDA_QUESTIONS_PER_ADDRESS_HOUR, 3600)},
+    "aida_question": {
+        "person": (HALOPST_AIDA_QUESTIONS_PER_HOUR, 3600),
+        "address": (HALOPST_AIDA_QUESTIONS_PER_ADDRESS_HOUR, 3600),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -336,8 +347,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("HALOPST_LOG_LEVEL", "INFO")},
-    "loggers": {"django_tenants": {"level": "WARNING"}, "httpx": {"level": "WARNING"},
-                "google_genai": {"level": "WARNING"},
-                # axes logs every attempt at INFO; lockouts are in the database and on the unlock page.
-                "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django_tenants": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "google_genai": {"level": "WARNING"},
+        # axes logs every attempt at INFO; lockouts are in the database and on the unlock page.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -6,16 +6,24 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from core import api, media, views
+from core.forms import EmailAuthenticationForm
 from core.ratelimit import limit
 from tenants import views as tenant_views
-from core.forms import EmailAuthenticationForm
 
 auth_patterns = [
-    path("masuk/", limit("login", per_account_field="username", failures_only=True)(
-        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm)), name="login"),
+    path(
+        "masuk/",
+        limit("login", per_account_field="username", failures_only=True)(
+            auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm)
+        ),
+        name="login",
+    ),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
-    path("sandi/lupa/", limit("password_reset", per_account_field="email")(auth_views.PasswordResetView.as_view()),
-         name="password_reset"),
+    path(
+        "sandi/lupa/",
+        limit("password_reset", per_account_field="email")(auth_views.PasswordResetView.as_view()),
+        name="password_reset",
+    ),
     path("sandi/lupa/terkirim/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("sandi/atur/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("sandi/atur/selesai/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),

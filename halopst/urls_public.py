@@ -3,8 +3,8 @@
 from django.urls import include, path
 
 from halopst.urls_common import urlpatterns as common_patterns
-from realtime import webhooks
 from portal import views as portal_views
+from realtime import webhooks
 
 urlpatterns = common_patterns + [
     path("", portal_views.portal_home, name="home"),

@@ -6,9 +6,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from tenants.selectors import satkers_visible_to
 from insights import reports
 from tenants.api import IsConsoleUser
+from tenants.selectors import satkers_visible_to
 
 
 class CommandCentreQuery(serializers.Serializer):

@@ -25,13 +25,22 @@ def dashboard_charts(summary: dict) -> dict:
     purposes = dict(Purpose.choices)
     categories = dict(ConsumerCategory.choices)
     return {
-        "outcomes": bars([(_("Requests"), summary["requests"]), (_("Approved"), summary["approved"]),
-                          (_("Declined"), summary["declined"]), (_("New time proposed"), summary["rescheduled"]),
-                          (_("Cancelled"), summary["cancelled"]), (_("Expired"), summary["expired"]),
-                          (_("Completed"), summary["completed"]), (_("No-show"), summary["no_shows"])]),
+        "outcomes": bars(
+            [
+                (_("Requests"), summary["requests"]),
+                (_("Approved"), summary["approved"]),
+                (_("Declined"), summary["declined"]),
+                (_("New time proposed"), summary["rescheduled"]),
+                (_("Cancelled"), summary["cancelled"]),
+                (_("Expired"), summary["expired"]),
+                (_("Completed"), summary["completed"]),
+                (_("No-show"), summary["no_shows"]),
+            ]
+        ),
         "weeks": bars([(f"{week['week']:%d/%m}", week["requests"]) for week in summary["weeks"]]),
-        "consumers": bars([(_("New consumers"), summary["new_consumers"]),
-                           (_("Returning consumers"), summary["returning_consumers"])]),
+        "consumers": bars(
+            [(_("New consumers"), summary["new_consumers"]), (_("Returning consumers"), summary["returning_consumers"])]
+        ),
         "purposes": bars([(str(purposes.get(key, key)), value) for key, value in summary["purposes"].items()]),
         "categories": bars([(str(categories.get(key, key)), value) for key, value in summary["categories"].items()]),
     }

@@ -3,8 +3,8 @@
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from core.models import Role
-from tenants.channels import CLOSE_UNAUTHENTICATED, in_satker
 from insights.reports import command_centre_group
+from tenants.channels import CLOSE_UNAUTHENTICATED, in_satker
 
 CLOSE_NOT_ALLOWED = 4403
 

@@ -5,8 +5,6 @@ from datetime import date, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-
-
 MAX_PERIOD_DAYS = 731
 
 
@@ -37,9 +35,13 @@ class PeriodForm(forms.Form):
 
 
 class MonthForm(forms.Form):
-    bulan = forms.RegexField(label=_("Month"), regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False,
-                             widget=forms.TextInput(attrs={"type": "month"}),
-                             error_messages={"invalid": _("Write the month as YYYY-MM.")})
+    bulan = forms.RegexField(
+        label=_("Month"),
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month"}),
+        error_messages={"invalid": _("Write the month as YYYY-MM.")},
+    )
 
     def __init__(self, data, *, today):
         super().__init__(data)

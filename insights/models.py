@@ -53,7 +53,9 @@ class SatkerDay(ServiceCounts):
         ordering = ["satker", "day"]
         constraints = [
             models.UniqueConstraint(fields=["satker", "day"], name="satker_day_unique"),
-            models.CheckConstraint(name="satker_day_helpful_within_rated", condition=Q(aida_helpful__lte=F("aida_rated"))),
+            models.CheckConstraint(
+                name="satker_day_helpful_within_rated", condition=Q(aida_helpful__lte=F("aida_rated"))
+            ),
         ]
 
 

@@ -14,14 +14,18 @@ from django.utils.translation import gettext as _
 
 from billing_quota.selectors import ledgers_of, month_of
 from booking.selectors import ikm_grade, ikm_of
-from tenants.channels import group_name
 from insights.models import OfficerMonth, SatkerDay, SatkerMonth, SatkerPulse
-from tenants.models import PUBLIC_SCHEMA, Satker
 from insights.rollups import AWARD_MIN_COMPLETED, COUNTS
+from tenants.channels import group_name
+from tenants.models import PUBLIC_SCHEMA, Satker
 
 NEWEST_ZONE = ZoneInfo("Asia/Jayapura")
-RANKINGS = {"ikm": "ikm", "tepat-waktu": "within_standard_percent", "selesai": "completion_percent",
-            "permintaan": "requests"}
+RANKINGS = {
+    "ikm": "ikm",
+    "tepat-waktu": "within_standard_percent",
+    "selesai": "completion_percent",
+    "permintaan": "requests",
+}
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -53,12 +57,14 @@ def _derived(totals: dict, decision_minutes: list[int] | None) -> dict:
         "completion_percent": _percent(totals["completed"], finished),
         "no_show_percent": _percent(totals["no_shows"], finished),
         "rating_mean": round(totals["rating_sum"] / totals["ratings"], 2) if totals["ratings"] else None,
-        "ikm": ikm, "ikm_grade": grade,
+        "ikm": ikm,
+        "ikm_grade": grade,
         "aida_helpful_percent": _percent(totals["aida_helpful"], totals["aida_rated"]),
     }
 
 
 # --- The satker dashboard -----------------------------------------------------------------
+
 
 def satker_summary(satker: Satker, first: date, last: date) -> dict:
     """Everything the dashboard shows for `satker` between two local days (inclusive)."""
@@ -74,16 +80,22 @@ def satker_summary(satker: Satker, first: date, last: date) -> dict:
     weeks = {}
     for row in rows:
         week = row.day - timedelta(days=row.day.weekday())
-        bucket = weeks.setdefault(week, {"week": week, "requests": 0, "approved": 0, "declined": 0, "completed": 0,
-                                         "cancelled": 0, "no_shows": 0})
+        bucket = weeks.setdefault(
+            week,
+            {"week": week, "requests": 0, "approved": 0, "declined": 0, "completed": 0, "cancelled": 0, "no_shows": 0},
+        )
         for name in bucket:
             if name != "week":
                 bucket[name] += getattr(row, name)
     ledger = ledgers_of([satker], month_of()).get(satker.pk)
     return {
-        "first": first, "last": last, "days": rows, **totals,
+        "first": first,
+        "last": last,
+        "days": rows,
+        **totals,
         **_derived(totals, minutes),
-        "decision_p50_minutes": _percentile(minutes, 0.5), "decision_p90_minutes": _percentile(minutes, 0.9),
+        "decision_p50_minutes": _percentile(minutes, 0.5),
+        "decision_p90_minutes": _percentile(minutes, 0.9),
         "purposes": dict(sorted(purposes.items(), key=lambda item: -item[1])),
         "categories": dict(sorted(categories.items(), key=lambda item: -item[1])),
         "weeks": [weeks[week] for week in sorted(weeks)],
@@ -93,9 +105,13 @@ def satker_summary(satker: Satker, first: date, last: date) -> dict:
 
 # --- The command centre -------------------------------------------------------------------
 
+
 def _sums(model, satker_ids, **period) -> dict[int, dict]:
-    rows = model.objects.filter(satker_id__in=satker_ids, **period).values("satker_id").annotate(
-        **{name: Sum(name) for name in COUNTS})
+    rows = (
+        model.objects.filter(satker_id__in=satker_ids, **period)
+        .values("satker_id")
+        .annotate(**{name: Sum(name) for name in COUNTS})
+    )
     return {row["satker_id"]: row for row in rows}
 
 
@@ -106,9 +122,11 @@ def _period_totals(satker_ids, first: date, last: date) -> dict[int, dict]:
     months_until = (last + timedelta(days=1)).replace(day=1)  # exclusive: the month of `last` is whole only at its end
     if months_from >= months_until:
         return _sums(SatkerDay, satker_ids, day__gte=first, day__lte=last)
-    parts = [_sums(SatkerMonth, satker_ids, month__gte=months_from, month__lt=months_until),
-             _sums(SatkerDay, satker_ids, day__gte=first, day__lt=months_from),
-             _sums(SatkerDay, satker_ids, day__gte=months_until, day__lte=last)]
+    parts = [
+        _sums(SatkerMonth, satker_ids, month__gte=months_from, month__lt=months_until),
+        _sums(SatkerDay, satker_ids, day__gte=first, day__lt=months_from),
+        _sums(SatkerDay, satker_ids, day__gte=months_until, day__lte=last),
+    ]
     totals: dict[int, dict] = {}
     for part in parts:
         for satker_id, row in part.items():
@@ -154,13 +172,19 @@ def command_centre_rows(satkers, first: date | None = None, last: date | None = 
         period = totals.get(satker.pk) or {name: 0 for name in COUNTS}
         counts = {name: period.get(name) or 0 for name in COUNTS}
         ledger = ledgers.get(satker.pk)
-        rows.append({
-            "code": satker.code, "name": satker.name, "kind": satker.kind, "status": satker.status,
-            "province": (satker.parent or satker).code,
-            **_live(satker, now),
-            "quota_percent": ledger.tokens_percent if ledger else 0,
-            **counts, **_derived(counts, None),
-        })
+        rows.append(
+            {
+                "code": satker.code,
+                "name": satker.name,
+                "kind": satker.kind,
+                "status": satker.status,
+                "province": (satker.parent or satker).code,
+                **_live(satker, now),
+                "quota_percent": ledger.tokens_percent if ledger else 0,
+                **counts,
+                **_derived(counts, None),
+            }
+        )
     return rows
 
 
@@ -178,13 +202,20 @@ def province_rows(rows: list[dict]) -> list[dict]:
     for province, members in sorted(by_province.items()):
         counts = {name: sum(member[name] for member in members) for name in COUNTS}
         head = next((member for member in members if member["code"] == province), members[0])
-        totals.append({
-            "code": province[:2], "name": head["name"] if head["code"] == province else province, "kind": "province_total",
-            "status": "active", "province": province, "satkers": len(members),
-            **{name: sum(member[name] for member in members) for name in LIVE},
-            "quota_percent": round(sum(member["quota_percent"] for member in members) / len(members)),
-            **counts, **_derived(counts, None),
-        })
+        totals.append(
+            {
+                "code": province[:2],
+                "name": head["name"] if head["code"] == province else province,
+                "kind": "province_total",
+                "status": "active",
+                "province": province,
+                "satkers": len(members),
+                **{name: sum(member[name] for member in members) for name in LIVE},
+                "quota_percent": round(sum(member["quota_percent"] for member in members) / len(members)),
+                **counts,
+                **_derived(counts, None),
+            }
+        )
     return totals
 
 
@@ -215,6 +246,7 @@ def announce_pulse(pulse: SatkerPulse) -> None:
 
 # --- Officers -----------------------------------------------------------------------------
 
+
 def leaderboard(satkers, month: date, limit: int = 20) -> dict:
     """The month's officers of these satkers, best first, and the award winner if any.
 
@@ -222,10 +254,14 @@ def leaderboard(satkers, month: date, limit: int = 20) -> dict:
     then more consultations completed, then the quicker median response. The winner is the
     first with at least AWARD_MIN_COMPLETED consultations. Sorted in SQL: a national month
     holds thousands of officers."""
-    ranked = (OfficerMonth.objects.filter(satker__in=satkers, month=month).select_related("satker")
-              .annotate(mean_rating=Coalesce(Cast("rating_sum", FloatField()) / NullIf("ratings", 0), 0.0))
-              .order_by("-score", "-mean_rating", "-completed", F("median_response_minutes").asc(nulls_first=True),
-                        "officer_name"))
+    ranked = (
+        OfficerMonth.objects.filter(satker__in=satkers, month=month)
+        .select_related("satker")
+        .annotate(mean_rating=Coalesce(Cast("rating_sum", FloatField()) / NullIf("ratings", 0), 0.0))
+        .order_by(
+            "-score", "-mean_rating", "-completed", F("median_response_minutes").asc(nulls_first=True), "officer_name"
+        )
+    )
     best = ranked.filter(completed__gte=AWARD_MIN_COMPLETED).first()
     return {"month": month, "rows": list(ranked[:limit]), "best": best}
 
@@ -233,19 +269,27 @@ def leaderboard(satkers, month: date, limit: int = 20) -> dict:
 def day_table(summary: dict) -> list[list]:
     """The period's days as rows for export, with the column names in the active language."""
     columns = [
-        (_("Date"), lambda row: row.day.isoformat()), (_("Requests"), lambda row: row.requests),
-        (_("New consumers"), lambda row: row.new_consumers), (_("Returning consumers"), lambda row: row.returning_consumers),
-        (_("Approved"), lambda row: row.approved), (_("Declined"), lambda row: row.declined),
-        (_("New time proposed"), lambda row: row.rescheduled), (_("Cancelled"), lambda row: row.cancelled),
-        (_("Expired"), lambda row: row.expired), (_("Completed"), lambda row: row.completed),
-        (_("No-show"), lambda row: row.no_shows), (_("Decisions"), lambda row: len(row.decision_minutes)),
+        (_("Date"), lambda row: row.day.isoformat()),
+        (_("Requests"), lambda row: row.requests),
+        (_("New consumers"), lambda row: row.new_consumers),
+        (_("Returning consumers"), lambda row: row.returning_consumers),
+        (_("Approved"), lambda row: row.approved),
+        (_("Declined"), lambda row: row.declined),
+        (_("New time proposed"), lambda row: row.rescheduled),
+        (_("Cancelled"), lambda row: row.cancelled),
+        (_("Expired"), lambda row: row.expired),
+        (_("Completed"), lambda row: row.completed),
+        (_("No-show"), lambda row: row.no_shows),
+        (_("Decisions"), lambda row: len(row.decision_minutes)),
         (_("Decided within the standard"), lambda row: row.decided_within_standard),
         (_("Median minutes to decision"), lambda row: _percentile(row.decision_minutes, 0.5)),
         (_("Ratings"), lambda row: row.ratings),
         (_("Mean rating"), lambda row: round(row.rating_sum / row.ratings, 2) if row.ratings else None),
         (_("IKM"), lambda row: _ikm(row.ratings, row.survey_total)[0]),
-        (_("AIDA questions"), lambda row: row.aida_questions), (_("AIDA answers found helpful"), lambda row: row.aida_helpful),
-        (_("AIDA answers rated"), lambda row: row.aida_rated), (_("Handoffs to an officer"), lambda row: row.aida_handoffs),
+        (_("AIDA questions"), lambda row: row.aida_questions),
+        (_("AIDA answers found helpful"), lambda row: row.aida_helpful),
+        (_("AIDA answers rated"), lambda row: row.aida_rated),
+        (_("Handoffs to an officer"), lambda row: row.aida_handoffs),
         (_("AIDA tokens"), lambda row: row.aida_tokens),
     ]
     return [[name for name, _value in columns]] + [[value(row) for _name, value in columns] for row in summary["days"]]

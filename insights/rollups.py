@@ -24,8 +24,8 @@ from redis.exceptions import RedisError
 
 from aida import selectors as aida_selectors
 from booking import selectors as booking_selectors
-from insights.models import OfficerMonth, SatkerDay, SatkerMonth, SatkerPulse, ServiceCounts
 from core.tenancy import current_satker
+from insights.models import OfficerMonth, SatkerDay, SatkerMonth, SatkerPulse, ServiceCounts
 
 logger = logging.getLogger(__name__)
 DEBOUNCE_SECONDS = 30
@@ -47,8 +47,8 @@ def request_refresh(instant: datetime | None = None) -> None:
     Many events of one day in a burst send one task: the first sets a short-lived key, the
     task clears it before it reads, so an event that lands while it runs sends another.
     """
-    from insights.tasks import refresh_rollups
     from core.tasking import enqueue_after_commit
+    from insights.tasks import refresh_rollups
 
     day = local_day(instant)
     try:
@@ -103,7 +103,8 @@ def refresh_satker_month(month: date) -> None:
     satker = current_satker()
     end = (month + timedelta(days=32)).replace(day=1)
     sums = SatkerDay.objects.filter(satker=satker, day__gte=month, day__lt=end).aggregate(
-        days=Count("id"), **{name: Sum(name) for name in COUNTS})
+        days=Count("id"), **{name: Sum(name) for name in COUNTS}
+    )
     if not sums.pop("days"):
         SatkerMonth.objects.filter(satker=satker, month=month).delete()
     else:
@@ -130,11 +131,16 @@ SCORE_RULES = [
 ]
 
 
-def officer_score(*, completed: int, ratings: int, rating_sum: int, decided_within_standard: int, reviews: int,
-                  no_shows: int) -> int:
-    return (SCORE_COMPLETED * completed + SCORE_PER_STAR_ABOVE_THREE * (rating_sum - 3 * ratings)
-            + SCORE_DECIDED_WITHIN_STANDARD * decided_within_standard + SCORE_REVIEW * reviews
-            + SCORE_NO_SHOW * no_shows)
+def officer_score(
+    *, completed: int, ratings: int, rating_sum: int, decided_within_standard: int, reviews: int, no_shows: int
+) -> int:
+    return (
+        SCORE_COMPLETED * completed
+        + SCORE_PER_STAR_ABOVE_THREE * (rating_sum - 3 * ratings)
+        + SCORE_DECIDED_WITHIN_STANDARD * decided_within_standard
+        + SCORE_REVIEW * reviews
+        + SCORE_NO_SHOW * no_shows
+    )
 
 
 def compute_officer_month(month: date) -> list[dict]:
@@ -147,45 +153,62 @@ def compute_officer_month(month: date) -> list[dict]:
     for officer_id, activity in booking_selectors.officer_month_activity(start, end).items():
         waits = activity["decision_waits"]
         counts = {
-            "completed": activity["completed"], "ratings": activity["ratings"], "rating_sum": activity["rating_sum"],
+            "completed": activity["completed"],
+            "ratings": activity["ratings"],
+            "rating_sum": activity["rating_sum"],
             "decided_within_standard": sum(wait <= standard for wait in waits),
-            "reviews": reviews.get(activity["user_id"], 0), "no_shows": activity["no_shows"],
+            "reviews": reviews.get(activity["user_id"], 0),
+            "no_shows": activity["no_shows"],
         }
         if not any(counts.values()) and not waits:
             continue
-        rows.append({
-            "officer_id": officer_id, "officer_name": activity["name"], "decisions": len(waits),
-            "median_response_minutes": _minutes(median(waits)) if waits else None,
-            "score": officer_score(**counts), **counts,
-        })
+        rows.append(
+            {
+                "officer_id": officer_id,
+                "officer_name": activity["name"],
+                "decisions": len(waits),
+                "median_response_minutes": _minutes(median(waits)) if waits else None,
+                "score": officer_score(**counts),
+                **counts,
+            }
+        )
     return rows
 
 
 def refresh_officer_month(month: date) -> None:
     satker = current_satker()
     rows = compute_officer_month(month)
-    OfficerMonth.objects.filter(satker=satker, month=month).exclude(officer_id__in=[row["officer_id"] for row in rows]).delete()
+    OfficerMonth.objects.filter(satker=satker, month=month).exclude(
+        officer_id__in=[row["officer_id"] for row in rows]
+    ).delete()
     for row in rows:
-        OfficerMonth.objects.update_or_create(satker=satker, month=month, officer_id=row.pop("officer_id"), defaults=row)
+        OfficerMonth.objects.update_or_create(
+            satker=satker, month=month, officer_id=row.pop("officer_id"), defaults=row
+        )
 
 
 # --- Now ---------------------------------------------------------------------------------
+
 
 def refresh_pulse() -> SatkerPulse:
     """The command centre's live numbers for this satker."""
     satker = current_satker()
     today = local_day()
     start, end = _bounds(today, ZoneInfo(satker.timezone))
-    pulse, _created = SatkerPulse.objects.update_or_create(satker=satker, defaults={
-        **booking_selectors.service_now(start, end),
-        "local_day": today,
-        "aida_questions_today": aida_selectors.questions_between(start, end),
-        "refreshed_at": timezone.now(),
-    })
+    pulse, _created = SatkerPulse.objects.update_or_create(
+        satker=satker,
+        defaults={
+            **booking_selectors.service_now(start, end),
+            "local_day": today,
+            "aida_questions_today": aida_selectors.questions_between(start, end),
+            "refreshed_at": timezone.now(),
+        },
+    )
     return pulse
 
 
 # --- Rebuild -----------------------------------------------------------------------------
+
 
 def active_days() -> set[date]:
     """Every local day on which something that a rollup counts happened in this satker."""

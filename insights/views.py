@@ -1,6 +1,5 @@
 """Reports: the satker dashboard and its downloads, the officer leaderboard, the command centre."""
 
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -9,13 +8,11 @@ from django.utils.translation import gettext as _
 
 from core.access import require_role
 from core.models import Role
-
 from insights import charts, exports, reports, rollups
 from insights.forms import MonthForm, PeriodForm
 from tenants import access
 from tenants.models import Satker
 from tenants.selectors import provinces_visible_to, satkers_visible_to
-
 
 RANKING_LIMIT = 50
 
@@ -44,13 +41,22 @@ def command_centre(request):
     watching = request.GET.get("provinsi", "") if national else ""
     # The whole country: one line per province first; a province's satkers one click away.
     overview = national and not watching
-    return render(request, "insights/command_centre.html", {
-        "period": period, "month": month, "rows": reports.province_rows(rows) if overview else rows,
-        "ranking": reports.rank(rows, sort)[:RANKING_LIMIT] if overview else reports.rank(rows, sort),
-        "ranking_limited": overview and len(rows) > RANKING_LIMIT, "sort": sort, "rankings": reports.RANKINGS,
-        "board": reports.leaderboard(satkers, month.cleaned_data["month"]),
-        "provinces": provinces_visible_to(request.user) if national else [], "watching": watching,
-    })
+    return render(
+        request,
+        "insights/command_centre.html",
+        {
+            "period": period,
+            "month": month,
+            "rows": reports.province_rows(rows) if overview else rows,
+            "ranking": reports.rank(rows, sort)[:RANKING_LIMIT] if overview else reports.rank(rows, sort),
+            "ranking_limited": overview and len(rows) > RANKING_LIMIT,
+            "sort": sort,
+            "rankings": reports.RANKINGS,
+            "board": reports.leaderboard(satkers, month.cleaned_data["month"]),
+            "provinces": provinces_visible_to(request.user) if national else [],
+            "watching": watching,
+        },
+    )
 
 
 def _period_or_400(request):
@@ -69,10 +75,16 @@ def dashboard(request):
     if not valid:
         return render(request, "insights/dashboard.html", {"period": period}, status=400)
     summary = reports.satker_summary(request.tenant, period.cleaned_data["first"], period.cleaned_data["last"])
-    return render(request, "insights/dashboard.html", {
-        "period": period, "summary": summary, "charts": charts.dashboard_charts(summary),
-        "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "insights/dashboard.html",
+        {
+            "period": period,
+            "summary": summary,
+            "charts": charts.dashboard_charts(summary),
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @login_required
@@ -82,8 +94,11 @@ def dashboard_export(request, fmt):
         raise Http404(_("Downloads come as CSV or XLSX."))
     period, valid = _period_or_400(request)
     if not valid:
-        return HttpResponse("; ".join(period.non_field_errors() or [_("Invalid period.")]), status=400,
-                            content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            "; ".join(period.non_field_errors() or [_("Invalid period.")]),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     first, last = period.cleaned_data["first"], period.cleaned_data["last"]
     table = reports.day_table(reports.satker_summary(request.tenant, first, last))
     name = f"halopst-{request.tenant.subdomain}-{first:%Y%m%d}-{last:%Y%m%d}"
@@ -100,7 +115,13 @@ def officer_leaderboard(request):
     month = MonthForm(request.GET, today=timezone.localdate())
     if not month.is_valid():
         return render(request, "insights/leaderboard.html", {"month": month}, status=400)
-    return render(request, "insights/leaderboard.html", {
-        "month": month, "board": reports.leaderboard(Satker.objects.filter(pk=request.tenant.pk), month.cleaned_data["month"]),
-        "formula": rollups.SCORE_RULES, "award_min": rollups.AWARD_MIN_COMPLETED,
-    })
+    return render(
+        request,
+        "insights/leaderboard.html",
+        {
+            "month": month,
+            "board": reports.leaderboard(Satker.objects.filter(pk=request.tenant.pk), month.cleaned_data["month"]),
+            "formula": rollups.SCORE_RULES,
+            "award_min": rollups.AWARD_MIN_COMPLETED,
+        },
+    )

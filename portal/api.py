@@ -1,6 +1,5 @@
 """The public directory search."""
 
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny

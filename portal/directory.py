@@ -7,26 +7,55 @@ the search filters on the satker's status.
 """
 
 import re
-from urllib.parse import urlencode
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db.models import Q, Value
 from django.db.models.functions import Concat
 
 from booking.selectors import active_tags, officer_directory
+from core.tenancy import current_satker
 from portal.models import DirectoryOfficer, DirectoryTopic
 from tenants.models import Kind, Satker, Status
-from core.tenancy import current_satker
 
 SEARCH_CONFIG = "indonesian"
 # Words that say nothing about place or topic ("data kemiskinan Sidoarjo 2023").
 STOPWORDS = {
-    "data", "bps", "badan", "pusat", "statistik", "tahun", "angka", "jumlah", "tentang", "untuk", "dan", "di",
-    "ke", "dari", "yang", "per", "the", "of", "in", "for", "and", "saya", "butuh", "cari", "mencari", "minta",
+    "data",
+    "bps",
+    "badan",
+    "pusat",
+    "statistik",
+    "tahun",
+    "angka",
+    "jumlah",
+    "tentang",
+    "untuk",
+    "dan",
+    "di",
+    "ke",
+    "dari",
+    "yang",
+    "per",
+    "the",
+    "of",
+    "in",
+    "for",
+    "and",
+    "saya",
+    "butuh",
+    "cari",
+    "mencari",
+    "minta",
 }
-PLACE_WORDS = {"kabupaten": Kind.REGENCY, "kab": Kind.REGENCY, "kota": Kind.CITY, "provinsi": Kind.PROVINCE,
-               "prov": Kind.PROVINCE}
+PLACE_WORDS = {
+    "kabupaten": Kind.REGENCY,
+    "kab": Kind.REGENCY,
+    "kota": Kind.CITY,
+    "provinsi": Kind.PROVINCE,
+    "prov": Kind.PROVINCE,
+}
 MAX_SATKERS = 12
 
 
@@ -40,17 +69,28 @@ def sync_directory() -> None:
     counts = {slug: sum(slug in topics for _profile, topics in officers) for slug in active_slugs}
     DirectoryTopic.objects.filter(satker=satker).delete()
     DirectoryOfficer.objects.filter(satker=satker).delete()
-    DirectoryTopic.objects.bulk_create([
-        DirectoryTopic(satker=satker, slug=tag.slug, name=tag.name, name_en=tag.name_en, keywords=tag.keywords,
-                       officer_count=counts[tag.slug])
-        for tag in tags
-    ])
-    DirectoryOfficer.objects.bulk_create([
-        DirectoryOfficer(satker=satker, officer_id=profile.pk, name=profile.user.full_name, topics=topics)
-        for profile, topics in officers
-    ])
-    DirectoryTopic.objects.filter(satker=satker).update(search_vector=SearchVector(
-        Concat("name", Value(" "), "name_en", Value(" "), "keywords"), config=SEARCH_CONFIG))
+    DirectoryTopic.objects.bulk_create(
+        [
+            DirectoryTopic(
+                satker=satker,
+                slug=tag.slug,
+                name=tag.name,
+                name_en=tag.name_en,
+                keywords=tag.keywords,
+                officer_count=counts[tag.slug],
+            )
+            for tag in tags
+        ]
+    )
+    DirectoryOfficer.objects.bulk_create(
+        [
+            DirectoryOfficer(satker=satker, officer_id=profile.pk, name=profile.user.full_name, topics=topics)
+            for profile, topics in officers
+        ]
+    )
+    DirectoryTopic.objects.filter(satker=satker).update(
+        search_vector=SearchVector(Concat("name", Value(" "), "name_en", Value(" "), "keywords"), config=SEARCH_CONFIG)
+    )
 
 
 @dataclass
@@ -75,8 +115,9 @@ def _places(words: list[str]):
     matches = Q()
     for word in names:
         matches |= Q(name__iregex=rf"\m{word}\M")
-    satkers = list(Satker.objects.filter(matches, status=Status.ACTIVE).exclude(kind=Kind.NATIONAL)
-                   .select_related("parent"))
+    satkers = list(
+        Satker.objects.filter(matches, status=Status.ACTIVE).exclude(kind=Kind.NATIONAL).select_related("parent")
+    )
     wanted_kinds = {PLACE_WORDS[word] for word in words if word in PLACE_WORDS}
     satkers.sort(key=lambda satker: (satker.kind not in wanted_kinds, satker.code))
     return satkers
@@ -87,12 +128,15 @@ def _topics(words: list[str], satkers: list[Satker]):
     if not terms:
         return []
     query = SearchQuery(" | ".join(terms), search_type="raw", config=SEARCH_CONFIG)
-    topics = (DirectoryTopic.objects.filter(search_vector=query, satker__status=Status.ACTIVE)
-              .exclude(satker__kind=Kind.NATIONAL)
-              .annotate(rank=SearchRank("search_vector", query)).select_related("satker", "satker__parent"))
+    topics = (
+        DirectoryTopic.objects.filter(search_vector=query, satker__status=Status.ACTIVE)
+        .exclude(satker__kind=Kind.NATIONAL)
+        .annotate(rank=SearchRank("search_vector", query))
+        .select_related("satker", "satker__parent")
+    )
     if satkers:
         topics = topics.filter(satker__in=satkers)
-    return list(topics.order_by("-rank", "-officer_count", "satker__code")[:MAX_SATKERS * 2])
+    return list(topics.order_by("-rank", "-officer_count", "satker__code")[: MAX_SATKERS * 2])
 
 
 def search_directory(query: str) -> list[Suggestion]:
@@ -128,9 +172,11 @@ def _attach_officers(suggestions: list[Suggestion]) -> None:
         matches |= Q(satker_id=suggestion.satker.pk, topics__contains=[suggestion.topic.slug])
     officers = list(DirectoryOfficer.objects.filter(matches))
     for suggestion in wanted:
-        suggestion.officers = [officer for officer in officers
-                               if officer.satker_id == suggestion.satker.pk and suggestion.topic.slug in officer.topics]
-
+        suggestion.officers = [
+            officer
+            for officer in officers
+            if officer.satker_id == suggestion.satker.pk and suggestion.topic.slug in officer.topics
+        ]
 
 
 def booking_link(suggestion: Suggestion, need: str, officer: DirectoryOfficer | None = None) -> str:

@@ -41,5 +41,3 @@ class DirectoryOfficer(models.Model):
         ordering = ["satker", "name"]
         constraints = [models.UniqueConstraint(fields=["satker", "officer_id"], name="directory_officer_unique")]
         indexes = [GinIndex(fields=["topics"], name="directory_officer_topics")]
-
-

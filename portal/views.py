@@ -13,13 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.models import Role
-from core.pages import add_service_errors, submit_form
-
-from core.forms import InviteForm
 from billing_quota.forms import QuotaForm
 from billing_quota.selectors import usage_of
 from billing_quota.services import set_limits
+from core.forms import InviteForm
+from core.models import Role
+from core.pages import add_service_errors, submit_form
 from insights import reports
 from portal.directory import search_directory
 from portal.forms import OnboardSatkerForm
@@ -35,7 +34,9 @@ def portal_home(request):
     suggestions = search_directory(query) if query else []
     satkers = Satker.objects.filter(status=Status.ACTIVE).exclude(kind=Kind.NATIONAL).select_related("parent")
     if query:
-        satkers = satkers.filter(Q(name__icontains=query) | Q(parent__name__icontains=query) | Q(code__startswith=query))
+        satkers = satkers.filter(
+            Q(name__icontains=query) | Q(parent__name__icontains=query) | Q(code__startswith=query)
+        )
     satkers = sorted(satkers, key=lambda s: (s.code[:2], s.code))
     groups = [(code, list(members)) for code, members in groupby(satkers, key=lambda s: s.code[:2])]
     return render(request, "portal/portal_home.html", {"groups": groups, "query": query, "suggestions": suggestions})
@@ -58,20 +59,29 @@ def onboard(request):
     form = OnboardSatkerForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        spec = services.SatkerSpec(code=data["code"], kind=data["kind"], name=data["name"],
-                                   subdomain=data["subdomain"], timezone=data["timezone"])
+        spec = services.SatkerSpec(
+            code=data["code"],
+            kind=data["kind"],
+            name=data["name"],
+            subdomain=data["subdomain"],
+            timezone=data["timezone"],
+        )
         try:
             access.check_may_onboard(request.user, spec)
-            satker = services.onboard_satker(spec, actor=request.user, admin_email=data["admin_email"],
-                                             admin_name=data["admin_name"])
+            satker = services.onboard_satker(
+                spec, actor=request.user, admin_email=data["admin_email"], admin_name=data["admin_name"]
+            )
         except PermissionDenied as error:
             form.add_error(None, str(error))
         except services.OnboardingError as error:
             for field, field_messages in error.errors.items():
                 form.add_error(field if field in form.fields else None, field_messages)
         else:
-            messages.success(request, _("%(name)s is ready at %(domain)s.") % {
-                "name": satker.name, "domain": satker.get_primary_domain().domain})
+            messages.success(
+                request,
+                _("%(name)s is ready at %(domain)s.")
+                % {"name": satker.name, "domain": satker.get_primary_domain().domain},
+            )
             return redirect("console-satker", code=satker.code)
     return render(request, "portal/onboard.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -84,16 +94,28 @@ def satker_detail(request, code):
 
 def _detail_page(request, satker, invite_form, quota_form=None, status=200):
     ledger = usage_of(satker)
-    quota_form = quota_form or QuotaForm(initial={"plan": getattr(getattr(satker, "quota", None), "plan", "basic"),
-                                                  "monthly_token_limit": ledger.token_limit,
-                                                  "monthly_request_limit": ledger.request_limit})
+    quota_form = quota_form or QuotaForm(
+        initial={
+            "plan": getattr(getattr(satker, "quota", None), "plan", "basic"),
+            "monthly_token_limit": ledger.token_limit,
+            "monthly_request_limit": ledger.request_limit,
+        }
+    )
     today = timezone.localdate()
-    return render(request, "portal/satker_detail.html", {
-        "managed": satker, "invite_form": invite_form, "ledger": ledger, "quota_form": quota_form,
-        "summary": reports.satker_summary(satker, today - timedelta(days=29), today),
-        "board": reports.leaderboard(Satker.objects.filter(pk=satker.pk), today.replace(day=1)),
-        "may_invite_province_admin": satker.kind == Kind.PROVINCE and request.user.role == Role.NATIONAL_ADMIN,
-    }, status=status)
+    return render(
+        request,
+        "portal/satker_detail.html",
+        {
+            "managed": satker,
+            "invite_form": invite_form,
+            "ledger": ledger,
+            "quota_form": quota_form,
+            "summary": reports.satker_summary(satker, today - timedelta(days=29), today),
+            "board": reports.leaderboard(Satker.objects.filter(pk=satker.pk), today.replace(day=1)),
+            "may_invite_province_admin": satker.kind == Kind.PROVINCE and request.user.role == Role.NATIONAL_ADMIN,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -103,8 +125,13 @@ def set_quota(request, code):
     access.require_console_user(request)
     satker = access.managed_satker(request.user, code)
     form = QuotaForm(request.POST)
-    done = submit_form(request, form, lambda data: set_limits(satker, actor=request.user, **data),
-                       success=_("AIDA limits saved."), next_url=reverse("console-satker", args=[code]))
+    done = submit_form(
+        request,
+        form,
+        lambda data: set_limits(satker, actor=request.user, **data),
+        success=_("AIDA limits saved."),
+        next_url=reverse("console-satker", args=[code]),
+    )
     return done or _detail_page(request, satker, InviteForm(), quota_form=form, status=400)
 
 
@@ -116,7 +143,10 @@ def set_status(request, code):
     if satker.pk == request.user.managed_province_id:
         raise PermissionDenied(_("A province admin cannot suspend their own province."))
     services.set_satker_status(satker, Status.SUSPENDED if satker.is_active else Status.ACTIVE, actor=request.user)
-    messages.success(request, _("Status of %(name)s is now: %(status)s.") % {"name": satker.name, "status": satker.get_status_display()})
+    messages.success(
+        request,
+        _("Status of %(name)s is now: %(status)s.") % {"name": satker.name, "status": satker.get_status_display()},
+    )
     return redirect("console-satker", code=code)
 
 

@@ -33,7 +33,9 @@ class NotificationList(generics.ListAPIView):
 
 
 class MarkReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=500)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=500
+    )
     all = serializers.BooleanField(required=False, default=False)
 
 

@@ -22,49 +22,46 @@ def _texts(kind: str) -> tuple[str, str]:
     texts = {
         "consultation_requested": (
             _("New consultation request"),
-            _("%(consumer)s asks for a consultation on “%(topic)s” on %(when)s.")),
+            _("%(consumer)s asks for a consultation on “%(topic)s” on %(when)s."),
+        ),
         "consultation_approved": (
             _("Your consultation is approved"),
-            _("“%(topic)s” with %(officer)s on %(when)s. Meeting link: %(meeting_link)s")),
-        "consultation_declined": (
-            _("Your consultation request was declined"),
-            _("“%(topic)s”: %(reason)s")),
+            _("“%(topic)s” with %(officer)s on %(when)s. Meeting link: %(meeting_link)s"),
+        ),
+        "consultation_declined": (_("Your consultation request was declined"), _("“%(topic)s”: %(reason)s")),
         "reschedule_proposed": (
             _("A new time is proposed for your consultation"),
-            _("%(officer)s proposes %(when)s for “%(topic)s”: %(reason)s. Please accept or decline.")),
-        "reschedule_accepted": (
-            _("The new time was accepted"),
-            _("%(consumer)s accepted %(when)s for “%(topic)s”.")),
+            _("%(officer)s proposes %(when)s for “%(topic)s”: %(reason)s. Please accept or decline."),
+        ),
+        "reschedule_accepted": (_("The new time was accepted"), _("%(consumer)s accepted %(when)s for “%(topic)s”.")),
         "reschedule_declined": (
             _("The new time was declined"),
-            _("%(consumer)s declined the new time for “%(topic)s”: %(reason)s")),
+            _("%(consumer)s declined the new time for “%(topic)s”: %(reason)s"),
+        ),
         "consultation_cancelled": (
             _("A consultation was cancelled"),
-            _("“%(topic)s” on %(when)s was cancelled: %(reason)s")),
+            _("“%(topic)s” on %(when)s was cancelled: %(reason)s"),
+        ),
         "consultation_expired": (
             _("Your consultation request expired"),
-            _("“%(topic)s” was not confirmed before %(when)s. Please choose another time.")),
+            _("“%(topic)s” was not confirmed before %(when)s. Please choose another time."),
+        ),
         "rating_requested": (
             _("How was your consultation?"),
-            _("Please rate “%(topic)s” and answer the short satisfaction survey.")),
-        "reminder_day": (
-            _("Consultation tomorrow"),
-            _("Reminder: “%(topic)s” on %(when)s. %(meeting_link)s")),
+            _("Please rate “%(topic)s” and answer the short satisfaction survey."),
+        ),
+        "reminder_day": (_("Consultation tomorrow"), _("Reminder: “%(topic)s” on %(when)s. %(meeting_link)s")),
         "reminder_hour": (
             _("Consultation in one hour"),
-            _("Reminder: “%(topic)s” starts at %(when)s. %(meeting_link)s")),
-        "quota_alert": (
-            _("AIDA budget alert"),
-            _("AIDA has used %(percent)s%% of this month's budget.")),
-        "announcement": (
-            _("New announcement on a topic you follow"),
-            _("%(topic)s: %(title)s")),
-        "data_release": (
-            _("New data release on a topic you follow"),
-            _("%(topic)s: %(title)s")),
+            _("Reminder: “%(topic)s” starts at %(when)s. %(meeting_link)s"),
+        ),
+        "quota_alert": (_("AIDA budget alert"), _("AIDA has used %(percent)s%% of this month's budget.")),
+        "announcement": (_("New announcement on a topic you follow"), _("%(topic)s: %(title)s")),
+        "data_release": (_("New data release on a topic you follow"), _("%(topic)s: %(title)s")),
         "requests_waiting": (
             _("Requests are waiting for you"),
-            _("%(count)s consultation requests are waiting for your decision.")),
+            _("%(count)s consultation requests are waiting for your decision."),
+        ),
     }
     return texts[kind]
 

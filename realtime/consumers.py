@@ -39,8 +39,13 @@ class NotificationConsumer(SatkerUserConsumer):
     def greeting(self):
         from realtime.services import unread_count
 
-        return {"type": "hello", "satker": self.satker.code, "user": self.user.email, "role": self.user.role,
-                "unread": unread_count(self.user)}
+        return {
+            "type": "hello",
+            "satker": self.satker.code,
+            "user": self.user.email,
+            "role": self.user.role,
+            "unread": unread_count(self.user),
+        }
 
     async def user_message(self, event):
         await self.send_json(event["payload"])

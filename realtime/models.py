@@ -69,8 +69,9 @@ class Delivery(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["notification", "channel"], name="one_delivery_per_channel"),
-            models.CheckConstraint(name="sending_is_claimed",
-                                   condition=~Q(status="sending") | Q(claimed_at__isnull=False)),
+            models.CheckConstraint(
+                name="sending_is_claimed", condition=~Q(status="sending") | Q(claimed_at__isnull=False)
+            ),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
 

@@ -4,8 +4,9 @@ from realtime.models import Notification
 
 
 def personal_data_of(user) -> dict:
-    return {"notifications": list(Notification.objects.filter(recipient=user)
-                                  .values("kind", "title", "body", "created_at"))}
+    return {
+        "notifications": list(Notification.objects.filter(recipient=user).values("kind", "title", "body", "created_at"))
+    }
 
 
 def erase_personal_data(user) -> None:

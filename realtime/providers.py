@@ -61,8 +61,13 @@ def send_email(email: Email) -> str:
     from sendgrid import SendGridAPIClient
     from sendgrid.helpers.mail import Attachment, CustomArg, Mail
 
-    message = Mail(from_email=(settings.HALOPST_SENDGRID_FROM, email.from_name), to_emails=[(email.to, email.to_name)],
-                   subject=email.subject, plain_text_content=email.text, html_content=email.html)
+    message = Mail(
+        from_email=(settings.HALOPST_SENDGRID_FROM, email.from_name),
+        to_emails=[(email.to, email.to_name)],
+        subject=email.subject,
+        plain_text_content=email.text,
+        html_content=email.html,
+    )
     for key, value in email.reference.items():
         message.add_custom_arg(CustomArg(key, str(value)))
     if email.attachment:
@@ -112,8 +117,10 @@ WHATSAPP_TEMPORARY_CODES = {4, 80007, 130429, 131000, 131016, 131048, 131056, 13
 def send_whatsapp(to: str, language: str, parameters: list[str], reference: str) -> str:
     if not settings.HALOPST_WHATSAPP_TOKEN:
         raise PermanentFailure("WhatsApp is not configured (HALOPST_WHATSAPP_TOKEN is empty)")
-    url = (f"{settings.HALOPST_WHATSAPP_BASE_URL.rstrip('/')}/{settings.HALOPST_WHATSAPP_API_VERSION}"
-           f"/{settings.HALOPST_WHATSAPP_PHONE_NUMBER_ID}/messages")
+    url = (
+        f"{settings.HALOPST_WHATSAPP_BASE_URL.rstrip('/')}/{settings.HALOPST_WHATSAPP_API_VERSION}"
+        f"/{settings.HALOPST_WHATSAPP_PHONE_NUMBER_ID}/messages"
+    )
     payload = {
         "messaging_product": "whatsapp",
         "to": to,
@@ -126,8 +133,12 @@ def send_whatsapp(to: str, language: str, parameters: list[str], reference: str)
         },
     }
     try:
-        response = httpx.post(url, json=payload, timeout=settings.HALOPST_PROVIDER_TIMEOUT,
-                              headers={"Authorization": f"Bearer {settings.HALOPST_WHATSAPP_TOKEN}"})
+        response = httpx.post(
+            url,
+            json=payload,
+            timeout=settings.HALOPST_PROVIDER_TIMEOUT,
+            headers={"Authorization": f"Bearer {settings.HALOPST_WHATSAPP_TOKEN}"},
+        )
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
         raise TemporaryFailure(f"network: {error!r}") from None
     except httpx.TransportError as error:
@@ -139,8 +150,9 @@ def send_whatsapp(to: str, language: str, parameters: list[str], reference: str)
             raise TemporaryFailure(f"unreadable success reply: {response.text[:200]}", 200) from None
     error = _whatsapp_error(response)
     if response.status_code == 429 or response.status_code >= 500 or error.get("code") in WHATSAPP_TEMPORARY_CODES:
-        raise TemporaryFailure(json.dumps(error) or response.text[:500], response.status_code,
-                               _retry_after(response.headers))
+        raise TemporaryFailure(
+            json.dumps(error) or response.text[:500], response.status_code, _retry_after(response.headers)
+        )
     raise PermanentFailure(json.dumps(error) or response.text[:500], response.status_code)
 
 

@@ -37,8 +37,12 @@ def _start() -> dict:
             threading.Thread(target=loop.run_forever, name="halopst-channel-push", daemon=True).start()
             pending = queue.Queue()
             threading.Thread(target=_flush_forever, args=(pending,), name="halopst-push-flusher", daemon=True).start()
-            _state.update(pid=os.getpid(), loop=loop, queue=pending,
-                          semaphore=asyncio.run_coroutine_threadsafe(_make_semaphore(), loop).result())
+            _state.update(
+                pid=os.getpid(),
+                loop=loop,
+                queue=pending,
+                semaphore=asyncio.run_coroutine_threadsafe(_make_semaphore(), loop).result(),
+            )
         return _state
 
 
@@ -102,13 +106,19 @@ def _flush(batch) -> None:
         by_schema[schema_name][user_id].update([notification_id] if notification_id else [])
     for schema_name, by_user in by_schema.items():
         with schema_context(schema_name):
-            counts = dict(Notification.objects.filter(recipient_id__in=by_user, read_at__isnull=True)
-                          .values_list("recipient_id").annotate(unread=Count("id")))
+            counts = dict(
+                Notification.objects.filter(recipient_id__in=by_user, read_at__isnull=True)
+                .values_list("recipient_id")
+                .annotate(unread=Count("id"))
+            )
             wanted = set().union(*by_user.values())
             found = {item.pk: item for item in Notification.objects.filter(pk__in=wanted)} if wanted else {}
         for user_id, notification_ids in by_user.items():
             unread = counts.get(user_id, 0)
-            payloads = [{"type": "notification", "unread": unread, "notification": notification_payload(found[pk])}
-                        for pk in sorted(notification_ids) if pk in found] or [{"type": "unread", "unread": unread}]
+            payloads = [
+                {"type": "notification", "unread": unread, "notification": notification_payload(found[pk])}
+                for pk in sorted(notification_ids)
+                if pk in found
+            ] or [{"type": "unread", "unread": unread}]
             for payload in payloads:
                 group_send(group_name(schema_name, "user", user_id), {"type": "user.message", "payload": payload})

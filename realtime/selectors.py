@@ -9,6 +9,12 @@ def notifications_of(user) -> QuerySet[Notification]:
 
 def delivery_log() -> QuerySet[Delivery]:
     """Every delivery of the satker, failed ones first, newest first, with their attempts."""
-    failed_first = Case(When(status=DeliveryStatus.FAILED, then=Value(0)), default=Value(1), output_field=IntegerField())
-    return (Delivery.objects.select_related("notification__recipient").prefetch_related("attempt_log")
-            .annotate(failed_first=failed_first).order_by("failed_first", "-created_at", "-id"))
+    failed_first = Case(
+        When(status=DeliveryStatus.FAILED, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return (
+        Delivery.objects.select_related("notification__recipient")
+        .prefetch_related("attempt_log")
+        .annotate(failed_first=failed_first)
+        .order_by("failed_first", "-created_at", "-id")
+    )

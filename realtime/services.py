@@ -27,18 +27,25 @@ from django_tenants.utils import schema_context
 from core.audit import record
 from core.errors import Conflict
 from core.tasking import enqueue_after_commit
+from core.tenancy import current_satker
 from realtime import providers
 from realtime import push as push_queue
 from realtime.catalog import render
 from realtime.models import AttemptOutcome, Channel, Delivery, DeliveryAttempt, DeliveryStatus, Notification
 from tenants.channels import group_name
-from core.tenancy import current_satker
-
 
 # --- Writing notifications ----------------------------------------------------------------
 
-def notify(recipient, kind: str, context: dict, *, link: str = "", dedupe_key: str | None = None,
-           attachment: tuple[str, str, str] | None = None) -> Notification | None:
+
+def notify(
+    recipient,
+    kind: str,
+    context: dict,
+    *,
+    link: str = "",
+    dedupe_key: str | None = None,
+    attachment: tuple[str, str, str] | None = None,
+) -> Notification | None:
     """Record a notification for `recipient` and queue its deliveries, in the current transaction.
 
     With a `dedupe_key` already used, nothing happens and None is returned (reminders).
@@ -49,8 +56,16 @@ def notify(recipient, kind: str, context: dict, *, link: str = "", dedupe_key: s
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
-                recipient=recipient, kind=kind, title=text.title, body=text.body, link=link, dedupe_key=dedupe_key,
-                attachment_name=name, attachment_mime=mime, attachment_text=content)
+                recipient=recipient,
+                kind=kind,
+                title=text.title,
+                body=text.body,
+                link=link,
+                dedupe_key=dedupe_key,
+                attachment_name=name,
+                attachment_mime=mime,
+                attachment_text=content,
+            )
     except IntegrityError:
         if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key).exists():
             return None
@@ -75,9 +90,15 @@ def unread_count(user) -> int:
 
 
 def notification_payload(notification: Notification) -> dict:
-    return {"id": notification.pk, "kind": notification.kind, "title": notification.title,
-            "body": notification.body, "link": notification.link, "created_at": notification.created_at.isoformat(),
-            "read": notification.read_at is not None}
+    return {
+        "id": notification.pk,
+        "kind": notification.kind,
+        "title": notification.title,
+        "body": notification.body,
+        "link": notification.link,
+        "created_at": notification.created_at.isoformat(),
+        "read": notification.read_at is not None,
+    }
 
 
 def push_unread_after_commit(user, notification: Notification | None = None) -> None:
@@ -97,7 +118,8 @@ def push_to_user(user, payload: dict) -> None:
 @transaction.atomic
 def mark_read(user, notification_ids) -> int:
     changed = Notification.objects.filter(recipient=user, pk__in=notification_ids, read_at__isnull=True).update(
-        read_at=timezone.now())
+        read_at=timezone.now()
+    )
     push_unread_after_commit(user)
     return changed
 
@@ -111,6 +133,7 @@ def mark_all_read(user) -> int:
 
 # --- Delivering -----------------------------------------------------------------------
 
+
 def backoff_seconds(attempts: int, retry_after: float | None = None) -> float:
     """Exponential backoff with full jitter, at least what the provider asked for."""
     base = settings.HALOPST_DELIVERY_BACKOFF_SECONDS
@@ -121,8 +144,12 @@ def backoff_seconds(attempts: int, retry_after: float | None = None) -> float:
 def claim(delivery_id: int) -> Delivery | None:
     """Take a due delivery for sending, or None if it is not due, already taken or done."""
     with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update(skip_locked=True).select_related("notification__recipient")
-                    .filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()).first())
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True)
+            .select_related("notification__recipient")
+            .filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now())
+            .first()
+        )
         if delivery is None:
             return None
         delivery.status = DeliveryStatus.SENDING
@@ -139,8 +166,11 @@ def deliver(delivery_id: int) -> float | None:
         return None
     with transaction.atomic():
         # Still ours? The sweeper may have taken the claim over between the two transactions.
-        held = Delivery.objects.select_for_update().filter(pk=delivery.pk, status=DeliveryStatus.SENDING,
-                                                           attempts=delivery.attempts).exists()
+        held = (
+            Delivery.objects.select_for_update()
+            .filter(pk=delivery.pk, status=DeliveryStatus.SENDING, attempts=delivery.attempts)
+            .exists()
+        )
         if not held:
             return None
         try:
@@ -167,46 +197,68 @@ def _send(delivery: Delivery) -> str:
     link = satker.url(notification.link) if notification.link else satker.url()
     if delivery.channel == Channel.WHATSAPP:
         reference = "{halopst_schema}:{halopst_delivery}".format(**_reference(delivery))
-        return providers.send_whatsapp(delivery.address, recipient.language,
-                                       [notification.title, f"{notification.body} {link}"], reference)
+        return providers.send_whatsapp(
+            delivery.address, recipient.language, [notification.title, f"{notification.body} {link}"], reference
+        )
     with translation.override(recipient.language or "id"):
         context = {"notification": notification, "satker": satker, "link": link, "recipient": recipient}
         email = providers.Email(
-            to=delivery.address, to_name=recipient.full_name, subject=notification.title,
+            to=delivery.address,
+            to_name=recipient.full_name,
+            subject=notification.title,
             text=render_to_string("realtime/email/notification.txt", context),
             html=render_to_string("realtime/email/notification.html", context),
-            from_name=f"HaloPST {satker.title}", reference=_reference(delivery),
-            attachment=((notification.attachment_name, notification.attachment_mime, notification.attachment_text)
-                        if notification.attachment_name else None),
+            from_name=f"HaloPST {satker.title}",
+            reference=_reference(delivery),
+            attachment=(
+                (notification.attachment_name, notification.attachment_mime, notification.attachment_text)
+                if notification.attachment_name
+                else None
+            ),
         )
     return providers.send_email(email)
 
 
 @transaction.atomic
 def _record_success(delivery: Delivery, provider_id: str) -> None:
-    Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SENT, provider_id=provider_id, last_error="",
-                                                   updated_at=timezone.now())
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.SENT, provider_id=provider_id, last_error="", updated_at=timezone.now()
+    )
     DeliveryAttempt.objects.create(delivery=delivery, outcome=AttemptOutcome.ACCEPTED, provider_id=provider_id)
 
 
 def _record_uncertain(delivery: Delivery, failure: Exception) -> None:
     Delivery.objects.filter(pk=delivery.pk).update(
-        status=DeliveryStatus.UNCONFIRMED, last_error=str(failure)[:2000], updated_at=timezone.now(),
-        next_attempt_at=timezone.now() + timedelta(seconds=settings.HALOPST_DELIVERY_CONFIRM_SECONDS))
-    DeliveryAttempt.objects.create(delivery=delivery, outcome=AttemptOutcome.TEMPORARY,
-                                   detail=f"{failure}; waiting for the provider's status before sending again"[:2000])
+        status=DeliveryStatus.UNCONFIRMED,
+        last_error=str(failure)[:2000],
+        updated_at=timezone.now(),
+        next_attempt_at=timezone.now() + timedelta(seconds=settings.HALOPST_DELIVERY_CONFIRM_SECONDS),
+    )
+    DeliveryAttempt.objects.create(
+        delivery=delivery,
+        outcome=AttemptOutcome.TEMPORARY,
+        detail=f"{failure}; waiting for the provider's status before sending again"[:2000],
+    )
 
 
 @transaction.atomic
-def _record_failure(delivery: Delivery, outcome: str, failure: Exception, retry_after: float | None = None) -> float | None:
+def _record_failure(
+    delivery: Delivery, outcome: str, failure: Exception, retry_after: float | None = None
+) -> float | None:
     give_up = outcome == AttemptOutcome.PERMANENT or delivery.attempts >= settings.HALOPST_DELIVERY_MAX_ATTEMPTS
     delay = None if give_up else backoff_seconds(delivery.attempts, retry_after)
     Delivery.objects.filter(pk=delivery.pk).update(
         status=DeliveryStatus.FAILED if give_up else DeliveryStatus.PENDING,
         next_attempt_at=timezone.now() + timedelta(seconds=delay or 0),
-        last_error=str(failure)[:2000], updated_at=timezone.now())
-    DeliveryAttempt.objects.create(delivery=delivery, outcome=outcome, http_status=getattr(failure, "http_status", None),
-                                   detail=str(failure)[:2000])
+        last_error=str(failure)[:2000],
+        updated_at=timezone.now(),
+    )
+    DeliveryAttempt.objects.create(
+        delivery=delivery,
+        outcome=outcome,
+        http_status=getattr(failure, "http_status", None),
+        detail=str(failure)[:2000],
+    )
     return delay
 
 
@@ -218,24 +270,48 @@ def sweep() -> int:
 
     now = timezone.now()
     # Locked rows belong to a worker that is still sending: only unlocked ones were lost.
-    lost = list(Delivery.objects.select_for_update(skip_locked=True).filter(
-        status=DeliveryStatus.SENDING, claimed_at__lt=now - timedelta(seconds=settings.HALOPST_DELIVERY_STALE_SECONDS)))
-    unconfirmed = list(Delivery.objects.select_for_update(skip_locked=True).filter(
-        status=DeliveryStatus.UNCONFIRMED, next_attempt_at__lte=now))
+    lost = list(
+        Delivery.objects.select_for_update(skip_locked=True).filter(
+            status=DeliveryStatus.SENDING,
+            claimed_at__lt=now - timedelta(seconds=settings.HALOPST_DELIVERY_STALE_SECONDS),
+        )
+    )
+    unconfirmed = list(
+        Delivery.objects.select_for_update(skip_locked=True).filter(
+            status=DeliveryStatus.UNCONFIRMED, next_attempt_at__lte=now
+        )
+    )
     DeliveryAttempt.objects.bulk_create(
-        [DeliveryAttempt(delivery=delivery, outcome=AttemptOutcome.TEMPORARY,
-                         detail="worker lost while sending; re-queued by the sweeper") for delivery in lost]
-        + [DeliveryAttempt(delivery=delivery, outcome=AttemptOutcome.TEMPORARY,
-                           detail="no status from the provider; sending again") for delivery in unconfirmed])
+        [
+            DeliveryAttempt(
+                delivery=delivery,
+                outcome=AttemptOutcome.TEMPORARY,
+                detail="worker lost while sending; re-queued by the sweeper",
+            )
+            for delivery in lost
+        ]
+        + [
+            DeliveryAttempt(
+                delivery=delivery, outcome=AttemptOutcome.TEMPORARY, detail="no status from the provider; sending again"
+            )
+            for delivery in unconfirmed
+        ]
+    )
     # A delivery that used up its attempts this way stops too, as after temporary failures.
     taken = lost + unconfirmed
     spent = [delivery.pk for delivery in taken if delivery.attempts >= settings.HALOPST_DELIVERY_MAX_ATTEMPTS]
     Delivery.objects.filter(pk__in=spent).update(
-        status=DeliveryStatus.FAILED, claimed_at=None, updated_at=now,
-        last_error=f"no result after {settings.HALOPST_DELIVERY_MAX_ATTEMPTS} attempts")
+        status=DeliveryStatus.FAILED,
+        claimed_at=None,
+        updated_at=now,
+        last_error=f"no result after {settings.HALOPST_DELIVERY_MAX_ATTEMPTS} attempts",
+    )
     Delivery.objects.filter(pk__in=[delivery.pk for delivery in taken]).exclude(pk__in=spent).update(
-        status=DeliveryStatus.PENDING, next_attempt_at=now, claimed_at=None)
-    due = list(Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).values_list("pk", flat=True))
+        status=DeliveryStatus.PENDING, next_attempt_at=now, claimed_at=None
+    )
+    due = list(
+        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).values_list("pk", flat=True)
+    )
     for pk in due:
         enqueue_after_commit(deliver_task, pk)
     return len(due)
@@ -249,8 +325,9 @@ def retry_delivery(delivery: Delivery, *, actor=None) -> None:
 
     if delivery.status != DeliveryStatus.FAILED:
         raise Conflict(_("Only failed deliveries can be retried."))
-    Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING, next_attempt_at=timezone.now(),
-                                                   attempts=0)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.PENDING, next_attempt_at=timezone.now(), attempts=0
+    )
     record(actor, "delivery.retry", str(delivery.pk), channel=delivery.channel)
     enqueue_after_commit(deliver_task, delivery.pk)
 
@@ -258,8 +335,14 @@ def retry_delivery(delivery: Delivery, *, actor=None) -> None:
 # --- Provider events ------------------------------------------------------------------
 
 # Later states win; a late "sent"/"delivered" never overwrites "read" or a bounce.
-_RANK = {DeliveryStatus.SENT: 1, DeliveryStatus.DELIVERED: 2, DeliveryStatus.READ: 3,
-         DeliveryStatus.FAILED: 4, DeliveryStatus.BOUNCED: 4, DeliveryStatus.DROPPED: 4}
+_RANK = {
+    DeliveryStatus.SENT: 1,
+    DeliveryStatus.DELIVERED: 2,
+    DeliveryStatus.READ: 3,
+    DeliveryStatus.FAILED: 4,
+    DeliveryStatus.BOUNCED: 4,
+    DeliveryStatus.DROPPED: 4,
+}
 
 
 def apply_provider_event(schema_name: str, delivery_id: int, status: str, provider_id: str, detail: str) -> bool:
@@ -268,10 +351,17 @@ def apply_provider_event(schema_name: str, delivery_id: int, status: str, provid
         delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
         if delivery is None:
             return False
-        DeliveryAttempt.objects.create(delivery=delivery, outcome=AttemptOutcome.EVENT, provider_id=provider_id,
-                                       detail=f"{status}: {detail}"[:2000])
+        DeliveryAttempt.objects.create(
+            delivery=delivery,
+            outcome=AttemptOutcome.EVENT,
+            provider_id=provider_id,
+            detail=f"{status}: {detail}"[:2000],
+        )
         if _RANK.get(status, 0) > _RANK.get(delivery.status, 0) or delivery.status in (
-                DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.UNCONFIRMED):
+            DeliveryStatus.PENDING,
+            DeliveryStatus.SENDING,
+            DeliveryStatus.UNCONFIRMED,
+        ):
             delivery.status = status
             delivery.provider_id = delivery.provider_id or provider_id
             delivery.save(update_fields=["status", "provider_id", "updated_at"])

@@ -17,4 +17,3 @@ def deliver(delivery_id: int) -> None:
 @shared_task
 def sweep_deliveries() -> int:
     return services.sweep()
-

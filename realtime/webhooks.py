@@ -22,10 +22,19 @@ from tenants.models import Satker
 
 logger = logging.getLogger(__name__)
 
-SENDGRID_STATUS = {"processed": DeliveryStatus.SENT, "delivered": DeliveryStatus.DELIVERED, "bounce": DeliveryStatus.BOUNCED,
-                   "dropped": DeliveryStatus.DROPPED, "open": DeliveryStatus.READ}
-WHATSAPP_STATUS = {"sent": DeliveryStatus.SENT, "delivered": DeliveryStatus.DELIVERED, "read": DeliveryStatus.READ,
-                   "failed": DeliveryStatus.FAILED}
+SENDGRID_STATUS = {
+    "processed": DeliveryStatus.SENT,
+    "delivered": DeliveryStatus.DELIVERED,
+    "bounce": DeliveryStatus.BOUNCED,
+    "dropped": DeliveryStatus.DROPPED,
+    "open": DeliveryStatus.READ,
+}
+WHATSAPP_STATUS = {
+    "sent": DeliveryStatus.SENT,
+    "delivered": DeliveryStatus.DELIVERED,
+    "read": DeliveryStatus.READ,
+    "failed": DeliveryStatus.FAILED,
+}
 
 
 def _known_schema(schema_name: str) -> bool:
@@ -59,8 +68,13 @@ def sendgrid_events(request):
     for event in events if isinstance(events, list) else []:
         status = SENDGRID_STATUS.get(event.get("event"))
         if status and isinstance(event, dict):
-            applied += _apply(event.get("halopst_schema", ""), event.get("halopst_delivery", ""), status,
-                              str(event.get("sg_message_id", "")), event.get("reason") or event.get("event", ""))
+            applied += _apply(
+                event.get("halopst_schema", ""),
+                event.get("halopst_delivery", ""),
+                status,
+                str(event.get("sg_message_id", "")),
+                event.get("reason") or event.get("event", ""),
+            )
     return JsonResponse({"applied": applied})
 
 
@@ -90,6 +104,11 @@ def whatsapp_events(request):
                 mapped = WHATSAPP_STATUS.get(status.get("status"))
                 if mapped:
                     errors = status.get("errors") or [{}]
-                    applied += _apply(schema_name, delivery_id, mapped, str(status.get("id", "")),
-                                      str(errors[0].get("title", status.get("status"))))
+                    applied += _apply(
+                        schema_name,
+                        delivery_id,
+                        mapped,
+                        str(status.get("id", "")),
+                        str(errors[0].get("title", status.get("status"))),
+                    )
     return JsonResponse({"applied": applied})

@@ -1,6 +1,5 @@
 """Satker registry API on the portal: list what you manage, onboard a satker."""
 
-
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -24,8 +23,19 @@ class SatkerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Satker
-        fields = ["code", "kind", "name", "subdomain", "timezone", "status", "display_name", "primary_color",
-                  "parent_code", "domain", "created_at"]
+        fields = [
+            "code",
+            "kind",
+            "name",
+            "subdomain",
+            "timezone",
+            "status",
+            "display_name",
+            "primary_color",
+            "parent_code",
+            "domain",
+            "created_at",
+        ]
         read_only_fields = fields
 
     def get_domain(self, satker) -> str:
@@ -60,8 +70,7 @@ class SatkerListCreate(generics.ListAPIView):
         spec = services.SatkerSpec(**data)
         try:
             access.check_may_onboard(request.user, spec)
-            satker = services.onboard_satker(spec, actor=request.user, admin_email=admin_email,
-                                             admin_name=admin_name)
+            satker = services.onboard_satker(spec, actor=request.user, admin_email=admin_email, admin_name=admin_name)
         except DjangoPermissionDenied as error:
             raise PermissionDenied(str(error)) from error
         except services.OnboardingError as error:

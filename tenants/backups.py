@@ -26,9 +26,20 @@ def backup_schema(schema_name: str, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{schema_name}-{timezone.now():%Y%m%dT%H%M%S}.sql.gz"
     result = subprocess.run(
-        [pg_dump_binary(), "--schema", schema_name, "--no-owner", "--no-privileges", "--inserts",
-         "--rows-per-insert=1000", "--no-comments"],
-        env=libpq_environment(), capture_output=True, check=False)
+        [
+            pg_dump_binary(),
+            "--schema",
+            schema_name,
+            "--no-owner",
+            "--no-privileges",
+            "--inserts",
+            "--rows-per-insert=1000",
+            "--no-comments",
+        ],
+        env=libpq_environment(),
+        capture_output=True,
+        check=False,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"pg_dump of {schema_name} failed: {result.stderr.decode(errors='replace').strip()}")
     with gzip.open(target, "wb") as handle:

@@ -53,8 +53,11 @@ def _same_origin(scope) -> bool:
         origin_port, own_port = origin.port, own.port
     except ValueError:  # a port that is no number
         return False
-    return bool(origin.hostname) and (origin.scheme, origin.hostname, origin_port or _DEFAULT_PORTS.get(origin.scheme)) \
-        == (scheme, own.hostname, own_port or _DEFAULT_PORTS[scheme])
+    return bool(origin.hostname) and (
+        origin.scheme,
+        origin.hostname,
+        origin_port or _DEFAULT_PORTS.get(origin.scheme),
+    ) == (scheme, own.hostname, own_port or _DEFAULT_PORTS[scheme])
 
 
 def in_satker(satker, func, *args, **kwargs):

@@ -1,7 +1,7 @@
 """The satker registry: one row per BPS office, each with its own PostgreSQL schema."""
 
-from django.core.validators import RegexValidator
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -68,15 +68,21 @@ class Satker(TenantMixin):
     class Meta:
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(name="satker_code_is_four_digits", condition=Q(code__regex=r"^\d{4}$"),
-                                   violation_error_message=_("A BPS code has exactly four digits.")),
+            models.CheckConstraint(
+                name="satker_code_is_four_digits",
+                condition=Q(code__regex=r"^\d{4}$"),
+                violation_error_message=_("A BPS code has exactly four digits."),
+            ),
             models.CheckConstraint(
                 name="satker_timezone_is_indonesian",
                 condition=Q(timezone__in=list(TIMEZONE_LABELS)),
                 violation_error_message=_("Use one of Indonesia's time zones."),
             ),
-            models.CheckConstraint(name="satker_colour_is_hex", condition=Q(primary_color__regex=r"^#[0-9a-fA-F]{6}$"),
-                                   violation_error_message=_("A colour is written as #RRGGBB.")),
+            models.CheckConstraint(
+                name="satker_colour_is_hex",
+                condition=Q(primary_color__regex=r"^#[0-9a-fA-F]{6}$"),
+                violation_error_message=_("A colour is written as #RRGGBB."),
+            ),
             # A province code ends in 00; a regency's is below 71, a city's from 71 (BPS convention).
             models.CheckConstraint(
                 name="satker_kind_matches_code",

@@ -119,8 +119,16 @@ def libpq_environment() -> dict[str, str]:
 
 def _dump_schema(schema_name: str) -> str:
     result = subprocess.run(
-        [pg_dump_binary(), "--schema", schema_name, "--no-owner", "--no-privileges", "--inserts",
-         "--rows-per-insert=500", "--no-comments"],
+        [
+            pg_dump_binary(),
+            "--schema",
+            schema_name,
+            "--no-owner",
+            "--no-privileges",
+            "--inserts",
+            "--rows-per-insert=500",
+            "--no-comments",
+        ],
         env=libpq_environment(),
         capture_output=True,
         text=True,

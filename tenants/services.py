@@ -39,7 +39,9 @@ class SatkerSpec:
 
     @classmethod
     def from_row(cls, row: dict[str, str]) -> "SatkerSpec":
-        return cls(**{name: (row.get(name) or "").strip() for name in ("code", "kind", "name", "subdomain", "timezone")})
+        return cls(
+            **{name: (row.get(name) or "").strip() for name in ("code", "kind", "name", "subdomain", "timezone")}
+        )
 
 
 def primary_domain_for(subdomain: str) -> str:
@@ -58,7 +60,10 @@ def _validated_satker(spec: SatkerSpec) -> Satker:
     if spec.kind not in (Kind.PROVINCE, Kind.REGENCY, Kind.CITY):
         errors["kind"] = [_("Kind must be province, regency or city.")]
     if spec.timezone not in TIMEZONE_LABELS:
-        errors["timezone"] = [_("Unknown time zone %(zone)s: use Asia/Jakarta, Asia/Pontianak, Asia/Makassar or Asia/Jayapura.") % {"zone": spec.timezone or "-"}]
+        errors["timezone"] = [
+            _("Unknown time zone %(zone)s: use Asia/Jakarta, Asia/Pontianak, Asia/Makassar or Asia/Jayapura.")
+            % {"zone": spec.timezone or "-"}
+        ]
     if spec.subdomain in RESERVED_SUBDOMAINS:
         errors["subdomain"] = [_("The subdomain %(sub)s is reserved.") % {"sub": spec.subdomain}]
     parent = None
@@ -68,8 +73,13 @@ def _validated_satker(spec: SatkerSpec) -> Satker:
         if parent is None:
             errors["parent"] = [_("The province %(code)s does not exist yet: import it first.") % {"code": parent_code}]
     satker = Satker(
-        code=spec.code, kind=spec.kind, name=spec.name, subdomain=spec.subdomain, timezone=spec.timezone,
-        parent=parent, schema_name=spec.subdomain,
+        code=spec.code,
+        kind=spec.kind,
+        name=spec.name,
+        subdomain=spec.subdomain,
+        timezone=spec.timezone,
+        parent=parent,
+        schema_name=spec.subdomain,
     )
     try:
         satker.full_clean(exclude=["schema_name"] + list(errors))
@@ -102,7 +112,9 @@ def onboard_satker(spec: SatkerSpec, *, actor=None, admin_email: str = "", admin
                     if admin_email:
                         invite_user(email=admin_email, full_name=admin_name, role=Role.SATKER_ADMIN, actor=actor)
         except IntegrityError as error:
-            raise OnboardingError({"__all__": [_("The satker could not be created: %(reason)s") % {"reason": _integrity_reason(error)}]}) from error
+            raise OnboardingError(
+                {"__all__": [_("The satker could not be created: %(reason)s") % {"reason": _integrity_reason(error)}]}
+            ) from error
         except ValidationError as error:
             raise OnboardingError({"admin_email": error.messages}) from error
     return satker
@@ -151,8 +163,9 @@ def invite_province_admin(province: Satker, *, email: str, full_name: str = "", 
     if province.kind != Kind.PROVINCE:
         raise ValidationError(_("Province admins belong to a province."))
     with schema_context(PUBLIC_SCHEMA):
-        return invite_user(email=email, full_name=full_name, role=Role.PROVINCE_ADMIN, managed_province=province,
-                           actor=actor)
+        return invite_user(
+            email=email, full_name=full_name, role=Role.PROVINCE_ADMIN, managed_province=province, actor=actor
+        )
 
 
 @transaction.atomic
@@ -167,6 +180,7 @@ def invite_satker_admin(satker: Satker, *, email: str, full_name: str = "", acto
 
 # --- Bulk import ------------------------------------------------------------------------
 
+
 @dataclass
 class ImportReport:
     created: list[str] = field(default_factory=list)
@@ -176,7 +190,9 @@ class ImportReport:
     @property
     def summary(self) -> str:
         return _("%(created)d created, %(unchanged)d already present, %(rejected)d rejected") % {
-            "created": len(self.created), "unchanged": len(self.unchanged), "rejected": len(self.rejected),
+            "created": len(self.created),
+            "unchanged": len(self.unchanged),
+            "rejected": len(self.rejected),
         }
 
 
@@ -193,16 +209,24 @@ def read_satker_csv(path: Path) -> Iterator[tuple[int, SatkerSpec]]:
         if columns == PROVINCE_CSV_COLUMNS:
             for line, row in enumerate(reader, start=2):
                 code = (row.get("code") or "").strip()
-                yield line, SatkerSpec(code=f"{code}00" if len(code) == 2 else code, kind=Kind.PROVINCE,
-                                       name=f"Provinsi {(row.get('name') or '').strip()}",
-                                       subdomain=(row.get("subdomain") or "").strip(),
-                                       timezone=(row.get("timezone") or "").strip())
+                yield (
+                    line,
+                    SatkerSpec(
+                        code=f"{code}00" if len(code) == 2 else code,
+                        kind=Kind.PROVINCE,
+                        name=f"Provinsi {(row.get('name') or '').strip()}",
+                        subdomain=(row.get("subdomain") or "").strip(),
+                        timezone=(row.get("timezone") or "").strip(),
+                    ),
+                )
         elif set(SATKER_CSV_COLUMNS) <= set(columns):
             for line, row in enumerate(reader, start=2):
                 yield line, SatkerSpec.from_row(row)
         else:
-            raise ValueError(_("Unrecognised columns %(columns)s: expected %(expected)s.") % {
-                "columns": ",".join(columns), "expected": ",".join(SATKER_CSV_COLUMNS)})
+            raise ValueError(
+                _("Unrecognised columns %(columns)s: expected %(expected)s.")
+                % {"columns": ",".join(columns), "expected": ",".join(SATKER_CSV_COLUMNS)}
+            )
 
 
 def import_satkers(rows: Iterable[tuple[int, SatkerSpec]], *, on_row=None) -> ImportReport:
@@ -219,9 +243,23 @@ def import_satkers(rows: Iterable[tuple[int, SatkerSpec]], *, on_row=None) -> Im
             if existing is not None and existing.subdomain == spec.subdomain:
                 report.unchanged.append(spec.code)
             elif existing is not None:
-                raise OnboardingError({"code": [_("The BPS code %(code)s already belongs to %(name)s.") % {"code": spec.code, "name": existing.name}]})
+                raise OnboardingError(
+                    {
+                        "code": [
+                            _("The BPS code %(code)s already belongs to %(name)s.")
+                            % {"code": spec.code, "name": existing.name}
+                        ]
+                    }
+                )
             elif seen_subdomains.get(spec.subdomain, spec.code) != spec.code:
-                raise OnboardingError({"subdomain": [_("Duplicate subdomain %(sub)s in this file (also code %(other)s).") % {"sub": spec.subdomain, "other": seen_subdomains[spec.subdomain]}]})
+                raise OnboardingError(
+                    {
+                        "subdomain": [
+                            _("Duplicate subdomain %(sub)s in this file (also code %(other)s).")
+                            % {"sub": spec.subdomain, "other": seen_subdomains[spec.subdomain]}
+                        ]
+                    }
+                )
             else:
                 onboard_satker(spec)
                 report.created.append(spec.code)

@@ -36,4 +36,3 @@ def forget_satker_hosts(sender, instance, **kwargs):
 @receiver([post_save, post_delete], sender=Domain)
 def forget_domain_host(sender, instance, **kwargs):
     _forget({instance.domain})
-

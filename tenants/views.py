@@ -1,6 +1,5 @@
 """A satker's own settings pages (branding, its stylesheet) and the audit log of where an admin administers."""
 
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -11,13 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
+from core.audit import entries
 from core.models import Role
 from core.pages import form_status, submit_form
-
-from core.audit import entries
 from tenants import services
-from tenants.selectors import satkers_visible_to
 from tenants.forms import BrandingForm
+from tenants.selectors import satkers_visible_to
 
 
 @login_required
@@ -27,10 +25,18 @@ def branding(request):
     if request.tenant.is_public or request.user.role != Role.SATKER_ADMIN:
         raise PermissionDenied(_("Only this satker's admins may change its branding."))
     satker = request.tenant
-    form = BrandingForm(request.POST or None, request.FILES or None,
-                        initial={"display_name": satker.display_name, "primary_color": satker.primary_color})
-    done = submit_form(request, form, lambda data: services.update_branding(satker, actor=request.user, **data),
-                       success=_("Branding saved."), next_url="branding")
+    form = BrandingForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"display_name": satker.display_name, "primary_color": satker.primary_color},
+    )
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.update_branding(satker, actor=request.user, **data),
+        success=_("Branding saved."),
+        next_url="branding",
+    )
     return done or render(request, "tenants/branding.html", {"form": form}, status=form_status(form))
 
 

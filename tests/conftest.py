@@ -25,13 +25,13 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from halopst.celery import app as celery_app
 from core import totp
 from core.models import RecoveryCode, Role, TwoFactorDevice, User
-from tests.fakes import gemini as fake_gemini
+from halopst.celery import app as celery_app
 from tenants.models import Domain, Satker
 from tenants.schema_template import ensure_template
 from tenants.services import SatkerSpec, onboard_satker
+from tests.fakes import gemini as fake_gemini
 
 PASSWORD = "kopi-tubruk-Sidoarjo-2026"
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,8 +53,10 @@ def django_db_setup(django_test_environment, django_db_blocker):
     with django_db_blocker.unblock():
         with connection.cursor() as cursor:
             # Connections left open by worker threads (Channels, Celery) would block DROP DATABASE.
-            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
         teardown_databases(config, verbosity=0)
 
 
@@ -99,8 +101,9 @@ def province_jatim(db):
 def create_user(satker, email, role=Role.CONSUMER, **fields):
     """A user with PASSWORD in `satker`'s schema (the public schema for the national satker)."""
     with schema_context(satker.schema_name):
-        return User.objects.create_user(email, PASSWORD, full_name=fields.pop("full_name", email.split("@")[0]),
-                                        role=role, **fields)
+        return User.objects.create_user(
+            email, PASSWORD, full_name=fields.pop("full_name", email.split("@")[0]), role=role, **fields
+        )
 
 
 def client_for(satker, user=None) -> Client:
@@ -159,8 +162,13 @@ def make_satker(committed_db):
 
     def make(timezone="Asia/Jakarta", **overrides):
         number = next(_codes)
-        spec = SatkerSpec(code=f"35{60 + number % 10}", kind="regency", name=f"Kabupaten Uji {number}",
-                          subdomain=f"uji{number}kab", timezone=timezone)
+        spec = SatkerSpec(
+            code=f"35{60 + number % 10}",
+            kind="regency",
+            name=f"Kabupaten Uji {number}",
+            subdomain=f"uji{number}kab",
+            timezone=timezone,
+        )
         spec = SatkerSpec(**{**spec.__dict__, **overrides})
         satker = onboard_satker(spec)
         made.append(satker)
@@ -196,8 +204,9 @@ def database_url() -> str:
 def server_process(command: list[str], port: int, **env):
     """Run a server command (python -m …) on the test database, sharing Redis, until the
     block ends; waits until `port` accepts connections."""
-    env = dict(os.environ, DATABASE_URL=database_url(), HALOPST_PUBLIC_PORT=str(port), HALOPST_DB_CONN_MAX_AGE="0",
-               **env)
+    env = dict(
+        os.environ, DATABASE_URL=database_url(), HALOPST_PUBLIC_PORT=str(port), HALOPST_DB_CONN_MAX_AGE="0", **env
+    )
     # Its log goes to a file: a pipe nobody reads fills up and blocks the server mid-request.
     log = tempfile.TemporaryFile()
     process = subprocess.Popen([sys.executable, "-m", *command], cwd=ROOT, env=env, stdout=log, stderr=log)
@@ -227,8 +236,20 @@ def web_server(committed_db):
     with a subdomain."""
     port = free_port()
     if os.environ.get("HALOPST_TEST_SERVER") == "uvicorn":
-        command = ["uvicorn", "halopst.asgi:application", "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off",
-                   "--ws", "websockets", "--log-level", "warning"]
+        command = [
+            "uvicorn",
+            "halopst.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--lifespan",
+            "off",
+            "--ws",
+            "websockets",
+            "--log-level",
+            "warning",
+        ]
     else:
         command = ["daphne", "-b", "127.0.0.1", "-p", str(port), "halopst.asgi:application"]
     with server_process(command, port):

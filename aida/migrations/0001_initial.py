@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,69 +16,129 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Conversation',
+            name="Conversation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_key', models.CharField(blank=True, max_length=40)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='aida_conversations', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("session_key", models.CharField(blank=True, max_length=40)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="aida_conversations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='KnowledgeEntry',
+            name="KnowledgeEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('body', models.TextField(max_length=20000, verbose_name='body')),
-                ('source_url', models.URLField(blank=True, max_length=500, verbose_name='source link')),
-                ('tags', models.CharField(blank=True, help_text='Comma-separated', max_length=300, verbose_name='tags')),
-                ('language', models.CharField(default='id', max_length=5, verbose_name='language')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='published', max_length=10, verbose_name='status')),
-                ('origin', models.CharField(choices=[('curated', 'Curated'), ('imported', 'Imported'), ('reviewed', 'Reviewed answer')], default='curated', max_length=10, verbose_name='origin')),
-                ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("body", models.TextField(max_length=20000, verbose_name="body")),
+                ("source_url", models.URLField(blank=True, max_length=500, verbose_name="source link")),
+                (
+                    "tags",
+                    models.CharField(blank=True, help_text="Comma-separated", max_length=300, verbose_name="tags"),
+                ),
+                ("language", models.CharField(default="id", max_length=5, verbose_name="language")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")],
+                        default="published",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[("curated", "Curated"), ("imported", "Imported"), ("reviewed", "Reviewed answer")],
+                        default="curated",
+                        max_length=10,
+                        verbose_name="origin",
+                    ),
+                ),
+                ("search_vector", django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['title'],
-                'indexes': [django.contrib.postgres.indexes.GinIndex(fields=['search_vector'], name='knowledge_search')],
+                "ordering": ["title"],
+                "indexes": [
+                    django.contrib.postgres.indexes.GinIndex(fields=["search_vector"], name="knowledge_search")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('user', 'Question'), ('assistant', 'Answer')], max_length=10)),
-                ('text', models.TextField()),
-                ('language', models.CharField(default='id', max_length=5)),
-                ('model', models.CharField(blank=True, max_length=80)),
-                ('prompt_tokens', models.PositiveIntegerField(blank=True, null=True)),
-                ('output_tokens', models.PositiveIntegerField(blank=True, null=True)),
-                ('total_tokens', models.PositiveIntegerField(blank=True, null=True)),
-                ('latency_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('sources', models.JSONField(blank=True, default=list)),
-                ('finish_reason', models.CharField(blank=True, max_length=30)),
-                ('degraded', models.CharField(blank=True, max_length=20)),
-                ('error', models.TextField(blank=True)),
-                ('helpful', models.BooleanField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='aida.conversation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("role", models.CharField(choices=[("user", "Question"), ("assistant", "Answer")], max_length=10)),
+                ("text", models.TextField()),
+                ("language", models.CharField(default="id", max_length=5)),
+                ("model", models.CharField(blank=True, max_length=80)),
+                ("prompt_tokens", models.PositiveIntegerField(blank=True, null=True)),
+                ("output_tokens", models.PositiveIntegerField(blank=True, null=True)),
+                ("total_tokens", models.PositiveIntegerField(blank=True, null=True)),
+                ("latency_ms", models.PositiveIntegerField(blank=True, null=True)),
+                ("sources", models.JSONField(blank=True, default=list)),
+                ("finish_reason", models.CharField(blank=True, max_length=30)),
+                ("degraded", models.CharField(blank=True, max_length=20)),
+                ("error", models.TextField(blank=True)),
+                ("helpful", models.BooleanField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="messages", to="aida.conversation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AnswerReview',
+            name="AnswerReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('verdict', models.CharField(choices=[('correct', 'Correct'), ('incorrect', 'Incorrect'), ('incomplete', 'Incomplete'), ('outdated', 'Outdated')], max_length=12, verbose_name='verdict')),
-                ('corrected_text', models.TextField(blank=True, verbose_name='corrected answer')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('knowledge_entry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='aida.knowledgeentry')),
-                ('answer', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='review', to='aida.message')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "verdict",
+                    models.CharField(
+                        choices=[
+                            ("correct", "Correct"),
+                            ("incorrect", "Incorrect"),
+                            ("incomplete", "Incomplete"),
+                            ("outdated", "Outdated"),
+                        ],
+                        max_length=12,
+                        verbose_name="verdict",
+                    ),
+                ),
+                ("corrected_text", models.TextField(blank=True, verbose_name="corrected answer")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "reviewer",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "knowledge_entry",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="aida.knowledgeentry"
+                    ),
+                ),
+                (
+                    "answer",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="review", to="aida.message"
+                    ),
+                ),
             ],
         ),
     ]

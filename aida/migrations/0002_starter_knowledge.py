@@ -14,12 +14,26 @@ def seed(apps, schema_editor):
 
     KnowledgeEntry = apps.get_model("aida", "KnowledgeEntry")
     for data in parse_markdown(STARTER.read_text(encoding="utf-8")):
-        KnowledgeEntry.objects.get_or_create(slug=data.slug, defaults={
-            "title": data.title, "body": data.body, "source_url": data.source_url, "tags": data.tags,
-            "language": data.language, "status": "published", "origin": "curated"})
-    KnowledgeEntry.objects.update(search_vector=(
-        SearchVector("title", weight="A", config="indonesian") + SearchVector("tags", weight="B", config="indonesian")
-        + SearchVector("body", weight="C", config="indonesian") + SearchVector("title", "tags", weight="D", config="simple")))
+        KnowledgeEntry.objects.get_or_create(
+            slug=data.slug,
+            defaults={
+                "title": data.title,
+                "body": data.body,
+                "source_url": data.source_url,
+                "tags": data.tags,
+                "language": data.language,
+                "status": "published",
+                "origin": "curated",
+            },
+        )
+    KnowledgeEntry.objects.update(
+        search_vector=(
+            SearchVector("title", weight="A", config="indonesian")
+            + SearchVector("tags", weight="B", config="indonesian")
+            + SearchVector("body", weight="C", config="indonesian")
+            + SearchVector("title", "tags", weight="D", config="simple")
+        )
+    )
 
 
 class Migration(migrations.Migration):

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('aida', '0002_starter_knowledge'),
+        ("aida", "0002_starter_knowledge"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='message',
-            name='handed_off_at',
+            model_name="message",
+            name="handed_off_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

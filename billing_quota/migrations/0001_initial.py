@@ -5,57 +5,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tenants', '0003_alter_satker_satker_code_is_four_digits_and_more'),
+        ("tenants", "0003_alter_satker_satker_code_is_four_digits_and_more"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SatkerQuota',
+            name="SatkerQuota",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('plan', models.CharField(choices=[('basic', 'Basic'), ('standard', 'Standard'), ('province', 'Province')], default='basic', max_length=10, verbose_name='plan')),
-                ('monthly_token_limit', models.PositiveBigIntegerField(verbose_name='tokens per month')),
-                ('monthly_request_limit', models.PositiveIntegerField(verbose_name='questions per month')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('updated_by', models.CharField(blank=True, max_length=254)),
-                ('satker', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='quota', to='tenants.satker')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "plan",
+                    models.CharField(
+                        choices=[("basic", "Basic"), ("standard", "Standard"), ("province", "Province")],
+                        default="basic",
+                        max_length=10,
+                        verbose_name="plan",
+                    ),
+                ),
+                ("monthly_token_limit", models.PositiveBigIntegerField(verbose_name="tokens per month")),
+                ("monthly_request_limit", models.PositiveIntegerField(verbose_name="questions per month")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("updated_by", models.CharField(blank=True, max_length=254)),
+                (
+                    "satker",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="quota", to="tenants.satker"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Reservation',
+            name="Reservation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('tokens', models.PositiveIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('settled_at', models.DateTimeField(blank=True, null=True)),
-                ('tokens_charged', models.PositiveIntegerField(blank=True, null=True)),
-                ('satker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='tenants.satker')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField()),
+                ("tokens", models.PositiveIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("settled_at", models.DateTimeField(blank=True, null=True)),
+                ("tokens_charged", models.PositiveIntegerField(blank=True, null=True)),
+                ("satker", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="tenants.satker")),
             ],
             options={
-                'indexes': [models.Index(fields=['settled_at', 'created_at'], name='open_reservations')],
+                "indexes": [models.Index(fields=["settled_at", "created_at"], name="open_reservations")],
             },
         ),
         migrations.CreateModel(
-            name='UsageLedger',
+            name="UsageLedger",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('token_limit', models.PositiveBigIntegerField()),
-                ('request_limit', models.PositiveIntegerField()),
-                ('tokens_reserved', models.BigIntegerField(default=0)),
-                ('tokens_used', models.BigIntegerField(default=0)),
-                ('requests_reserved', models.IntegerField(default=0)),
-                ('requests_used', models.IntegerField(default=0)),
-                ('alerted_percent', models.PositiveSmallIntegerField(default=0)),
-                ('satker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='usage', to='tenants.satker')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField()),
+                ("token_limit", models.PositiveBigIntegerField()),
+                ("request_limit", models.PositiveIntegerField()),
+                ("tokens_reserved", models.BigIntegerField(default=0)),
+                ("tokens_used", models.BigIntegerField(default=0)),
+                ("requests_reserved", models.IntegerField(default=0)),
+                ("requests_used", models.IntegerField(default=0)),
+                ("alerted_percent", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "satker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="usage", to="tenants.satker"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('satker', 'month'), name='one_ledger_row_per_month'), models.CheckConstraint(condition=models.Q(('requests_reserved__gte', 0), ('requests_used__gte', 0), ('tokens_reserved__gte', 0), ('tokens_used__gte', 0)), name='ledger_non_negative')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("satker", "month"), name="one_ledger_row_per_month"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("requests_reserved__gte", 0),
+                            ("requests_used__gte", 0),
+                            ("tokens_reserved__gte", 0),
+                            ("tokens_used__gte", 0),
+                        ),
+                        name="ledger_non_negative",
+                    ),
+                ],
             },
         ),
     ]

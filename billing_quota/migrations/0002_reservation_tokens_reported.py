@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing_quota', '0001_initial'),
+        ("billing_quota", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reservation',
-            name='tokens_reported',
+            model_name="reservation",
+            name="tokens_reported",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
     ]

@@ -4,7 +4,6 @@
 
 from django.db import migrations, models
 
-
 KEYWORDS = {
     "kependudukan": "penduduk, populasi, sensus, migrasi, kelahiran, kematian, proyeksi penduduk",
     "kemiskinan-kesejahteraan": "miskin, kemiskinan, kesejahteraan, garis kemiskinan, gini, ketimpangan, bansos, susenas",
@@ -27,16 +26,20 @@ def add_keywords(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('booking', '0003_bookingsettings_officers_see_all_and_more'),
+        ("booking", "0003_bookingsettings_officers_see_all_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='expertisetag',
-            name='keywords',
-            field=models.CharField(blank=True, help_text='Other words people use for this topic, separated by commas', max_length=300, verbose_name='search words'),
+            model_name="expertisetag",
+            name="keywords",
+            field=models.CharField(
+                blank=True,
+                help_text="Other words people use for this topic, separated by commas",
+                max_length=300,
+                verbose_name="search words",
+            ),
         ),
         migrations.RunPython(add_keywords, migrations.RunPython.noop),
     ]

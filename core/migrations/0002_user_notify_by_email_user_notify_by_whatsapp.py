@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='notify_by_email',
-            field=models.BooleanField(default=True, verbose_name='notify me by email'),
+            model_name="user",
+            name="notify_by_email",
+            field=models.BooleanField(default=True, verbose_name="notify me by email"),
         ),
         migrations.AddField(
-            model_name='user',
-            name='notify_by_whatsapp',
-            field=models.BooleanField(default=True, verbose_name='notify me by WhatsApp'),
+            model_name="user",
+            name="notify_by_whatsapp",
+            field=models.BooleanField(default=True, verbose_name="notify me by WhatsApp"),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_recovery_codes'),
+        ("core", "0006_recovery_codes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='twofactordevice',
-            name='last_step',
+            model_name="twofactordevice",
+            name="last_step",
             field=models.BigIntegerField(default=0),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0007_two_factor_last_step'),
+        ("core", "0007_two_factor_last_step"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invitation',
-            name='salt',
+            model_name="invitation",
+            name="salt",
             field=models.CharField(blank=True, max_length=32),
         ),
     ]

@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('realtime', '0002_announcement_topicsubscription'),
+        ("realtime", "0002_announcement_topicsubscription"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='delivery',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Waiting to be sent'), ('sending', 'Being sent'), ('unconfirmed', "Sent, waiting for the provider's confirmation"), ('sent', 'Accepted by the provider'), ('delivered', 'Delivered'), ('read', 'Read'), ('failed', 'Failed'), ('bounced', 'Bounced'), ('dropped', 'Dropped')], default='pending', max_length=12),
+            model_name="delivery",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Waiting to be sent"),
+                    ("sending", "Being sent"),
+                    ("unconfirmed", "Sent, waiting for the provider's confirmation"),
+                    ("sent", "Accepted by the provider"),
+                    ("delivered", "Delivered"),
+                    ("read", "Read"),
+                    ("failed", "Failed"),
+                    ("bounced", "Bounced"),
+                    ("dropped", "Dropped"),
+                ],
+                default="pending",
+                max_length=12,
+            ),
         ),
     ]

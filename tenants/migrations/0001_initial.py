@@ -3,75 +3,183 @@
 import django.core.validators
 import django.db.models.deletion
 import django_tenants.postgresql_backend.base
-import tenants.models
 from django.db import migrations, models
+
+import tenants.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SchemaTemplate',
+            name="SchemaTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fingerprint', models.CharField(max_length=64, unique=True)),
-                ('ddl', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("fingerprint", models.CharField(max_length=64, unique=True)),
+                ("ddl", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Satker',
+            name="Satker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('schema_name', models.CharField(db_index=True, max_length=63, unique=True, validators=[django_tenants.postgresql_backend.base._check_schema_name])),
-                ('code', models.CharField(max_length=4, unique=True, validators=[django.core.validators.RegexValidator('^\\d{4}$', 'A BPS code has exactly four digits.')], verbose_name='BPS code')),
-                ('kind', models.CharField(choices=[('national', 'National'), ('province', 'Province'), ('regency', 'Regency'), ('city', 'City')], max_length=10, verbose_name='kind')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('subdomain', models.CharField(max_length=40, unique=True, validators=[django.core.validators.RegexValidator('^[a-z][a-z0-9]{1,39}$', 'A subdomain uses lowercase letters and digits only and starts with a letter.')], verbose_name='subdomain')),
-                ('timezone', models.CharField(choices=[('Asia/Jakarta', 'Asia/Jakarta (WIB)'), ('Asia/Pontianak', 'Asia/Pontianak (WIB)'), ('Asia/Makassar', 'Asia/Makassar (WITA)'), ('Asia/Jayapura', 'Asia/Jayapura (WIT)')], default='Asia/Jakarta', max_length=32, verbose_name='time zone')),
-                ('display_name', models.CharField(blank=True, max_length=120, verbose_name='display name')),
-                ('logo', models.FileField(blank=True, upload_to=tenants.models.logo_upload_path, verbose_name='logo')),
-                ('primary_color', models.CharField(default='#0B5394', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'A colour is written as #RRGGBB.')], verbose_name='primary colour')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('suspended', 'Suspended')], default='active', max_length=10, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='tenants.satker', verbose_name='province')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "schema_name",
+                    models.CharField(
+                        db_index=True,
+                        max_length=63,
+                        unique=True,
+                        validators=[django_tenants.postgresql_backend.base._check_schema_name],
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=4,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator("^\\d{4}$", "A BPS code has exactly four digits.")
+                        ],
+                        verbose_name="BPS code",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("national", "National"),
+                            ("province", "Province"),
+                            ("regency", "Regency"),
+                            ("city", "City"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "subdomain",
+                    models.CharField(
+                        max_length=40,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z][a-z0-9]{1,39}$",
+                                "A subdomain uses lowercase letters and digits only and starts with a letter.",
+                            )
+                        ],
+                        verbose_name="subdomain",
+                    ),
+                ),
+                (
+                    "timezone",
+                    models.CharField(
+                        choices=[
+                            ("Asia/Jakarta", "Asia/Jakarta (WIB)"),
+                            ("Asia/Pontianak", "Asia/Pontianak (WIB)"),
+                            ("Asia/Makassar", "Asia/Makassar (WITA)"),
+                            ("Asia/Jayapura", "Asia/Jayapura (WIT)"),
+                        ],
+                        default="Asia/Jakarta",
+                        max_length=32,
+                        verbose_name="time zone",
+                    ),
+                ),
+                ("display_name", models.CharField(blank=True, max_length=120, verbose_name="display name")),
+                ("logo", models.FileField(blank=True, upload_to=tenants.models.logo_upload_path, verbose_name="logo")),
+                (
+                    "primary_color",
+                    models.CharField(
+                        default="#0B5394",
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^#[0-9a-fA-F]{6}$", "A colour is written as #RRGGBB."
+                            )
+                        ],
+                        verbose_name="primary colour",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("suspended", "Suspended")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="tenants.satker",
+                        verbose_name="province",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Domain',
+            name="Domain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(db_index=True, max_length=253, unique=True)),
-                ('is_primary', models.BooleanField(db_index=True, default=True)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='domains', to='tenants.satker')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("domain", models.CharField(db_index=True, max_length=253, unique=True)),
+                ("is_primary", models.BooleanField(db_index=True, default=True)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="domains", to="tenants.satker"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['domain'],
+                "ordering": ["domain"],
             },
         ),
         migrations.AddConstraint(
-            model_name='satker',
-            constraint=models.CheckConstraint(condition=models.Q(('code__regex', '^\\d{4}$')), name='satker_code_is_four_digits'),
+            model_name="satker",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("code__regex", "^\\d{4}$")), name="satker_code_is_four_digits"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='satker',
-            constraint=models.CheckConstraint(condition=models.Q(('timezone__in', ['Asia/Jakarta', 'Asia/Pontianak', 'Asia/Makassar', 'Asia/Jayapura'])), name='satker_timezone_is_indonesian'),
+            model_name="satker",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("timezone__in", ["Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura"])
+                ),
+                name="satker_timezone_is_indonesian",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='satker',
-            constraint=models.CheckConstraint(condition=models.Q(('primary_color__regex', '^#[0-9a-fA-F]{6}$')), name='satker_colour_is_hex'),
+            model_name="satker",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("primary_color__regex", "^#[0-9a-fA-F]{6}$")), name="satker_colour_is_hex"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='satker',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('code', '0000'), ('kind', 'national')), models.Q(('code__regex', '^[1-9]\\d00$'), ('kind', 'province')), models.Q(('code__regex', '^\\d\\d([0-6]\\d)$'), ('kind', 'regency'), ('parent__isnull', False)), models.Q(('code__regex', '^\\d\\d([7-9]\\d)$'), ('kind', 'city'), ('parent__isnull', False)), _connector='OR'), name='satker_kind_matches_code'),
+            model_name="satker",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("code", "0000"), ("kind", "national")),
+                    models.Q(("code__regex", "^[1-9]\\d00$"), ("kind", "province")),
+                    models.Q(("code__regex", "^\\d\\d([0-6]\\d)$"), ("kind", "regency"), ("parent__isnull", False)),
+                    models.Q(("code__regex", "^\\d\\d([7-9]\\d)$"), ("kind", "city"), ("parent__isnull", False)),
+                    _connector="OR",
+                ),
+                name="satker_kind_matches_code",
+            ),
         ),
     ]

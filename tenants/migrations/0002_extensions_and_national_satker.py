@@ -24,8 +24,14 @@ def create_national_satker(apps, schema_editor):
     Satker = apps.get_model("tenants", "Satker")
     Satker.objects.get_or_create(
         schema_name="public",
-        defaults={"code": "0000", "kind": "national", "name": "Badan Pusat Statistik", "subdomain": "www",
-                  "timezone": "Asia/Jakarta", "display_name": "HaloPST"},
+        defaults={
+            "code": "0000",
+            "kind": "national",
+            "name": "Badan Pusat Statistik",
+            "subdomain": "www",
+            "timezone": "Asia/Jakarta",
+            "display_name": "HaloPST",
+        },
     )
 
 

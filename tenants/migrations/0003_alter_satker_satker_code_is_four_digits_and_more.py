@@ -4,30 +4,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0002_extensions_and_national_satker'),
+        ("tenants", "0002_extensions_and_national_satker"),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='satker',
-            name='satker_code_is_four_digits',
-            constraint=models.CheckConstraint(condition=models.Q(('code__regex', '^\\d{4}$')), name='satker_code_is_four_digits', violation_error_message='A BPS code has exactly four digits.'),
+            model_name="satker",
+            name="satker_code_is_four_digits",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("code__regex", "^\\d{4}$")),
+                name="satker_code_is_four_digits",
+                violation_error_message="A BPS code has exactly four digits.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='satker',
-            name='satker_timezone_is_indonesian',
-            constraint=models.CheckConstraint(condition=models.Q(('timezone__in', ['Asia/Jakarta', 'Asia/Pontianak', 'Asia/Makassar', 'Asia/Jayapura'])), name='satker_timezone_is_indonesian', violation_error_message="Use one of Indonesia's time zones."),
+            model_name="satker",
+            name="satker_timezone_is_indonesian",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("timezone__in", ["Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura"])
+                ),
+                name="satker_timezone_is_indonesian",
+                violation_error_message="Use one of Indonesia's time zones.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='satker',
-            name='satker_colour_is_hex',
-            constraint=models.CheckConstraint(condition=models.Q(('primary_color__regex', '^#[0-9a-fA-F]{6}$')), name='satker_colour_is_hex', violation_error_message='A colour is written as #RRGGBB.'),
+            model_name="satker",
+            name="satker_colour_is_hex",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("primary_color__regex", "^#[0-9a-fA-F]{6}$")),
+                name="satker_colour_is_hex",
+                violation_error_message="A colour is written as #RRGGBB.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='satker',
-            name='satker_kind_matches_code',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('code', '0000'), ('kind', 'national')), models.Q(('code__regex', '^[1-9]\\d00$'), ('kind', 'province')), models.Q(('code__regex', '^\\d\\d([0-6]\\d)$'), ('kind', 'regency'), ('parent__isnull', False)), models.Q(('code__regex', '^\\d\\d([7-9]\\d)$'), ('kind', 'city'), ('parent__isnull', False)), _connector='OR'), name='satker_kind_matches_code', violation_error_message="The kind does not match the BPS code: a province's code ends in 00, a regency's last two digits are 01-69 and a city's 71-99."),
+            model_name="satker",
+            name="satker_kind_matches_code",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("code", "0000"), ("kind", "national")),
+                    models.Q(("code__regex", "^[1-9]\\d00$"), ("kind", "province")),
+                    models.Q(("code__regex", "^\\d\\d([0-6]\\d)$"), ("kind", "regency"), ("parent__isnull", False)),
+                    models.Q(("code__regex", "^\\d\\d([7-9]\\d)$"), ("kind", "city"), ("parent__isnull", False)),
+                    _connector="OR",
+                ),
+                name="satker_kind_matches_code",
+                violation_error_message="The kind does not match the BPS code: a province's code ends in 00, a regency's last two digits are 01-69 and a city's 71-99.",
+            ),
         ),
     ]

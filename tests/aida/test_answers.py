@@ -52,9 +52,17 @@ def test_answer_streams_in_pieces_with_sources_and_is_stored(satker_a, gemini):
     assert Reservation.objects.get(satker=satker_a).tokens_charged == answer.total_tokens
 
 
-@pytest.mark.parametrize(("plan", "reason"), [
-    (["503", "503", "503"], "down"), (["429", "429", "429"], "quota"), (["slow", "slow", "slow"], "timeout"),
-    (["malformed"], "malformed"), (["empty"], "refused"), (["400"], "down")])
+@pytest.mark.parametrize(
+    ("plan", "reason"),
+    [
+        (["503", "503", "503"], "down"),
+        (["429", "429", "429"], "quota"),
+        (["slow", "slow", "slow"], "timeout"),
+        (["malformed"], "malformed"),
+        (["empty"], "refused"),
+        (["400"], "down"),
+    ],
+)
 def test_gemini_failures_give_a_labelled_reply_with_knowledge_and_handoff(satker_a, gemini, plan, reason, db):
     gemini.plan.extend(plan)
     events = ask(satker_a)
@@ -98,8 +106,10 @@ def test_english_questions_get_english_replies(satker_a, gemini, settings, db):
 
 
 def test_personal_data_is_scrubbed():
-    text = ("Nama saya Budi Santoso, NIK 3515012345678901, hubungi 0812-3456-7890 atau +62 813 1111 2222 "
-            "dan budi.s@example.com")
+    text = (
+        "Nama saya Budi Santoso, NIK 3515012345678901, hubungi 0812-3456-7890 atau +62 813 1111 2222 "
+        "dan budi.s@example.com"
+    )
     scrubbed = services.scrub_personal_data(text)
     for secret in ("Budi", "3515012345678901", "3456", "1111", "budi.s@example.com"):
         assert secret not in scrubbed
@@ -115,8 +125,12 @@ def test_corrected_answer_becomes_scrubbed_knowledge(satker_a, gemini, db):
         services.mark_helpful(answer, False)
         with pytest.raises(ValidationError):
             services.review_answer(answer, consumer, verdict="incorrect")
-        review = services.review_answer(answer, officer, verdict="incomplete",
-                                        corrected_text="GK Sidoarjo Maret 2023 lihat publikasi. Hubungi 081234567890.")
+        review = services.review_answer(
+            answer,
+            officer,
+            verdict="incomplete",
+            corrected_text="GK Sidoarjo Maret 2023 lihat publikasi. Hubungi 081234567890.",
+        )
         entry = KnowledgeEntry.objects.get(pk=review.knowledge_entry_id)
         assert entry.origin == Origin.REVIEWED
         assert "Siti" not in entry.title and "081234567890" not in entry.title + entry.body
@@ -160,8 +174,9 @@ def test_conversations_knowledge_and_quota_of_a_are_invisible_from_b(satker_a, s
     from aida.knowledge import EntryData
 
     with schema_context(satker_a.schema_name):
-        services.save_entry(None, EntryData(title="Angka stunting khusus Sidoarjo", body="Rahasia dapur A.",
-                                            tags="stunting"))
+        services.save_entry(
+            None, EntryData(title="Angka stunting khusus Sidoarjo", body="Rahasia dapur A.", tags="stunting")
+        )
     consumer = create_user(satker_a, "andi@example.com")
     client_a = client_for(satker_a, consumer)
     done = ask(satker_a, user=consumer, session_key=client_a.cookies["sessionid"].value)[-1]

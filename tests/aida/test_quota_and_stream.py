@@ -27,7 +27,9 @@ def ask_at_once(satker, count: int) -> list[str]:
     def one(index):
         try:
             barrier.wait()
-            prepared = services.prepare(satker, question="berapa garis kemiskinan kabupaten ini", session_key=f"s{index}")
+            prepared = services.prepare(
+                satker, question="berapa garis kemiskinan kabupaten ini", session_key=f"s{index}"
+            )
             if prepared.degraded:
                 services.finish(satker, prepared, text="-", degraded=prepared.degraded)
                 return prepared.degraded
@@ -109,9 +111,12 @@ def test_answer_streams_over_http_as_server_sent_events(make_satker, gemini_env,
         page = client.get("/aida/")
         token = page.cookies["csrftoken"]
         events, tokens_before_the_end = [], None
-        with client.stream("POST", "/aida/tanya/", data={"question": "bagaimana cara menghitung garis kemiskinan",
-                                                         "csrfmiddlewaretoken": token},
-                           headers={"X-CSRFToken": token, "Referer": base + "/aida/"}) as response:
+        with client.stream(
+            "POST",
+            "/aida/tanya/",
+            data={"question": "bagaimana cara menghitung garis kemiskinan", "csrfmiddlewaretoken": token},
+            headers={"X-CSRFToken": token, "Referer": base + "/aida/"},
+        ) as response:
             assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
             for line in response.iter_lines():
                 if line.startswith("data: "):
@@ -131,12 +136,17 @@ def test_province_admin_sets_limits_and_satker_admin_sees_usage(satker_a, provin
     national = Satker.objects.get(schema_name="public")
     admin = create_user(national, "jatim@example.com", role=Role.PROVINCE_ADMIN, managed_province=province_jatim)
     console = client_for(national, admin)
-    response = console.post("/konsol/satker/3515/kuota/", {"plan": "standard", "monthly_token_limit": 123456,
-                                                            "monthly_request_limit": 789})
+    response = console.post(
+        "/konsol/satker/3515/kuota/", {"plan": "standard", "monthly_token_limit": 123456, "monthly_request_limit": 789}
+    )
     assert response.status_code == 302
     assert (ledger_for(satker_a).token_limit, ledger_for(satker_a).request_limit) == (123456, 789)
-    assert console.post("/konsol/satker/3515/kuota/", {"plan": "standard", "monthly_token_limit": -1,
-                                                       "monthly_request_limit": 1}).status_code == 400
+    assert (
+        console.post(
+            "/konsol/satker/3515/kuota/", {"plan": "standard", "monthly_token_limit": -1, "monthly_request_limit": 1}
+        ).status_code
+        == 400
+    )
     satker_admin = create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN)
     page = client_for(satker_a, satker_admin).get("/pengaturan/aida/").content.decode()
     assert "123456" in page and "789" in page
@@ -175,9 +185,22 @@ def test_knowledge_admin_pages(satker_a):
     from aida.models import KnowledgeEntry
 
     admin = client_for(satker_a, create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN))
-    assert admin.post("/pengaturan/pengetahuan/baru/", {"title": "Jadwal rilis BRS Sidoarjo", "body": "Setiap awal bulan.",
-                                                        "language": "id", "status": "published"}).status_code == 302
-    csv_file = SimpleUploadedFile("kb.csv", "title,body,source_url,tags,language\nStunting,Prevalensi balita,,gizi,id\n,tanpa judul,,,id\n".encode())
+    assert (
+        admin.post(
+            "/pengaturan/pengetahuan/baru/",
+            {
+                "title": "Jadwal rilis BRS Sidoarjo",
+                "body": "Setiap awal bulan.",
+                "language": "id",
+                "status": "published",
+            },
+        ).status_code
+        == 302
+    )
+    csv_file = SimpleUploadedFile(
+        "kb.csv",
+        "title,body,source_url,tags,language\nStunting,Prevalensi balita,,gizi,id\n,tanpa judul,,,id\n".encode(),
+    )
     response = admin.post("/pengaturan/pengetahuan/impor/", {"file": csv_file}, follow=True)
     assert "1 entri diimpor" in response.content.decode() and "tidak memiliki judul" in response.content.decode()
     with schema_context(satker_a.schema_name):

@@ -36,7 +36,10 @@ CASES = [
     ("saya mau beli data mikro susenas, caranya gimana?", "data-mikro"),
     ("berapa tarif PNBP untuk membeli publikasi tercetak", "tarif-pnbp"),
     ("jam buka layanan PST hari jumat", "jam-layanan"),
-    ("kantor kami mau survei kepuasan, perlu rekomendasi kegiatan statistik dari BPS?", "rekomendasi-kegiatan-statistik"),
+    (
+        "kantor kami mau survei kepuasan, perlu rekomendasi kegiatan statistik dari BPS?",
+        "rekomendasi-kegiatan-statistik",
+    ),
     ("apa itu silastik", "silastik"),
     ("bagaimana cara mengutip data BPS di skripsi", "mengutip-data"),
     ("kode wilayah kabupaten sidoarjo berapa", "kode-wilayah"),
@@ -48,8 +51,9 @@ CASES = [
 
 def test_hit_at_3_on_consumer_questions(satker_a, capsys):
     with schema_context(satker_a.schema_name):
-        results = [(question, expected, [hit.entry.slug for hit in search(question, limit=3)])
-                   for question, expected in CASES]
+        results = [
+            (question, expected, [hit.entry.slug for hit in search(question, limit=3)]) for question, expected in CASES
+        ]
     misses = [(question, expected, found) for question, expected, found in results if expected not in found]
     hit_at_3 = 1 - len(misses) / len(CASES)
     with capsys.disabled():

@@ -36,8 +36,12 @@ def make_officer(satker, email, tags=("kemiskinan-kesejahteraan",), hours=WEEKDA
 
 def request(satker, consumer, officer, starts_at, **fields):
     with schema_context(satker.schema_name):
-        values = dict(topic="Garis kemiskinan", data_need="Garis kemiskinan Sidoarjo 2023 dan metodenya",
-                      purpose="study", consumer_category="student")
+        values = dict(
+            topic="Garis kemiskinan",
+            data_need="Garis kemiskinan Sidoarjo 2023 dan metodenya",
+            purpose="study",
+            consumer_category="student",
+        )
         values.update(fields)
         return services.request_consultation(consumer=consumer, officer=officer, starts_at=starts_at, **values)
 

@@ -26,10 +26,18 @@ def test_admin_sets_up_an_officer_who_then_appears_with_slots(satker_a, admin_cl
     officer = create_user(satker_a, "dewi@a.example", role=Role.OFFICER, full_name="Dewi Lestari")
     with schema_context(satker_a.schema_name):
         tag = ExpertiseTag.objects.get(slug="pertanian")
-    response = admin_client.post(f"/pengaturan/petugas/{officer.pk}/", {
-        "form": "profile", "bio": "Statistisi pertanian", "languages": "Indonesia, Jawa", "is_active": "on",
-        "expertise": [tag.pk], "weekly_hours": "1 08:00 12:00\n3 13:00 15:00",
-        "photo": SimpleUploadedFile("me.png", PNG)})
+    response = admin_client.post(
+        f"/pengaturan/petugas/{officer.pk}/",
+        {
+            "form": "profile",
+            "bio": "Statistisi pertanian",
+            "languages": "Indonesia, Jawa",
+            "is_active": "on",
+            "expertise": [tag.pk],
+            "weekly_hours": "1 08:00 12:00\n3 13:00 15:00",
+            "photo": SimpleUploadedFile("me.png", PNG),
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     with schema_context(satker_a.schema_name):
         profile = OfficerProfile.objects.get(user=officer)
@@ -40,23 +48,37 @@ def test_admin_sets_up_an_officer_who_then_appears_with_slots(satker_a, admin_cl
     assert slots_on(satker_a, profile, monday) == ["08:00", "09:15", "10:30"]
     assert slots_on(satker_a, profile, monday + timedelta(days=2)) == ["13:00"]
 
-    bad = admin_client.post(f"/pengaturan/petugas/{officer.pk}/", {"form": "profile", "languages": "x",
-                                                                  "weekly_hours": "Senin pagi"})
+    bad = admin_client.post(
+        f"/pengaturan/petugas/{officer.pk}/", {"form": "profile", "languages": "x", "weekly_hours": "Senin pagi"}
+    )
     assert bad.status_code == 400 and "Baris 1" in bad.content.decode()
 
-    assert admin_client.post(f"/pengaturan/petugas/{officer.pk}/", {"form": "override", "date": monday}).status_code == 302
-    assert admin_client.post(f"/pengaturan/petugas/{officer.pk}/", {
-        "form": "leave", "start_date": monday + timedelta(days=2), "end_date": monday + timedelta(days=2)}).status_code == 302
+    assert (
+        admin_client.post(f"/pengaturan/petugas/{officer.pk}/", {"form": "override", "date": monday}).status_code == 302
+    )
+    assert (
+        admin_client.post(
+            f"/pengaturan/petugas/{officer.pk}/",
+            {"form": "leave", "start_date": monday + timedelta(days=2), "end_date": monday + timedelta(days=2)},
+        ).status_code
+        == 302
+    )
     assert slots_on(satker_a, profile, monday) == []
     assert slots_on(satker_a, profile, monday + timedelta(days=2)) == []
-    reversed_leave = admin_client.post(f"/pengaturan/petugas/{officer.pk}/", {
-        "form": "leave", "start_date": monday + timedelta(days=3), "end_date": monday})
+    reversed_leave = admin_client.post(
+        f"/pengaturan/petugas/{officer.pk}/",
+        {"form": "leave", "start_date": monday + timedelta(days=3), "end_date": monday},
+    )
     assert reversed_leave.status_code == 400
 
 
 def test_admin_adds_renames_and_retires_expertise(satker_a, satker_b, admin_client, officer_a):
-    assert admin_client.post("/pengaturan/keahlian/", {"name": "Statistik Gender", "name_en": "Gender statistics",
-                                                        "is_active": "on"}).status_code == 302
+    assert (
+        admin_client.post(
+            "/pengaturan/keahlian/", {"name": "Statistik Gender", "name_en": "Gender statistics", "is_active": "on"}
+        ).status_code
+        == 302
+    )
     with schema_context(satker_a.schema_name):
         tag = ExpertiseTag.objects.get(name="Statistik Gender")
         poverty = ExpertiseTag.objects.get(slug="kemiskinan-kesejahteraan")
@@ -64,7 +86,9 @@ def test_admin_adds_renames_and_retires_expertise(satker_a, satker_b, admin_clie
     with schema_context(satker_b.schema_name):
         assert not ExpertiseTag.objects.filter(name="Statistik Gender").exists()
 
-    admin_client.post("/pengaturan/keahlian/", {"tag": poverty.pk, "name": "Kemiskinan", "name_en": "Poverty", "is_active": "on"})
+    admin_client.post(
+        "/pengaturan/keahlian/", {"tag": poverty.pk, "name": "Kemiskinan", "name_en": "Poverty", "is_active": "on"}
+    )
     assert "Kemiskinan</a>" in client_for(satker_a).get("/petugas/").content.decode()
     admin_client.post("/pengaturan/keahlian/", {"tag": poverty.pk, "name": "Kemiskinan", "name_en": "Poverty"})
     directory = client_for(satker_a).get("/petugas/").content.decode()
@@ -74,14 +98,33 @@ def test_admin_adds_renames_and_retires_expertise(satker_a, satker_b, admin_clie
 
 def test_admin_rules_and_closed_days(satker_a, admin_client, officer_a):
     monday = next_weekday(satker_a.timezone, 0)
-    response = admin_client.post("/pengaturan/jadwal/", {
-        "slot_minutes": 45, "buffer_minutes": 0, "min_notice_hours": 2, "booking_window_days": 30, "daily_cap": 3,
-        "decision_standard_hours": 8})
+    response = admin_client.post(
+        "/pengaturan/jadwal/",
+        {
+            "slot_minutes": 45,
+            "buffer_minutes": 0,
+            "min_notice_hours": 2,
+            "booking_window_days": 30,
+            "daily_cap": 3,
+            "decision_standard_hours": 8,
+        },
+    )
     assert response.status_code == 302
     assert slots_on(satker_a, officer_a, monday)[:3] == ["08:00", "08:45", "09:30"]
-    assert admin_client.post("/pengaturan/jadwal/", {"slot_minutes": 5, "buffer_minutes": 0, "min_notice_hours": 2,
-                                                      "booking_window_days": 30, "daily_cap": 3,
-                                                      "decision_standard_hours": 8}).status_code == 400
+    assert (
+        admin_client.post(
+            "/pengaturan/jadwal/",
+            {
+                "slot_minutes": 5,
+                "buffer_minutes": 0,
+                "min_notice_hours": 2,
+                "booking_window_days": 30,
+                "daily_cap": 3,
+                "decision_standard_hours": 8,
+            },
+        ).status_code
+        == 400
+    )
     assert admin_client.post("/pengaturan/jadwal/", {"date": monday, "name": "Cuti bersama"}).status_code == 302
     assert slots_on(satker_a, officer_a, monday) == []
     duplicate = admin_client.post("/pengaturan/jadwal/", {"date": monday, "name": "Lagi"})
@@ -104,8 +147,10 @@ def test_officers_see_all_consultations_only_when_the_admin_allows(satker_a, adm
     assert colleague_client.post(f"/konsultasi/{booked.pk}/approve/", {"meeting_link": ""}).status_code == 403
 
 
-@pytest.mark.parametrize("path", ["/pengaturan/petugas/", "/pengaturan/keahlian/", "/pengaturan/jadwal/",
-                                  "/pengaturan/kepuasan/", "/kotak-masuk/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/pengaturan/petugas/", "/pengaturan/keahlian/", "/pengaturan/jadwal/", "/pengaturan/kepuasan/", "/kotak-masuk/"],
+)
 def test_admin_pages_refuse_consumers(satker_a, consumer_a, path):
     assert client_for(satker_a, consumer_a).get(path).status_code == 403
     assert client_for(satker_a).get(path).status_code == 302  # anonymous: to the login page

@@ -43,8 +43,14 @@ def test_twenty_consumers_race_for_one_slot_and_exactly_one_holds_it(make_satker
     def attempt(i):
         with schema_context(satker.schema_name):
             return services.request_consultation(
-                consumer=consumers[i], officer=officer, starts_at=slot, topic="Inflasi",
-                data_need="IHK bulanan", purpose="study", consumer_category="student").pk
+                consumer=consumers[i],
+                officer=officer,
+                starts_at=slot,
+                topic="Inflasi",
+                data_need="IHK bulanan",
+                purpose="study",
+                consumer_category="student",
+            ).pk
 
     outcomes = race(20, attempt)
     assert [kind for kind, _ in outcomes].count("ok") == 1
@@ -63,8 +69,10 @@ def test_approving_two_requests_onto_one_time_at_once_is_refused_by_the_database
     monday = next_weekday(satker.timezone, 0)
     for offset in range(3):
         day = monday + timedelta(days=offset)
-        pair = [request(satker, consumer, officer, at(satker, day, 8)).pk,
-                request(satker, consumer, officer, at(satker, day, 9, 15)).pk]
+        pair = [
+            request(satker, consumer, officer, at(satker, day, 8)).pk,
+            request(satker, consumer, officer, at(satker, day, 9, 15)).pk,
+        ]
         target = at(satker, day, 13)
 
         def attempt(i):

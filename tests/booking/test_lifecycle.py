@@ -27,12 +27,16 @@ def move_to_past(consultation):
     """As if the consultation's time had come: shift it two hours before now."""
     starts = timezone.now() - timedelta(hours=2)
     Consultation.objects.filter(pk=consultation.pk).update(
-        starts_at=starts, ends_at=starts + timedelta(hours=1), held_until=starts + timedelta(hours=1, minutes=15))
+        starts_at=starts, ends_at=starts + timedelta(hours=1), held_until=starts + timedelta(hours=1, minutes=15)
+    )
 
 
 def events(consultation):
-    return list(ConsultationEvent.objects.filter(consultation=consultation)
-                .values_list("action", "from_status", "to_status", "actor__email", "reason"))
+    return list(
+        ConsultationEvent.objects.filter(consultation=consultation).values_list(
+            "action", "from_status", "to_status", "actor__email", "reason"
+        )
+    )
 
 
 def in_state(satker, booked, officer_user, consumer, state):
@@ -43,7 +47,9 @@ def in_state(satker, booked, officer_user, consumer, state):
     elif state == Status.APPROVED:
         services.approve(pk, officer_user)
     elif state == Status.RESCHEDULE_PROPOSED:
-        services.propose_reschedule(pk, officer_user, starts_at=booked.starts_at + timedelta(minutes=75), reason="Rapat")
+        services.propose_reschedule(
+            pk, officer_user, starts_at=booked.starts_at + timedelta(minutes=75), reason="Rapat"
+        )
     elif state == Status.DECLINED:
         services.decline(pk, officer_user, reason="Data belum rilis")
     elif state == Status.CANCELLED:
@@ -63,8 +69,17 @@ def in_state(satker, booked, officer_user, consumer, state):
     return Consultation.objects.get(pk=pk)
 
 
-SURVEY = ["u1_requirements", "u2_procedure", "u3_completion_time", "u4_cost", "u5_product", "u6_competence",
-          "u7_behaviour", "u8_complaints", "u9_facilities"]
+SURVEY = [
+    "u1_requirements",
+    "u2_procedure",
+    "u3_completion_time",
+    "u4_cost",
+    "u5_product",
+    "u6_competence",
+    "u7_behaviour",
+    "u8_complaints",
+    "u9_facilities",
+]
 
 
 def run_action(name, pk, officer_user, consumer, booked):
@@ -72,7 +87,9 @@ def run_action(name, pk, officer_user, consumer, booked):
     calls = {
         "approve": lambda: services.approve(pk, officer_user, meeting_link="https://meet.example/abc"),
         "decline": lambda: services.decline(pk, officer_user, reason="Bukan kewenangan BPS"),
-        "propose_reschedule": lambda: services.propose_reschedule(pk, officer_user, starts_at=later, reason="Dinas luar"),
+        "propose_reschedule": lambda: services.propose_reschedule(
+            pk, officer_user, starts_at=later, reason="Dinas luar"
+        ),
         "accept_reschedule": lambda: services.accept_reschedule(pk, consumer),
         "decline_reschedule": lambda: services.decline_reschedule(pk, consumer, reason="Tidak bisa"),
         "cancel": lambda: services.cancel(pk, consumer, reason="Sudah dapat datanya"),
@@ -97,7 +114,7 @@ def test_every_action_from_every_state(satker_a, officer_a, consumer_a, booked, 
             run_action(action, consultation.pk, officer_a.user, consumer_a, consultation)
             consultation.refresh_from_db()
             assert consultation.status == TRANSITIONS[action].to_state
-            new_events = events(consultation)[len(history):]
+            new_events = events(consultation)[len(history) :]
             assert len(new_events) == 1
             name, from_status, to_status, _actor, _reason = new_events[0]
             assert (name, from_status, to_status) == (action, state, TRANSITIONS[action].to_state)
@@ -129,8 +146,10 @@ def test_approve_generates_an_unguessable_meeting_room_when_no_link_is_given(sat
 
 def test_reasons_are_required_where_the_life_cycle_says_so(satker_a, officer_a, consumer_a, booked):
     with schema_context(satker_a.schema_name):
-        for call in (lambda: services.decline(booked.pk, officer_a.user, reason="  "),
-                     lambda: services.cancel(booked.pk, consumer_a, reason="")):
+        for call in (
+            lambda: services.decline(booked.pk, officer_a.user, reason="  "),
+            lambda: services.cancel(booked.pk, consumer_a, reason=""),
+        ):
             with pytest.raises(ValidationError):
                 call()
         assert Consultation.objects.get(pk=booked.pk).status == Status.REQUESTED

@@ -40,11 +40,29 @@ def test_consumer_books_through_the_pages(satker_a, officer_a, consumer_a, monda
     form_url = link.replace("&amp;", "&")
     assert "08:00" in client.get(form_url).content.decode()
 
-    bad = client.post(form_url, {"starts_at": starts.isoformat(), "mode": "online", "topic": "", "data_need": "",
-                                 "purpose": "study", "consumer_category": "student"})
+    bad = client.post(
+        form_url,
+        {
+            "starts_at": starts.isoformat(),
+            "mode": "online",
+            "topic": "",
+            "data_need": "",
+            "purpose": "study",
+            "consumer_category": "student",
+        },
+    )
     assert bad.status_code == 400 and "harus diisi" in bad.content.decode()
-    response = client.post(form_url, {"starts_at": starts.isoformat(), "mode": "online", "topic": "Garis kemiskinan",
-                                      "data_need": "GK 2023", "purpose": "study", "consumer_category": "student"})
+    response = client.post(
+        form_url,
+        {
+            "starts_at": starts.isoformat(),
+            "mode": "online",
+            "topic": "Garis kemiskinan",
+            "data_need": "GK 2023",
+            "purpose": "study",
+            "consumer_category": "student",
+        },
+    )
     assert response.status_code == 302
     with schema_context(satker_a.schema_name):
         consultation = Consultation.objects.get()
@@ -58,14 +76,26 @@ def test_losing_the_race_on_the_page_says_the_time_was_taken(satker_a, officer_a
     request(satker_a, other, officer_a, starts)
     client = client_for(satker_a, consumer_a)
     form_url = f"/konsultasi/baru/?petugas={officer_a.pk}&mulai={quote(starts.isoformat())}"
-    response = client.post(form_url, {"starts_at": starts.isoformat(), "mode": "online", "topic": "T", "data_need": "D",
-                                      "purpose": "study", "consumer_category": "student"}, follow=True)
+    response = client.post(
+        form_url,
+        {
+            "starts_at": starts.isoformat(),
+            "mode": "online",
+            "topic": "T",
+            "data_need": "D",
+            "purpose": "study",
+            "consumer_category": "student",
+        },
+        follow=True,
+    )
     assert "baru saja diambil" in response.content.decode()
 
 
 def test_inbox_shows_pending_first_oldest_first(satker_a, officer_a, consumer_a, monday):
     late = request(satker_a, consumer_a, officer_a, at(satker_a, monday, 8), topic="Pertama diminta")
-    early = request(satker_a, consumer_a, officer_a, at(satker_a, monday - timedelta(days=0), 9, 15), topic="Kedua diminta")
+    early = request(
+        satker_a, consumer_a, officer_a, at(satker_a, monday - timedelta(days=0), 9, 15), topic="Kedua diminta"
+    )
     with schema_context(satker_a.schema_name):
         services.approve(late.pk, officer_a.user)
     third = request(satker_a, consumer_a, officer_a, at(satker_a, monday, 10, 30), topic="Ketiga diminta")
@@ -93,16 +123,37 @@ def test_api_booking_flow_and_visibility(satker_a, officer_a, consumer_a, monday
     consumer = client_for(satker_a, consumer_a)
     slots = consumer.get(f"/api/v1/officers/{officer_a.pk}/slots/?from={monday}&to={monday}").json()
     assert len(slots) == 6
-    created = consumer.post("/api/v1/consultations/", {
-        "officer": officer_a.pk, "starts_at": slots[0]["starts_at"], "mode": "online", "topic": "Inflasi",
-        "data_need": "IHK", "purpose": "research", "consumer_category": "researcher"}, content_type="application/json")
+    created = consumer.post(
+        "/api/v1/consultations/",
+        {
+            "officer": officer_a.pk,
+            "starts_at": slots[0]["starts_at"],
+            "mode": "online",
+            "topic": "Inflasi",
+            "data_need": "IHK",
+            "purpose": "research",
+            "consumer_category": "researcher",
+        },
+        content_type="application/json",
+    )
     assert created.status_code == 201, created.content
-    taken = consumer.post("/api/v1/consultations/", {
-        "officer": officer_a.pk, "starts_at": slots[0]["starts_at"], "mode": "online", "topic": "Inflasi",
-        "data_need": "IHK", "purpose": "research", "consumer_category": "researcher"}, content_type="application/json")
+    taken = consumer.post(
+        "/api/v1/consultations/",
+        {
+            "officer": officer_a.pk,
+            "starts_at": slots[0]["starts_at"],
+            "mode": "online",
+            "topic": "Inflasi",
+            "data_need": "IHK",
+            "purpose": "research",
+            "consumer_category": "researcher",
+        },
+        content_type="application/json",
+    )
     assert taken.status_code == 409
-    bad = consumer.post("/api/v1/consultations/", {"officer": officer_a.pk, "starts_at": "kemarin"},
-                        content_type="application/json")
+    bad = consumer.post(
+        "/api/v1/consultations/", {"officer": officer_a.pk, "starts_at": "kemarin"}, content_type="application/json"
+    )
     assert bad.status_code == 400
 
     stranger = client_for(satker_a, create_user(satker_a, "lain@example.com"))
@@ -117,11 +168,17 @@ def test_consultation_of_satker_a_is_404_on_satker_b(satker_a, satker_b, officer
     # The same id and even the same e-mail on B reach nothing of A.
     twin = create_user(satker_b, "andi@example.com", role=Role.SATKER_ADMIN)
     client_b = client_for(satker_b, twin)
-    for path in (f"/konsultasi/{booked.pk}/", f"/konsultasi/{booked.pk}/kalender.ics",
-                 f"/api/v1/consultations/{booked.pk}/"):
+    for path in (
+        f"/konsultasi/{booked.pk}/",
+        f"/konsultasi/{booked.pk}/kalender.ics",
+        f"/api/v1/consultations/{booked.pk}/",
+    ):
         assert client_b.get(path).status_code == 404, path
     assert client_b.post(f"/konsultasi/{booked.pk}/cancel/", {"reason": "x"}).status_code == 404
-    assert client_b.post(f"/api/v1/consultations/{booked.pk}/approve/", {}, content_type="application/json").status_code == 404
+    assert (
+        client_b.post(f"/api/v1/consultations/{booked.pk}/approve/", {}, content_type="application/json").status_code
+        == 404
+    )
     stolen = Client(HTTP_HOST="surabayakota.localhost")
     stolen.cookies["sessionid"] = client_for(satker_a, consumer_a).cookies["sessionid"].value
     assert stolen.get(f"/api/v1/consultations/{booked.pk}/").status_code == 403
@@ -154,18 +211,38 @@ def test_calendar_file_keeps_its_uid_and_raises_its_sequence(satker_a, officer_a
 
 def test_ikm_is_the_mean_of_element_means_times_25_with_its_grade(satker_a, officer_a, consumer_a, monday):
     answers = [
-        {"u1_requirements": 4, "u2_procedure": 4, "u3_completion_time": 3, "u4_cost": 4, "u5_product": 3,
-         "u6_competence": 4, "u7_behaviour": 4, "u8_complaints": 3, "u9_facilities": 3},
-        {"u1_requirements": 3, "u2_procedure": 3, "u3_completion_time": 3, "u4_cost": 4, "u5_product": 3,
-         "u6_competence": 4, "u7_behaviour": 4, "u8_complaints": 3, "u9_facilities": 2},
+        {
+            "u1_requirements": 4,
+            "u2_procedure": 4,
+            "u3_completion_time": 3,
+            "u4_cost": 4,
+            "u5_product": 3,
+            "u6_competence": 4,
+            "u7_behaviour": 4,
+            "u8_complaints": 3,
+            "u9_facilities": 3,
+        },
+        {
+            "u1_requirements": 3,
+            "u2_procedure": 3,
+            "u3_completion_time": 3,
+            "u4_cost": 4,
+            "u5_product": 3,
+            "u6_competence": 4,
+            "u7_behaviour": 4,
+            "u8_complaints": 3,
+            "u9_facilities": 2,
+        },
     ]
     for number, survey in enumerate(answers):
         booked = request(satker_a, consumer_a, officer_a, at(satker_a, monday, 8 + number * 5))
         with schema_context(satker_a.schema_name):
             services.approve(booked.pk, officer_a.user)
-            Consultation.objects.filter(pk=booked.pk).update(starts_at=timezone.now() - timedelta(hours=3),
-                                                             ends_at=timezone.now() - timedelta(hours=2),
-                                                             held_until=timezone.now() - timedelta(hours=2))
+            Consultation.objects.filter(pk=booked.pk).update(
+                starts_at=timezone.now() - timedelta(hours=3),
+                ends_at=timezone.now() - timedelta(hours=2),
+                held_until=timezone.now() - timedelta(hours=2),
+            )
             services.complete(booked.pk, officer_a.user)
             services.rate(booked.pk, consumer_a, rating=5 - number, survey=survey)
     with schema_context(satker_a.schema_name):

@@ -46,8 +46,9 @@ def test_wita_and_wit_satkers_open_at_their_own_eight_oclock(bali_and_papua):
         monday = next_weekday(satker.timezone, 0)
         assert slots_on(satker, officer, monday)[0] == "08:00"
         with schema_context(satker.schema_name):
-            first = free_slots([officer], zone=ZoneInfo(satker.timezone), now=timezone.now(),
-                               first=monday, last=monday)[officer.pk][0]
+            first = free_slots(
+                [officer], zone=ZoneInfo(satker.timezone), now=timezone.now(), first=monday, last=monday
+            )[officer.pk][0]
         assert first.starts_at.astimezone(ZoneInfo("UTC")).hour == utc_hour
         assert first.starts_at.utcoffset() == timedelta(hours=8 if satker is bali else 9)
 
@@ -126,12 +127,24 @@ def test_any_officer_with_the_expertise_goes_to_the_least_loaded(satker_a, consu
     with schema_context(satker_a.schema_name):
         tag = ExpertiseTag.objects.get(slug="ketenagakerjaan")
         chosen = services.request_consultation(
-            consumer=consumer_a, expertise=tag, starts_at=at(satker_a, monday, 8), topic="TPT",
-            data_need="Tingkat pengangguran terbuka", purpose="research", consumer_category="researcher")
+            consumer=consumer_a,
+            expertise=tag,
+            starts_at=at(satker_a, monday, 8),
+            topic="TPT",
+            data_need="Tingkat pengangguran terbuka",
+            purpose="research",
+            consumer_category="researcher",
+        )
         assert chosen.officer == free
         again = services.request_consultation(
-            consumer=consumer_a, expertise=tag, starts_at=at(satker_a, monday, 8), topic="TPT",
-            data_need="Tingkat pengangguran terbuka", purpose="research", consumer_category="researcher")
+            consumer=consumer_a,
+            expertise=tag,
+            starts_at=at(satker_a, monday, 8),
+            topic="TPT",
+            data_need="Tingkat pengangguran terbuka",
+            purpose="research",
+            consumer_category="researcher",
+        )
         assert again.officer == busy  # the free one now holds 08:00
 
 
@@ -141,9 +154,17 @@ def test_the_database_itself_refuses_overlapping_holds(satker_a, officer_a, cons
     monday = next_weekday(satker_a.timezone, 0)
     booked = request(satker_a, consumer_a, officer_a, at(satker_a, monday, 8))
     with schema_context(satker_a.schema_name):
-        clash = Consultation(consumer=consumer_a, officer=officer_a, starts_at=booked.starts_at + timedelta(minutes=30),
-                             ends_at=booked.ends_at + timedelta(minutes=30), held_until=booked.held_until + timedelta(minutes=30),
-                             topic="x", data_need="x", purpose="other", consumer_category="other")
+        clash = Consultation(
+            consumer=consumer_a,
+            officer=officer_a,
+            starts_at=booked.starts_at + timedelta(minutes=30),
+            ends_at=booked.ends_at + timedelta(minutes=30),
+            held_until=booked.held_until + timedelta(minutes=30),
+            topic="x",
+            data_need="x",
+            purpose="other",
+            consumer_category="other",
+        )
         with pytest.raises(IntegrityError, match="consultation_no_double_booking"), transaction.atomic():
             clash.save()
         clash.status = "cancelled"

@@ -25,8 +25,15 @@ def browser(monkeypatch):
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield launched
         launched.close()
@@ -38,13 +45,20 @@ def phone(browser):
     contexts, violations = [], []
 
     def open_context():
-        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                      has_touch=True, locale="id-ID")
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844},
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+            locale="id-ID",
+        )
         context.set_default_timeout(15000)
         contexts.append(context)
         page = context.new_page()
         # A page that needs something the Content-Security-Policy forbids is a broken page.
-        page.on("console", lambda message: "Content Security Policy" in message.text and violations.append(message.text))
+        page.on(
+            "console", lambda message: "Content Security Policy" in message.text and violations.append(message.text)
+        )
         return page
 
     yield open_context

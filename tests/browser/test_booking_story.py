@@ -23,8 +23,9 @@ def shot(page, name):
 
 def test_consumer_books_officer_approves_consumer_rates(make_satker, web_server, phone):
     satker = make_satker()
-    officer = make_officer(satker, "rina@petugas.example", full_name="Rina Kusumawati",
-                           hours=[(day, "08:00", "16:00") for day in range(7)])
+    officer = make_officer(
+        satker, "rina@petugas.example", full_name="Rina Kusumawati", hours=[(day, "08:00", "16:00") for day in range(7)]
+    )
     base = web_server.format(satker.subdomain)
 
     consumer = phone()
@@ -76,8 +77,9 @@ def test_consumer_books_officer_approves_consumer_rates(make_satker, web_server,
     pk = int(re.search(r"/konsultasi/(\d+)/", detail_url).group(1))
     with schema_context(satker.schema_name):
         start = timezone.now() - timedelta(hours=2)
-        Consultation.objects.filter(pk=pk).update(starts_at=start, ends_at=start + timedelta(hours=1),
-                                                  held_until=start + timedelta(hours=1))
+        Consultation.objects.filter(pk=pk).update(
+            starts_at=start, ends_at=start + timedelta(hours=1), held_until=start + timedelta(hours=1)
+        )
     officer_page.reload()
     officer_page.get_by_role("button", name="Tandai selesai").click()
     officer_page.get_by_text("Tersimpan").wait_for()

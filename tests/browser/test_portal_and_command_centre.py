@@ -4,8 +4,8 @@ satker's booking form, and the province command centre changes live when a reque
 import time
 
 import pytest
-from playwright.sync_api import expect
 from django_tenants.utils import schema_context
+from playwright.sync_api import expect
 
 from core import totp
 from core.models import Role, TwoFactorDevice
@@ -24,10 +24,13 @@ def portal_of(web_server) -> str:
 
 def test_a_need_typed_on_the_portal_lands_on_the_satkers_booking_form(make_satker, web_server, phone):
     decoy = make_satker()  # another satker with the same expertise: the place decides
-    make_officer(decoy, "dewi@petugas.example", full_name="Dewi Lestari", hours=[(day, "08:00", "16:00") for day in range(7)])
+    make_officer(
+        decoy, "dewi@petugas.example", full_name="Dewi Lestari", hours=[(day, "08:00", "16:00") for day in range(7)]
+    )
     satker = make_satker(name="Kabupaten Lumajangbaru")
-    officer = make_officer(satker, "rina@petugas.example", full_name="Rina Kusumawati",
-                           hours=[(day, "08:00", "16:00") for day in range(7)])
+    officer = make_officer(
+        satker, "rina@petugas.example", full_name="Rina Kusumawati", hours=[(day, "08:00", "16:00") for day in range(7)]
+    )
     create_user(satker, "siti@example.com", full_name="Siti Aminah")
 
     page = phone()
@@ -52,14 +55,19 @@ def test_a_need_typed_on_the_portal_lands_on_the_satkers_booking_form(make_satke
 
 @pytest.fixture
 def province_admin(make_satker):
-    admin = create_user(Satker.objects.get(schema_name="public"), "jatim-browser@halopst.example",
-                        role=Role.PROVINCE_ADMIN, managed_province=Satker.objects.get(code="3500"))
+    admin = create_user(
+        Satker.objects.get(schema_name="public"),
+        "jatim-browser@halopst.example",
+        role=Role.PROVINCE_ADMIN,
+        managed_province=Satker.objects.get(code="3500"),
+    )
     yield admin
     delete_public_users(admin)
 
 
-def test_the_command_centre_updates_live_when_a_request_is_made(make_satker, web_server, phone, province_admin,
-                                                                 eager_celery):
+def test_the_command_centre_updates_live_when_a_request_is_made(
+    make_satker, web_server, phone, province_admin, eager_celery
+):
     satker = make_satker()
     officer = make_officer(satker, "rina@petugas.example", hours=[(day, "08:00", "16:00") for day in range(7)])
     consumer = create_user(satker, "siti@example.com", full_name="Siti")

@@ -8,8 +8,13 @@ from core.models import Invitation, Role, User
 from core.services import invite_user
 from tests.conftest import PASSWORD, client_for, create_user
 
-SIGN_UP = {"full_name": "Siti Aminah", "email": "Siti@Example.com", "whatsapp": "081234567890",
-           "password": PASSWORD, "consent": "on"}
+SIGN_UP = {
+    "full_name": "Siti Aminah",
+    "email": "Siti@Example.com",
+    "whatsapp": "081234567890",
+    "password": PASSWORD,
+    "consent": "on",
+}
 
 
 def test_consumer_signs_up_in_their_satker_only(db, satker_a, satker_b):

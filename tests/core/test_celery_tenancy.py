@@ -10,10 +10,10 @@ from django.core import mail
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from halopst.beat import ActiveSatkerScheduler
-from halopst.celery import app
 from core.models import Invitation, Role
 from core.services import invite_user
+from halopst.beat import ActiveSatkerScheduler
+from halopst.celery import app
 from tenants.services import set_satker_status
 
 pytestmark = pytest.mark.timeout(120)
@@ -57,10 +57,15 @@ def test_beat_runs_a_task_in_every_active_satker_only(make_satker, worker):
     long_ago = timezone.now() - timedelta(days=30)
     for satker in (active_a, active_b, suspended):
         with schema_context(satker.schema_name):
-            Invitation.objects.create(email="late@example.com", role=Role.OFFICER, token_sha256=satker.schema_name,
-                                      expires_at=long_ago)
-            Invitation.objects.create(email="fresh@example.com", role=Role.OFFICER, token_sha256=f"{satker.schema_name}-2",
-                                      expires_at=timezone.now() + timedelta(days=3))
+            Invitation.objects.create(
+                email="late@example.com", role=Role.OFFICER, token_sha256=satker.schema_name, expires_at=long_ago
+            )
+            Invitation.objects.create(
+                email="fresh@example.com",
+                role=Role.OFFICER,
+                token_sha256=f"{satker.schema_name}-2",
+                expires_at=timezone.now() + timedelta(days=3),
+            )
     set_satker_status(suspended, "suspended")
 
     scheduler = ActiveSatkerScheduler(app=app, lazy=True)

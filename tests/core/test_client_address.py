@@ -33,15 +33,22 @@ def test_a_spoofed_forwarded_for_does_not_buy_more_aida_questions(make_satker):
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Host": host}, timeout=60) as visitor:
             headers = {"X-Forwarded-For": forwarded_for}
             token = visitor.get("/aida/", headers=headers).cookies["csrftoken"]
-            response = visitor.post("/aida/tanya/", headers={**headers, "X-CSRFToken": token,
-                                                            "Referer": f"http://{host}/aida/"},
-                                    data={"question": "bagaimana cara menghitung garis kemiskinan"})
+            response = visitor.post(
+                "/aida/tanya/",
+                headers={**headers, "X-CSRFToken": token, "Referer": f"http://{host}/aida/"},
+                data={"question": "bagaimana cara menghitung garis kemiskinan"},
+            )
             response.read()
             return response.status_code
 
     # nginx (at 127.0.0.1 here) appends the address it saw to whatever the client sent.
-    with server_process(realtime_command(port), port, HALOPST_TRUSTED_PROXIES="127.0.0.1",
-                        HALOPST_AIDA_QUESTIONS_PER_ADDRESS_HOUR="3", HALOPST_GEMINI_API_KEY=""):
+    with server_process(
+        realtime_command(port),
+        port,
+        HALOPST_TRUSTED_PROXIES="127.0.0.1",
+        HALOPST_AIDA_QUESTIONS_PER_ADDRESS_HOUR="3",
+        HALOPST_GEMINI_API_KEY="",
+    ):
         statuses = [ask(f"198.51.100.{number}, 203.0.113.7") for number in range(4)]
         assert statuses == [200, 200, 200, 429]
         assert ask("203.0.113.8") == 200  # another real client has its own allowance

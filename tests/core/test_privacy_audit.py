@@ -12,10 +12,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from aida.models import Conversation, Message
+from aida.services import anonymise_old_conversations
 from booking.models import Consultation
 from core import privacy
 from core.models import AuditEntry, Role, User
-from aida.services import anonymise_old_conversations
 from tests.booking.conftest import at, make_officer, next_weekday, request
 from tests.conftest import PASSWORD, ROOT, client_for, create_user
 
@@ -24,8 +24,14 @@ from tests.conftest import PASSWORD, ROOT, client_for, create_user
 def consumer_with_history(satker_a):
     officer = make_officer(satker_a, "rina@a.example")
     consumer = create_user(satker_a, "siti@example.com", full_name="Siti Aminah", whatsapp="081234567890")
-    booked = request(satker_a, consumer, officer, at(satker_a, next_weekday(satker_a.timezone, 0), 8),
-                     topic="Kemiskinan, hubungi saya di 081234567890", data_need="Saya Siti Aminah, NIK 3515012345678901")
+    booked = request(
+        satker_a,
+        consumer,
+        officer,
+        at(satker_a, next_weekday(satker_a.timezone, 0), 8),
+        topic="Kemiskinan, hubungi saya di 081234567890",
+        data_need="Saya Siti Aminah, NIK 3515012345678901",
+    )
     with schema_context(satker_a.schema_name):
         conversation = Conversation.objects.create(user=consumer)
         Message.objects.create(conversation=conversation, role="user", text="Nama saya Siti Aminah, berapa inflasi?")
@@ -49,9 +55,13 @@ def test_every_app_that_keeps_personal_data_has_export_and_erase_hooks():
     """A new app whose rows point at people cannot forget the export or the deletion."""
     people = get_user_model()
     project = [config for config in apps.get_app_configs() if Path(config.path).parent == ROOT]
-    holding = {config.label for config in project for model in config.get_models()
-               if model is not people and any(field.concrete and field.related_model is people
-                                              for field in model._meta.get_fields())}
+    holding = {
+        config.label
+        for config in project
+        for model in config.get_models()
+        if model is not people
+        and any(field.concrete and field.related_model is people for field in model._meta.get_fields())
+    }
     assert {"booking", "realtime", "aida", "announcements"} <= holding
     hooks = privacy.app_hooks()
     assert holding - {"core"} <= set(hooks), f"no privacy module in {sorted(holding - {'core'} - set(hooks))}"
@@ -66,14 +76,19 @@ def test_deleting_an_account_keeps_anonymous_records_only(satker_a, consumer_wit
     assert client.post("/akun/data-saya/", {"password": PASSWORD}).status_code == 302
     with schema_context(satker_a.schema_name):
         gone = User.objects.get(pk=consumer.pk)
-        assert not gone.is_active and "siti" not in gone.email and gone.whatsapp == "" and gone.full_name != "Siti Aminah"
+        assert (
+            not gone.is_active and "siti" not in gone.email and gone.whatsapp == "" and gone.full_name != "Siti Aminah"
+        )
         kept = Consultation.objects.get(pk=booked.pk)
         assert kept.consumer_id == consumer.pk and kept.status == "requested"  # still counted
         assert "081234567890" not in kept.topic and "3515012345678901" not in kept.data_need
         assert Conversation.objects.get().user is None
         assert "Siti" not in Message.objects.get().text
     assert client.get("/akun/profil/").status_code == 302  # the session is over
-    assert client_for(satker_a).post("/akun/masuk/", {"username": "siti@example.com", "password": PASSWORD}).status_code == 200
+    assert (
+        client_for(satker_a).post("/akun/masuk/", {"username": "siti@example.com", "password": PASSWORD}).status_code
+        == 200
+    )
 
 
 def test_staff_cannot_delete_themselves_here(satker_a):
@@ -92,8 +107,17 @@ def test_old_aida_conversations_are_anonymised(satker_a, consumer_with_history):
 def test_admin_actions_are_audited_and_the_log_cannot_be_edited(satker_a, satker_b):
     admin = create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN)
     client = client_for(satker_a, admin)
-    client.post("/pengaturan/jadwal/", {"slot_minutes": 45, "buffer_minutes": 0, "min_notice_hours": 2,
-                                        "booking_window_days": 30, "daily_cap": 3, "decision_standard_hours": 8})
+    client.post(
+        "/pengaturan/jadwal/",
+        {
+            "slot_minutes": 45,
+            "buffer_minutes": 0,
+            "min_notice_hours": 2,
+            "booking_window_days": 30,
+            "daily_cap": 3,
+            "decision_standard_hours": 8,
+        },
+    )
     client.post("/pengaturan/keahlian/", {"name": "Statistik Gender", "is_active": "on"})
     with schema_context(satker_a.schema_name):
         actions = list(AuditEntry.objects.values_list("actor_email", "action"))

@@ -41,8 +41,10 @@ def test_a_campus_behind_one_address_signs_up_and_logs_in_all_day(satker_a):
     for number in range(200):
         email = f"mahasiswa{number}@student.unair.ac.id"
         student = Client(HTTP_HOST=host_of(satker_a), REMOTE_ADDR="36.80.1.1")
-        signed_up = student.post("/akun/daftar/", {**form, "full_name": f"Mahasiswa {number}", "email": email,
-                                                   "whatsapp": f"0812{number:08d}"})
+        signed_up = student.post(
+            "/akun/daftar/",
+            {**form, "full_name": f"Mahasiswa {number}", "email": email, "whatsapp": f"0812{number:08d}"},
+        )
         assert signed_up.status_code == 302, (number, signed_up.content.decode()[:300])
         later = Client(HTTP_HOST=host_of(satker_a), REMOTE_ADDR="36.80.1.1")
         assert later.post("/akun/masuk/", {"username": email, "password": "salah-ketik"}).status_code == 200
@@ -50,10 +52,15 @@ def test_a_campus_behind_one_address_signs_up_and_logs_in_all_day(satker_a):
 
 
 def test_one_address_guessing_many_accounts_is_slowed_far_above_a_campus(satker_a, settings):
-    settings.HALOPST_RATE_LIMITS = {**settings.HALOPST_RATE_LIMITS, "login": {"person": (10, 300), "address": (30, 3600)}}
+    settings.HALOPST_RATE_LIMITS = {
+        **settings.HALOPST_RATE_LIMITS,
+        "login": {"person": (10, 300), "address": (30, 3600)},
+    }
     guesser = Client(HTTP_HOST=host_of(satker_a), REMOTE_ADDR="36.80.2.2")
-    statuses = [guesser.post("/akun/masuk/", {"username": f"tebak{n}@example.com", "password": "x"}).status_code
-                for n in range(31)]
+    statuses = [
+        guesser.post("/akun/masuk/", {"username": f"tebak{n}@example.com", "password": "x"}).status_code
+        for n in range(31)
+    ]
     assert statuses[:30] == [200] * 30 and statuses[30] == 429
 
 
@@ -70,9 +77,21 @@ def test_booking_requests_are_limited_per_account(satker_a):
     statuses = []
     for number in range(11):
         starts = at(satker_a, monday + timedelta(days=number % 5), 8 if number < 5 else 10, 30 if number >= 10 else 0)
-        statuses.append(api.post("/api/v1/consultations/", {
-            "officer": officer.pk, "starts_at": starts.isoformat(), "mode": "online", "topic": "t", "data_need": "d",
-            "purpose": "study", "consumer_category": "student"}, content_type="application/json").status_code)
+        statuses.append(
+            api.post(
+                "/api/v1/consultations/",
+                {
+                    "officer": officer.pk,
+                    "starts_at": starts.isoformat(),
+                    "mode": "online",
+                    "topic": "t",
+                    "data_need": "d",
+                    "purpose": "study",
+                    "consumer_category": "student",
+                },
+                content_type="application/json",
+            ).status_code
+        )
     assert statuses[-1] == 429 and 429 not in statuses[:10]
     assert "Terlalu banyak" in api.post("/api/v1/consultations/", {}, content_type="application/json").json()["detail"]
 
@@ -94,7 +113,9 @@ def test_the_client_address_is_read_behind_our_own_proxies_only(settings):
     assert client_ip(direct) == "36.80.9.9"
 
 
-def test_pages_and_bookings_keep_working_while_the_cache_is_down(satker_a, settings, django_capture_on_commit_callbacks):
+def test_pages_and_bookings_keep_working_while_the_cache_is_down(
+    satker_a, settings, django_capture_on_commit_callbacks
+):
     """Routing falls back to the database, rate limits let requests through and the rollup
     refresh waits for beat: the cache's Redis being away costs no page and no booking.
     (The broker being away is the fault run's part: bench/load.py --faults.)"""
@@ -108,9 +129,17 @@ def test_pages_and_bookings_keep_working_while_the_cache_is_down(satker_a, setti
     assert consumer.get("/petugas/").status_code == 200
     starts_at = at(satker_a, next_weekday(satker_a.timezone), 8)
     with django_capture_on_commit_callbacks(execute=True):
-        response = consumer.post(f"/konsultasi/baru/?petugas={officer.pk}&mulai={starts_at.isoformat()}", {
-            "starts_at": starts_at.isoformat(), "mode": "online", "topic": "Garis kemiskinan",
-            "data_need": "Per kecamatan 2023", "purpose": "study", "consumer_category": "student"})
+        response = consumer.post(
+            f"/konsultasi/baru/?petugas={officer.pk}&mulai={starts_at.isoformat()}",
+            {
+                "starts_at": starts_at.isoformat(),
+                "mode": "online",
+                "topic": "Garis kemiskinan",
+                "data_need": "Per kecamatan 2023",
+                "purpose": "study",
+                "consumer_category": "student",
+            },
+        )
     assert response.status_code == 302 and response["Location"].startswith("/konsultasi/")
     with schema_context(satker_a.schema_name):
         assert Consultation.objects.count() == 1

@@ -38,8 +38,12 @@ def test_no_page_template_has_inline_script_or_style():
         if "/email/" in str(template):
             continue  # e-mails are not pages: mail clients need inline styles
         text = template.read_text()
-        if re.search(r"<script(?![^>]*\bsrc=)", text) or "<style" in text or re.search(r"\sstyle=", text) \
-                or re.search(r"\son[a-z]+=", text):
+        if (
+            re.search(r"<script(?![^>]*\bsrc=)", text)
+            or "<style" in text
+            or re.search(r"\sstyle=", text)
+            or re.search(r"\son[a-z]+=", text)
+        ):
             offenders.append(str(template.relative_to(ROOT)))
     assert offenders == []
 
@@ -56,10 +60,19 @@ def test_the_satker_colour_comes_as_a_stylesheet(satker_a):
 
 
 def test_deploy_checks_are_clean_with_production_settings():
-    env = dict(os.environ, HALOPST_DEBUG="false", HALOPST_SECRET_KEY="x" * 20 + "k3y-" + "9" * 40,
-               HALOPST_BASE_DOMAIN="halopst.example.go.id")
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True)
+    env = dict(
+        os.environ,
+        HALOPST_DEBUG="false",
+        HALOPST_SECRET_KEY="x" * 20 + "k3y-" + "9" * 40,
+        HALOPST_BASE_DOMAIN="halopst.example.go.id",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

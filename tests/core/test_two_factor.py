@@ -59,7 +59,9 @@ def test_admin_must_set_up_and_confirm_a_code(satker_a):
     assert third.post("/akun/2fa/", {"code": codes[0]}).status_code == 400
     # New codes void the old ones.
     assert third.post("/akun/2fa/", {"code": codes[1]}).status_code == 302
-    fresh = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", third.post("/akun/2fa/kode-cadangan/").content.decode())
+    fresh = re.findall(
+        r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", third.post("/akun/2fa/kode-cadangan/").content.decode()
+    )
     assert len(fresh) == 10 and not set(fresh) & set(codes)
     assert log_in(satker_a, admin).post("/akun/2fa/", {"code": codes[2]}).status_code == 400
     with schema_context(satker_a.schema_name):

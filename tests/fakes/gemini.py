@@ -17,7 +17,9 @@ API_KEY = "fake-gemini-key"
 class FakeGemini(FakeServer):
     def __init__(self, answer=None, chunk_words=3):
         super().__init__()
-        self.answer = answer or (lambda body: "Garis kemiskinan dihitung dari kebutuhan dasar makanan dan non-makanan [1].")
+        self.answer = answer or (
+            lambda body: "Garis kemiskinan dihitung dari kebutuhan dasar makanan dan non-makanan [1]."
+        )
         self.chunk_words = chunk_words
         self.slow_seconds = 3.0
         self.delay_between_chunks = 0.0
@@ -31,10 +33,21 @@ class FakeGemini(FakeServer):
         if headers.get("x-goog-api-key") != API_KEY:
             return 400, {}, _error(400, "API key not valid. Please pass a valid API key.", "INVALID_ARGUMENT")
         if mode == "429":
-            return 429, {}, {"error": {"code": 429, "message": "Resource has been exhausted (e.g. check quota).",
-                                       "status": "RESOURCE_EXHAUSTED", "details": [
-                                           {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": []},
-                                           {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1s"}]}}
+            return (
+                429,
+                {},
+                {
+                    "error": {
+                        "code": 429,
+                        "message": "Resource has been exhausted (e.g. check quota).",
+                        "status": "RESOURCE_EXHAUSTED",
+                        "details": [
+                            {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": []},
+                            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1s"},
+                        ],
+                    }
+                },
+            )
         if mode in ("503", "500", "400"):
             status = {"503": "UNAVAILABLE", "500": "INTERNAL", "400": "INVALID_ARGUMENT"}[mode]
             return int(mode), {}, _error(int(mode), f"simulated {status}", status)
@@ -46,16 +59,32 @@ class FakeGemini(FakeServer):
         if method_name == "countTokens":
             return 200, {}, {"totalTokens": _count(body)}
         if method_name == "batchEmbedContents":
-            return 200, {}, {"embeddings": [{"values": [0.01 * (i % 7)] * 768} for i, _r in enumerate(body["requests"])]}
+            return (
+                200,
+                {},
+                {"embeddings": [{"values": [0.01 * (i % 7)] * 768} for i, _r in enumerate(body["requests"])]},
+            )
         text = self.answer(body) if mode != "empty" else ""
         prompt = _count(body)
         output = len(text.split()) * self.over_report
-        usage = {"promptTokenCount": prompt * self.over_report, "candidatesTokenCount": output,
-                 "totalTokenCount": prompt * self.over_report + output}
+        usage = {
+            "promptTokenCount": prompt * self.over_report,
+            "candidatesTokenCount": output,
+            "totalTokenCount": prompt * self.over_report + output,
+        }
         if method_name == "generateContent":
-            return 200, {}, {"candidates": [{"content": {"role": "model", "parts": [{"text": text}]},
-                                             "finishReason": "STOP", "index": 0}],
-                             "usageMetadata": usage, "modelVersion": "gemini-fake-001", "responseId": "r1"}
+            return (
+                200,
+                {},
+                {
+                    "candidates": [
+                        {"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP", "index": 0}
+                    ],
+                    "usageMetadata": usage,
+                    "modelVersion": "gemini-fake-001",
+                    "responseId": "r1",
+                },
+            )
         return 200, {"Content-Type": "text/event-stream"}, _sse(text, usage, mode, self)
 
 
@@ -74,19 +103,33 @@ class _Stream(bytes):
 
 def _sse(text, usage, mode, fake):
     words = text.split(" ")
-    pieces = [" ".join(words[i:i + fake.chunk_words]) + (" " if i + fake.chunk_words < len(words) else "")
-              for i in range(0, len(words), fake.chunk_words)] if text else []
+    pieces = (
+        [
+            " ".join(words[i : i + fake.chunk_words]) + (" " if i + fake.chunk_words < len(words) else "")
+            for i in range(0, len(words), fake.chunk_words)
+        ]
+        if text
+        else []
+    )
     events = []
     for index, piece in enumerate(pieces):
-        chunk = {"candidates": [{"content": {"role": "model", "parts": [{"text": piece}]}, "index": 0}],
-                 "modelVersion": "gemini-fake-001"}
+        chunk = {
+            "candidates": [{"content": {"role": "model", "parts": [{"text": piece}]}, "index": 0}],
+            "modelVersion": "gemini-fake-001",
+        }
         if index == len(pieces) - 1:
             chunk["candidates"][0]["finishReason"] = "STOP"
             chunk["usageMetadata"] = usage
         events.append(chunk)
     if not pieces:
-        events.append({"candidates": [{"finishReason": "SAFETY", "index": 0}], "usageMetadata": usage,
-                       "promptFeedback": {"blockReason": "SAFETY"}, "modelVersion": "gemini-fake-001"})
+        events.append(
+            {
+                "candidates": [{"finishReason": "SAFETY", "index": 0}],
+                "usageMetadata": usage,
+                "promptFeedback": {"blockReason": "SAFETY"},
+                "modelVersion": "gemini-fake-001",
+            }
+        )
     stream = _Stream(b"")
     stream.events = events
     stream.mode = mode

@@ -25,11 +25,21 @@ class FakeSendGrid(FakeServer):
         if method != "POST" or path != "/v3/mail/send":
             return 404, {}, {"errors": [{"message": "not found", "field": None}]}
         if headers.get("Authorization") != f"Bearer {API_KEY}":
-            return 401, {}, {"errors": [{"message": "The provided authorization grant is invalid, expired, or revoked",
-                                         "field": None}]}
+            return (
+                401,
+                {},
+                {
+                    "errors": [
+                        {"message": "The provided authorization grant is invalid, expired, or revoked", "field": None}
+                    ]
+                },
+            )
         if mode.isdigit():
-            return int(mode), ({"Retry-After": "1"} if mode == "429" else {}), {
-                "errors": [{"message": f"simulated {mode}", "field": None}]}
+            return (
+                int(mode),
+                ({"Retry-After": "1"} if mode == "429" else {}),
+                {"errors": [{"message": f"simulated {mode}", "field": None}]},
+            )
         try:
             body = json.loads(raw)
             assert body["personalizations"][0]["to"][0]["email"] and body["from"]["email"] and body["subject"]
@@ -45,12 +55,21 @@ class FakeSendGrid(FakeServer):
         """The signed "processed" event webhooks of messages accepted since the last call, as
         SendGrid posts them (custom_args at the top level of each event)."""
         with self.lock:
-            fresh, self.reported = self.accepted[self.reported:], len(self.accepted)
+            fresh, self.reported = self.accepted[self.reported :], len(self.accepted)
         if not fresh:
             return []
-        events = json.dumps([{"email": body["personalizations"][0]["to"][0]["email"], "event": "processed",
-                              "timestamp": int(time.time()), "sg_message_id": f"{message_id}.filter0001",
-                              **custom_args(body)} for message_id, body in fresh])
+        events = json.dumps(
+            [
+                {
+                    "email": body["personalizations"][0]["to"][0]["email"],
+                    "event": "processed",
+                    "timestamp": int(time.time()),
+                    "sg_message_id": f"{message_id}.filter0001",
+                    **custom_args(body),
+                }
+                for message_id, body in fresh
+            ]
+        )
         return [(events, signer.headers(events))]
 
     def references(self) -> Counter:
@@ -69,12 +88,15 @@ class WebhookSigner:
 
     def __init__(self):
         self.private_key = ec.generate_private_key(ec.SECP256R1())
-        der = self.private_key.public_key().public_bytes(serialization.Encoding.DER,
-                                                         serialization.PublicFormat.SubjectPublicKeyInfo)
+        der = self.private_key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
         self.public_key = base64.b64encode(der).decode()
 
     def headers(self, body: str, timestamp: str | None = None) -> dict:
         timestamp = timestamp or str(int(time.time()))
         signature = self.private_key.sign((timestamp + body).encode(), ec.ECDSA(hashes.SHA256()))
-        return {"HTTP_X_TWILIO_EMAIL_EVENT_WEBHOOK_SIGNATURE": base64.b64encode(signature).decode(),
-                "HTTP_X_TWILIO_EMAIL_EVENT_WEBHOOK_TIMESTAMP": timestamp}
+        return {
+            "HTTP_X_TWILIO_EMAIL_EVENT_WEBHOOK_SIGNATURE": base64.b64encode(signature).decode(),
+            "HTTP_X_TWILIO_EMAIL_EVENT_WEBHOOK_TIMESTAMP": timestamp,
+        }

@@ -47,14 +47,21 @@ class FakeWhatsApp(FakeServer):
         wamid = "wamid." + uuid.uuid4().hex
         with self.lock:
             self.accepted.append((wamid, body))
-        return 200, {}, {"messaging_product": "whatsapp", "contacts": [{"input": body["to"], "wa_id": body["to"]}],
-                         "messages": [{"id": wamid}]}
+        return (
+            200,
+            {},
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+                "messages": [{"id": wamid}],
+            },
+        )
 
     def status_webhooks(self) -> list[tuple[bytes, dict]]:
         """The signed "sent" status webhooks of messages accepted since the last call, as WhatsApp
         posts them to the app's callback URL."""
         with self.lock:
-            fresh, self.reported = self.accepted[self.reported:], len(self.accepted)
+            fresh, self.reported = self.accepted[self.reported :], len(self.accepted)
         return [signed(status_event(body["biz_opaque_callback_data"], wamid, "sent")) for wamid, body in fresh]
 
     def references(self) -> Counter:
@@ -69,7 +76,29 @@ def signed(body: dict) -> tuple[bytes, dict]:
 
 
 def status_event(reference: str, wamid: str, status: str) -> dict:
-    return {"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": {
-        "messaging_product": "whatsapp", "metadata": {"phone_number_id": PHONE_NUMBER_ID},
-        "statuses": [{"id": wamid, "status": status, "timestamp": "1764300000", "recipient_id": "6281234567890",
-                      "biz_opaque_callback_data": reference}]}}]}]}
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "WABA",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"phone_number_id": PHONE_NUMBER_ID},
+                            "statuses": [
+                                {
+                                    "id": wamid,
+                                    "status": status,
+                                    "timestamp": "1764300000",
+                                    "recipient_id": "6281234567890",
+                                    "biz_opaque_callback_data": reference,
+                                }
+                            ],
+                        },
+                    }
+                ],
+            }
+        ],
+    }

@@ -7,8 +7,8 @@ import os
 
 import pytest
 import schemathesis
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from core.models import Role
 from tests.conftest import client_for, create_user, host_of
@@ -64,8 +64,9 @@ def portal_api(production_env, committed_db, web_server):
 # Checked: no 5xx; status codes, content types, headers and bodies as the schema says. Not
 # checked: that every schema-valid request is accepted — a slot that is not free, a past time,
 # an officer who is away are refused with 400/409 by rules a schema cannot express.
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(
+    max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 
 
 def fuzz(schema, options) -> list:
@@ -77,8 +78,13 @@ def fuzz(schema, options) -> list:
         @FUZZ
         @given(case=operation.as_strategy())
         def run(case):
-            case.call_and_validate(base_url=options["base_url"], headers=options["headers"], cookies=options["cookies"],
-                                   excluded_checks=[positive_data_acceptance], timeout=20)
+            case.call_and_validate(
+                base_url=options["base_url"],
+                headers=options["headers"],
+                cookies=options["cookies"],
+                excluded_checks=[positive_data_acceptance],
+                timeout=20,
+            )
 
         try:
             run()

@@ -41,8 +41,14 @@ def world(satker_a, satker_b, province_jatim):
     officer = make_officer(satker_a, "rina@a.example", full_name="Rina Petugas")
     other_officer = make_officer(satker_a, "bagus@a.example", full_name="Bagus Petugas")
     owner = create_user(satker_a, "owner@a.example", full_name=f"Pemilik {CONSULTATION_MARK}")
-    booked = request(satker_a, owner, officer, at(satker_a, next_weekday(satker_a.timezone, 0), 8),
-                     topic=f"Topik {CONSULTATION_MARK}", data_need=f"Kebutuhan {CONSULTATION_MARK}")
+    booked = request(
+        satker_a,
+        owner,
+        officer,
+        at(satker_a, next_weekday(satker_a.timezone, 0), 8),
+        topic=f"Topik {CONSULTATION_MARK}",
+        data_need=f"Kebutuhan {CONSULTATION_MARK}",
+    )
     with schema_context(satker_a.schema_name):
         booking.approve(booked.pk, officer.user, meeting_link="https://meet.example.org/a")
         conversation = Conversation.objects.create(user=owner)
@@ -51,19 +57,35 @@ def world(satker_a, satker_b, province_jatim):
         draft = KnowledgeEntry.objects.create(slug="draf-rahasia", title=f"Draf {AIDA_MARK}", body="x", status="draft")
         delivery = Delivery.objects.filter(notification__recipient=owner).first()
     ids = {
-        "pk": booked.pk, "officer_id": officer.pk, "user_id": officer.user_id, "slug": "kemiskinan-kesejahteraan",
-        "action": "cancel", "fmt": "csv", "token": "t" * 43, "uidb64": "MQ", "code": satker_a.code,
+        "pk": booked.pk,
+        "officer_id": officer.pk,
+        "user_id": officer.user_id,
+        "slug": "kemiskinan-kesejahteraan",
+        "action": "cancel",
+        "fmt": "csv",
+        "token": "t" * 43,
+        "uidb64": "MQ",
+        "code": satker_a.code,
         "path": f"satkers/{satker_a.schema_name}/branding/logo.png",
     }
-    by_name = {"delivery-retry": delivery.pk, "aida-rate": answer.pk, "aida-handoff": answer.pk,
-               "aida-knowledge-edit": draft.pk, "aida-entry": draft.slug}
+    by_name = {
+        "delivery-retry": delivery.pk,
+        "aida-rate": answer.pk,
+        "aida-handoff": answer.pk,
+        "aida-knowledge-edit": draft.pk,
+        "aida-entry": draft.slug,
+    }
     b_admin = create_user(satker_b, "admin@b.example", role=Role.SATKER_ADMIN)
     # The markers are really reachable by the right people: the check below is not vacuous.
     owner_client = client_for(satker_a, owner)
     assert CONSULTATION_MARK in owner_client.get(f"/konsultasi/{booked.pk}/").content.decode()
     assert AIDA_MARK in owner_client.get("/aida/").content.decode()
     return {
-        "a": satker_a, "b": satker_b, "ids": ids, "by_name": by_name, "b_admin": b_admin,
+        "a": satker_a,
+        "b": satker_b,
+        "ids": ids,
+        "by_name": by_name,
+        "b_admin": b_admin,
         "a_roles": {
             "anonymous": None,
             "another consumer": create_user(satker_a, "lain@a.example"),
@@ -91,10 +113,12 @@ def responses(client, path):
 
 
 def test_no_route_leaks_across_satkers_or_roles(world):
-    tenant_routes = [(route, name) for route, name in walk(get_resolver("halopst.urls_tenant").url_patterns)
-                     if name not in SKIPPED]
-    public_routes = [(route, name) for route, name in walk(get_resolver("halopst.urls_public").url_patterns)
-                     if name not in SKIPPED]
+    tenant_routes = [
+        (route, name) for route, name in walk(get_resolver("halopst.urls_tenant").url_patterns) if name not in SKIPPED
+    ]
+    public_routes = [
+        (route, name) for route, name in walk(get_resolver("halopst.urls_public").url_patterns) if name not in SKIPPED
+    ]
     assert len(tenant_routes) >= 55  # the walk really walks
 
     b_client = client_for(world["b"], world["b_admin"])
@@ -104,10 +128,14 @@ def test_no_route_leaks_across_satkers_or_roles(world):
     failures = []
     for route, name in tenant_routes:
         path = fill(route, name, world)
-        for label, client, forbidden in (
-            [("B's admin on B", b_client, (CONSULTATION_MARK, AIDA_MARK))]
-            + [(f"{role} on A", client, (CONSULTATION_MARK,) if role == "another officer"
-                else (CONSULTATION_MARK, AIDA_MARK)) for role, client in a_clients.items()]):
+        for label, client, forbidden in [("B's admin on B", b_client, (CONSULTATION_MARK, AIDA_MARK))] + [
+            (
+                f"{role} on A",
+                client,
+                (CONSULTATION_MARK,) if role == "another officer" else (CONSULTATION_MARK, AIDA_MARK),
+            )
+            for role, client in a_clients.items()
+        ]:
             for method, status, body in responses(client, path):
                 leaked = [mark for mark in forbidden if mark in body]
                 if status >= 500 or leaked:
@@ -129,8 +157,12 @@ def test_files_of_one_satker_are_not_served_on_another_host(world, tmp_path, set
     path = f"/media/satkers/{world['a'].schema_name}/branding/logo.png"
     assert Client(HTTP_HOST=host_of(world["a"])).get(path).status_code == 200
     assert Client(HTTP_HOST=host_of(world["b"])).get(path).status_code == 404
-    assert Client(HTTP_HOST=host_of(world["b"])).get(
-        f"/media/satkers/{world['b'].schema_name}/../{world['a'].schema_name}/branding/logo.png").status_code == 404
+    assert (
+        Client(HTTP_HOST=host_of(world["b"]))
+        .get(f"/media/satkers/{world['b'].schema_name}/../{world['a'].schema_name}/branding/logo.png")
+        .status_code
+        == 404
+    )
 
 
 WRITE = re.compile(r'^\s*(INSERT|UPDATE|DELETE)\b[^"]*"(\w+)"', re.IGNORECASE)
@@ -147,14 +179,23 @@ def test_no_get_or_head_writes_to_the_database(world, satker_a):
     from tenants.models import Satker
 
     officer = make_officer(satker_a, "walker@a.example")
-    a_users = {"anonymous": None, "owner": create_user(satker_a, "pemilik2@a.example"),
-               "officer": officer.user, "satker admin": create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN),
-               **world["a_roles"]}
+    a_users = {
+        "anonymous": None,
+        "owner": create_user(satker_a, "pemilik2@a.example"),
+        "officer": officer.user,
+        "satker admin": create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN),
+        **world["a_roles"],
+    }
     national = Satker.objects.get(schema_name="public")
     walks = [(label, client_for(world["a"], user), "halopst.urls_tenant") for label, user in a_users.items()]
-    walks += [("national admin", client_for(national, create_user(national, "pusat@halopst.example",
-                                                                  role=Role.NATIONAL_ADMIN)), "halopst.urls_public"),
-              ("anonymous on the portal", Client(HTTP_HOST="localhost"), "halopst.urls_public")]
+    walks += [
+        (
+            "national admin",
+            client_for(national, create_user(national, "pusat@halopst.example", role=Role.NATIONAL_ADMIN)),
+            "halopst.urls_public",
+        ),
+        ("anonymous on the portal", Client(HTTP_HOST="localhost"), "halopst.urls_public"),
+    ]
     writes = []
     for label, client, urlconf in walks:
         for route, name in walk(get_resolver(urlconf).url_patterns):
@@ -164,8 +205,9 @@ def test_no_get_or_head_writes_to_the_database(world, satker_a):
             for method in ("get", "head"):
                 with CaptureQueriesContext(connection) as queries:
                     getattr(client, method)(path)
-                tables = {match.group(2) for query in queries.captured_queries
-                          if (match := WRITE.match(query["sql"]))} - WRITES_ANY_REQUEST_MAY_MAKE
+                tables = {
+                    match.group(2) for query in queries.captured_queries if (match := WRITE.match(query["sql"]))
+                } - WRITES_ANY_REQUEST_MAY_MAKE
                 if tables:
                     writes.append((label, method.upper(), path, sorted(tables)))
     assert writes == []

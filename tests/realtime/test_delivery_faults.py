@@ -25,11 +25,34 @@ BATCH = 40
 
 
 def start_worker(fakes):
-    env = dict(os.environ, DATABASE_URL=database_url(), HALOPST_DB_CONN_MAX_AGE="0",
-               **{name: str(value) for name, value in fakes.settings.items()})
-    return subprocess.Popen([sys.executable, "-m", "celery", "-A", "halopst", "worker", "--pool", "threads",
-                             "--concurrency", "4", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url(),
+        HALOPST_DB_CONN_MAX_AGE="0",
+        **{name: str(value) for name, value in fakes.settings.items()},
+    )
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "halopst",
+            "worker",
+            "--pool",
+            "threads",
+            "--concurrency",
+            "4",
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def statuses(satker):

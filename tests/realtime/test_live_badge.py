@@ -20,8 +20,15 @@ pytestmark = pytest.mark.timeout(90)
 
 def communicator(satker, cookie):
     host = host_of(satker)
-    return WebsocketCommunicator(application, "/ws/notifications/", headers=[
-        (b"host", host.encode()), (b"origin", f"http://{host}".encode()), (b"cookie", f"sessionid={cookie}".encode())])
+    return WebsocketCommunicator(
+        application,
+        "/ws/notifications/",
+        headers=[
+            (b"host", host.encode()),
+            (b"origin", f"http://{host}".encode()),
+            (b"cookie", f"sessionid={cookie}".encode()),
+        ],
+    )
 
 
 @pytest.fixture
@@ -32,8 +39,10 @@ def scene(make_satker):
     bystander = create_user(a, "lain@example.com")
     twin = create_user(b, "kembar@example.com", id=501)  # same id, other satker
     booked = request(a, consumer, officer, at(a, next_weekday(a.timezone, 0), 8))
-    cookies = {name: client_for(satker, user).cookies["sessionid"].value
-               for name, satker, user in (("consumer", a, consumer), ("bystander", a, bystander), ("twin", b, twin))}
+    cookies = {
+        name: client_for(satker, user).cookies["sessionid"].value
+        for name, satker, user in (("consumer", a, consumer), ("bystander", a, bystander), ("twin", b, twin))
+    }
     return a, b, officer, booked, cookies
 
 
@@ -52,8 +61,12 @@ def test_approval_reaches_every_tab_of_the_consumer_and_nobody_else(scene, web_s
         url = web_server.format(a.subdomain).replace("http://", "ws://") + "/ws/notifications/"
         port = int(url.split(":")[2].split("/")[0])
         # The satker's name goes in the Host header; the connection itself goes to 127.0.0.1.
-        async with websockets.connect(url, host="127.0.0.1", port=port, additional_headers={
-                "Origin": web_server.format(a.subdomain), "Cookie": f"sessionid={cookies['consumer']}"}) as remote:
+        async with websockets.connect(
+            url,
+            host="127.0.0.1",
+            port=port,
+            additional_headers={"Origin": web_server.format(a.subdomain), "Cookie": f"sessionid={cookies['consumer']}"},
+        ) as remote:
             assert json.loads(await asyncio.wait_for(remote.recv(), 10))["unread"] == 0
 
             def approve():
@@ -90,7 +103,9 @@ def test_reconnecting_shows_the_count_from_the_database(scene):
         return greeting["unread"]
 
     assert asyncio.run(hello()) == 1
-    assert client.post("/api/v1/notifications/read/", {"all": True}, content_type="application/json").json() == {"unread": 0}
+    assert client.post("/api/v1/notifications/read/", {"all": True}, content_type="application/json").json() == {
+        "unread": 0
+    }
     assert asyncio.run(hello()) == 0
     listed = client.get("/api/v1/notifications/")
     assert listed["X-Unread-Count"] == "0" and listed.json()[0]["read"] is True

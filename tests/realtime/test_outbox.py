@@ -24,15 +24,24 @@ def people(satker_a):
     return officer, consumer
 
 
-@pytest.mark.parametrize(("given", "expected"), [
-    ("081234567890", "6281234567890"), ("+62 812-3456-7890", "6281234567890"), ("6281234567890", "6281234567890"),
-    ("021555123", None), ("", None), ("+1 650 555 0100", None)])
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("081234567890", "6281234567890"),
+        ("+62 812-3456-7890", "6281234567890"),
+        ("6281234567890", "6281234567890"),
+        ("021555123", None),
+        ("", None),
+        ("+1 650 555 0100", None),
+    ],
+)
 def test_whatsapp_numbers_become_e164_digits(given, expected):
     assert normalise_whatsapp_number(given) == expected
 
 
-def test_booking_events_notify_the_other_side_in_the_same_transaction(satker_a, people, fakes,
-                                                                     django_capture_on_commit_callbacks):
+def test_booking_events_notify_the_other_side_in_the_same_transaction(
+    satker_a, people, fakes, django_capture_on_commit_callbacks
+):
     officer, consumer = people
     monday = next_weekday(satker_a.timezone, 0)
     with django_capture_on_commit_callbacks() as callbacks:
@@ -41,7 +50,9 @@ def test_booking_events_notify_the_other_side_in_the_same_transaction(satker_a, 
         to_officer = Notification.objects.get(recipient=officer.user)
         assert to_officer.kind == "consultation_requested" and "Andi" in to_officer.body
         assert sorted(to_officer.deliveries.values_list("channel", "address")) == [
-            ("email", "rina@a.example"), ("whatsapp", "6281211112222")]
+            ("email", "rina@a.example"),
+            ("whatsapp", "6281211112222"),
+        ]
         assert not Notification.objects.filter(recipient=consumer).exists()
     # Two deliveries queued, one socket push and one statistics refresh, all only after commit.
     assert len(callbacks) == 4
@@ -87,11 +98,11 @@ def test_delivery_goes_through_both_real_clients_and_records_the_attempt(satker_
         assert email.status == whatsapp.status == DeliveryStatus.SENT
         assert whatsapp.provider_id.startswith("wamid.")
         assert list(email.attempt_log.values_list("outcome", flat=True)) == [AttemptOutcome.ACCEPTED]
-    (_id, sent), = fakes.sendgrid.accepted
+    ((_id, sent),) = fakes.sendgrid.accepted
     assert sent["subject"] == "Permintaan menunggu Anda"
     assert any("http://sidoarjokab.localhost" in part["value"] for part in sent["content"])
     assert fakes.sendgrid.references() == {str(email.pk): 1}
-    (_wamid, message), = fakes.whatsapp.accepted
+    ((_wamid, message),) = fakes.whatsapp.accepted
     assert message["to"] == "6281211112222" and message["template"]["language"]["code"] == "id"
     assert message["biz_opaque_callback_data"] == f"sidoarjokab:{whatsapp.pk}"
 
@@ -103,8 +114,10 @@ def test_approval_email_carries_the_ics(satker_a, people, fakes):
         booking.approve(booked.pk, officer.user)
         delivery = Delivery.objects.get(notification__recipient=consumer, channel="email")
         services.deliver(delivery.pk)
-    (_id, sent), = [item for item in fakes.sendgrid.accepted if item[1]["personalizations"][0]["to"][0]["email"] == consumer.email]
-    attachment, = sent["attachments"]
+    ((_id, sent),) = [
+        item for item in fakes.sendgrid.accepted if item[1]["personalizations"][0]["to"][0]["email"] == consumer.email
+    ]
+    (attachment,) = sent["attachments"]
     assert attachment["filename"] == f"konsultasi-{booked.pk}.ics" and attachment["type"] == "text/calendar"
 
 
@@ -135,8 +148,9 @@ def test_temporary_failures_back_off_and_permanent_ones_stop(satker_a, people, f
     assert len(fakes.whatsapp.accepted) == 0 and fakes.sendgrid.references() == {str(email.pk): 1}
 
 
-def test_a_send_without_an_answer_waits_for_the_providers_word_before_sending_again(satker_a, people, fakes, client,
-                                                                                   settings):
+def test_a_send_without_an_answer_waits_for_the_providers_word_before_sending_again(
+    satker_a, people, fakes, client, settings
+):
     """A timeout after the request went out may hide an acceptance: sending again at once is how
     a consumer gets the same WhatsApp message twice."""
     officer, _consumer = people
@@ -154,9 +168,10 @@ def test_a_send_without_an_answer_waits_for_the_providers_word_before_sending_ag
     while not (webhooks := fakes.whatsapp.status_webhooks()):
         assert time.monotonic() < deadline, "the fake never took the message"
         time.sleep(0.1)
-    (raw, headers), = webhooks
-    assert client.post("/webhooks/whatsapp/", raw, content_type="application/json", HTTP_HOST="localhost",
-                       **headers).json() == {"applied": 1}
+    ((raw, headers),) = webhooks
+    assert client.post(
+        "/webhooks/whatsapp/", raw, content_type="application/json", HTTP_HOST="localhost", **headers
+    ).json() == {"applied": 1}
     with schema_context(satker_a.schema_name):
         taken.refresh_from_db()
         assert taken.status == DeliveryStatus.SENT
@@ -297,22 +312,42 @@ def test_webhooks_with_bad_signatures_change_nothing(satker_a, people, fakes, cl
         whatsapp = notification.deliveries.get(channel="whatsapp")
         services.deliver(email.pk)
         services.deliver(whatsapp.pk)
-    events = json.dumps([{"email": "rina@a.example", "event": "delivered", "timestamp": 1764300000,
-                          "sg_message_id": "abc", "halopst_schema": "sidoarjokab", "halopst_delivery": str(email.pk)}])
+    events = json.dumps(
+        [
+            {
+                "email": "rina@a.example",
+                "event": "delivered",
+                "timestamp": 1764300000,
+                "sg_message_id": "abc",
+                "halopst_schema": "sidoarjokab",
+                "halopst_delivery": str(email.pk),
+            }
+        ]
+    )
     portal = {"HTTP_HOST": "localhost"}
     good = fakes.signer.headers(events)
     forged = dict(good, HTTP_X_TWILIO_EMAIL_EVENT_WEBHOOK_TIMESTAMP="1")
-    assert client.post("/webhooks/sendgrid/", events, content_type="application/json", **portal, **forged).status_code == 403
+    assert (
+        client.post("/webhooks/sendgrid/", events, content_type="application/json", **portal, **forged).status_code
+        == 403
+    )
     assert client.post("/webhooks/sendgrid/", events, content_type="application/json", **portal).status_code == 403
     raw, headers = signed(status_event(f"sidoarjokab:{whatsapp.pk}", "wamid.x", "read"))
     tampered = raw.replace(b'"read"', b'"failed"')
-    assert client.post("/webhooks/whatsapp/", tampered, content_type="application/json", **portal, **headers).status_code == 403
+    assert (
+        client.post("/webhooks/whatsapp/", tampered, content_type="application/json", **portal, **headers).status_code
+        == 403
+    )
     with schema_context(satker_a.schema_name):
         assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
         assert not email.attempt_log.filter(outcome="event").exists()
 
-    assert client.post("/webhooks/sendgrid/", events, content_type="application/json", **portal, **good).json() == {"applied": 1}
-    assert client.post("/webhooks/whatsapp/", raw, content_type="application/json", **portal, **headers).json() == {"applied": 1}
+    assert client.post("/webhooks/sendgrid/", events, content_type="application/json", **portal, **good).json() == {
+        "applied": 1
+    }
+    assert client.post("/webhooks/whatsapp/", raw, content_type="application/json", **portal, **headers).json() == {
+        "applied": 1
+    }
     late_sent, late_headers = signed(status_event(f"sidoarjokab:{whatsapp.pk}", "wamid.x", "delivered"))
     client.post("/webhooks/whatsapp/", late_sent, content_type="application/json", **portal, **late_headers)
     with schema_context(satker_a.schema_name):
@@ -323,18 +358,33 @@ def test_webhooks_with_bad_signatures_change_nothing(satker_a, people, fakes, cl
 
 
 def test_webhook_cannot_reach_into_an_unknown_or_public_schema(satker_a, people, fakes, client):
-    events = json.dumps([{"event": "delivered", "halopst_schema": "public", "halopst_delivery": "1"},
-                         {"event": "delivered", "halopst_schema": "nowhere", "halopst_delivery": "1"},
-                         {"event": "delivered", "halopst_schema": "sidoarjokab", "halopst_delivery": "x"}])
-    response = client.post("/webhooks/sendgrid/", events, content_type="application/json", HTTP_HOST="localhost",
-                           **fakes.signer.headers(events))
+    events = json.dumps(
+        [
+            {"event": "delivered", "halopst_schema": "public", "halopst_delivery": "1"},
+            {"event": "delivered", "halopst_schema": "nowhere", "halopst_delivery": "1"},
+            {"event": "delivered", "halopst_schema": "sidoarjokab", "halopst_delivery": "x"},
+        ]
+    )
+    response = client.post(
+        "/webhooks/sendgrid/",
+        events,
+        content_type="application/json",
+        HTTP_HOST="localhost",
+        **fakes.signer.headers(events),
+    )
     assert response.json() == {"applied": 0}
 
 
 def test_whatsapp_verification_challenge(db, client, fakes):
-    ok = client.get("/webhooks/whatsapp/", {"hub.mode": "subscribe", "hub.verify_token": "fake-verify-token",
-                                            "hub.challenge": "1158201444"}, HTTP_HOST="localhost")
+    ok = client.get(
+        "/webhooks/whatsapp/",
+        {"hub.mode": "subscribe", "hub.verify_token": "fake-verify-token", "hub.challenge": "1158201444"},
+        HTTP_HOST="localhost",
+    )
     assert (ok.status_code, ok.content) == (200, b"1158201444")
-    bad = client.get("/webhooks/whatsapp/", {"hub.mode": "subscribe", "hub.verify_token": "guess",
-                                             "hub.challenge": "1"}, HTTP_HOST="localhost")
+    bad = client.get(
+        "/webhooks/whatsapp/",
+        {"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1"},
+        HTTP_HOST="localhost",
+    )
     assert bad.status_code == 403

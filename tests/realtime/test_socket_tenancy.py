@@ -130,8 +130,13 @@ def test_a_socket_from_another_port_or_scheme_is_refused_by_the_real_server(two_
     def opens(origin, **headers):
         link = sockets.create_connection(("127.0.0.1", port), timeout=30)
         try:
-            with connect(f"ws://{host}/ws/notifications/", sock=link, origin=origin, open_timeout=30,
-                         additional_headers={"Cookie": f"sessionid={cookie}", **headers}) as tab:
+            with connect(
+                f"ws://{host}/ws/notifications/",
+                sock=link,
+                origin=origin,
+                open_timeout=30,
+                additional_headers={"Cookie": f"sessionid={cookie}", **headers},
+            ) as tab:
                 return json.loads(tab.recv(timeout=30))["satker"] == a.code
         except InvalidStatus as refused:
             assert refused.response.status_code == 403

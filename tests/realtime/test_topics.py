@@ -3,9 +3,9 @@ through their own channels; nobody else, and nobody of another satker, does."""
 
 from django_tenants.utils import schema_context
 
+from announcements.models import Announcement, TopicSubscription
 from booking.models import ExpertiseTag
 from core.models import Role
-from announcements.models import Announcement, TopicSubscription
 from realtime.models import Delivery, Notification
 from tests.conftest import client_for, create_user
 
@@ -29,9 +29,16 @@ def test_followers_are_notified_of_announcements_on_their_topic(satker_a, satker
     assert "Berhenti mengikuti" in consumer.get("/topik/").content.decode()
 
     admin = client_for(satker_a, create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN))
-    response = admin.post("/pengaturan/pengumuman/", {
-        "topic": topic(satker_a).pk, "kind": "release", "title": "Inflasi Oktober 2026 sebesar 0,21 persen",
-        "body": "Berita resmi statistik inflasi bulan Oktober.", "link": "https://sidoarjokab.bps.go.id/brs"})
+    response = admin.post(
+        "/pengaturan/pengumuman/",
+        {
+            "topic": topic(satker_a).pk,
+            "kind": "release",
+            "title": "Inflasi Oktober 2026 sebesar 0,21 persen",
+            "body": "Berita resmi statistik inflasi bulan Oktober.",
+            "link": "https://sidoarjokab.bps.go.id/brs",
+        },
+    )
     assert response.status_code == 302
     with schema_context(satker_a.schema_name):
         announcement = Announcement.objects.get()
@@ -55,8 +62,9 @@ def test_only_admins_publish_and_bad_input_keeps_what_was_typed(satker_a):
     consumer = client_for(satker_a, create_user(satker_a, "andi@example.com"))
     assert consumer.get("/pengaturan/pengumuman/").status_code == 403
     admin = client_for(satker_a, create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN))
-    response = admin.post("/pengaturan/pengumuman/", {"topic": "999999", "kind": "release", "title": "Judul yang diketik",
-                                                      "body": ""})
+    response = admin.post(
+        "/pengaturan/pengumuman/", {"topic": "999999", "kind": "release", "title": "Judul yang diketik", "body": ""}
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "Judul yang diketik" in page and "harus diisi" in page

@@ -31,15 +31,18 @@ def test_public_rows_from_before_the_move_are_read_after_it(satker_a):
     connection.set_schema_to_public()
 
     def write(old_apps):
-        old_apps.get_model("tenants", "SatkerDay").objects.create(satker_id=satker_a.pk, day=date(2020, 1, 2),
-                                                                   requests=7)
-        old_apps.get_model("tenants", "DirectoryTopic").objects.create(satker_id=satker_a.pk, slug="topik-lama",
-                                                                        name="Topik lama")
+        old_apps.get_model("tenants", "SatkerDay").objects.create(
+            satker_id=satker_a.pk, day=date(2020, 1, 2), requests=7
+        )
+        old_apps.get_model("tenants", "DirectoryTopic").objects.create(
+            satker_id=satker_a.pk, slug="topik-lama", name="Topik lama"
+        )
 
     changed = _move_back_then_forward(
         [("tenants", "0004_directory_rollups"), ("insights", None), ("portal", None)],
         [("tenants", "0005_move_rollups_and_directory"), ("insights", "0001_initial"), ("portal", "0001_initial")],
-        write)
+        write,
+    )
     assert changed == set()
     assert SatkerDay.objects.get(satker=satker_a, day=date(2020, 1, 2)).requests == 7
     assert DirectoryTopic.objects.get(satker=satker_a, slug="topik-lama").name == "Topik lama"
@@ -57,7 +60,8 @@ def test_satker_rows_from_before_the_move_are_read_after_it(satker_a):
     changed = _move_back_then_forward(
         [("realtime", "0003_delivery_unconfirmed"), ("announcements", None)],
         [("realtime", "0004_move_announcements"), ("announcements", "0001_initial")],
-        write)
+        write,
+    )
     assert changed == set()
     assert TopicSubscription.objects.get(user=user).topic == tag
     assert Announcement.objects.get().title == "Rilis lama"

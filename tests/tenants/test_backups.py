@@ -13,8 +13,10 @@ from tests.conftest import create_user
 
 def table_rows(schema):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_type = 'BASE TABLE'",
-                       [schema])
+        cursor.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_type = 'BASE TABLE'",
+            [schema],
+        )
         tables = sorted(row[0] for row in cursor.fetchall())
         contents = {}
         for table in tables:
@@ -27,8 +29,13 @@ def test_round_trip_keeps_every_row(make_satker, tmp_path):
     satker = make_satker()
     officer = make_officer(satker, "rina@example.com")
     consumer = create_user(satker, "andi@example.com")
-    booked = request(satker, consumer, officer, at(satker, next_weekday(satker.timezone, 0), 8),
-                     topic=f"Data {satker.schema_name}.localhost ada di sini")  # the schema name inside data
+    booked = request(
+        satker,
+        consumer,
+        officer,
+        at(satker, next_weekday(satker.timezone, 0), 8),
+        topic=f"Data {satker.schema_name}.localhost ada di sini",
+    )  # the schema name inside data
     with schema_context(satker.schema_name):
         booking.approve(booked.pk, officer.user)  # a meeting link with the schema name in it
     out = io.StringIO()
@@ -58,8 +65,8 @@ def test_round_trip_keeps_every_row(make_satker, tmp_path):
 
 
 def test_restore_refuses_an_existing_schema(make_satker, tmp_path):
-    from django.core.management.base import CommandError
     import pytest
+    from django.core.management.base import CommandError
 
     satker = make_satker()
     call_command("backup_satker", satker.subdomain, "--output", str(tmp_path), stdout=io.StringIO())

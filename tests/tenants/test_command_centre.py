@@ -12,8 +12,8 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from openpyxl import load_workbook
 
-from halopst.asgi import application
 from core.models import Role
+from halopst.asgi import application
 from insights import reports, rollups
 from insights.models import OfficerMonth
 from tenants.models import Satker
@@ -45,8 +45,9 @@ def bali(db):
     return onboard_satker(SatkerSpec("5171", "city", "Kota Denpasar", "denpasarkota", "Asia/Makassar")), province
 
 
-def test_province_admin_sees_their_province_only_by_page_and_api(satker_a, province_jatim, bali, django_capture_on_commit_callbacks,
-                                                                eager_celery):
+def test_province_admin_sees_their_province_only_by_page_and_api(
+    satker_a, province_jatim, bali, django_capture_on_commit_callbacks, eager_celery
+):
     denpasar, province_bali = bali
     with django_capture_on_commit_callbacks(execute=True):
         one_request(satker_a)
@@ -66,10 +67,15 @@ def test_province_admin_sees_their_province_only_by_page_and_api(satker_a, provi
     assert jatim.get("/konsol/pusat-komando/", {"provinsi": "51"}).content.decode().count('data-code="') == 0
     assert jatim.get("/konsol/satker/5171/").status_code == 404
 
-    national = client_for(national_satker(), create_user(national_satker(), "pusat@halopst.example", role=Role.NATIONAL_ADMIN))
+    national = client_for(
+        national_satker(), create_user(national_satker(), "pusat@halopst.example", role=Role.NATIONAL_ADMIN)
+    )
     codes = {row["code"] for row in national.get("/api/v1/command-centre/").json()}
     assert {"3515", "5171", "5100"} <= codes
-    assert {row["code"] for row in national.get("/api/v1/command-centre/", {"province": "51"}).json()} == {"5100", "5171"}
+    assert {row["code"] for row in national.get("/api/v1/command-centre/", {"province": "51"}).json()} == {
+        "5100",
+        "5171",
+    }
     # The national page starts with one line per province, each adding up its satkers.
     overview = national.get("/konsol/pusat-komando/").content.decode()
     assert 'data-code="35"' in overview and 'data-code="51"' in overview and 'data-code="3515"' not in overview
@@ -93,8 +99,15 @@ def test_command_centre_api_refuses_bad_input_in_the_users_language(satker_a, pr
 
 
 def socket(host, cookie):
-    return WebsocketCommunicator(application, "/ws/pusat-komando/", headers=[
-        (b"host", host.encode()), (b"origin", f"http://{host}".encode()), (b"cookie", f"sessionid={cookie}".encode())])
+    return WebsocketCommunicator(
+        application,
+        "/ws/pusat-komando/",
+        headers=[
+            (b"host", host.encode()),
+            (b"origin", f"http://{host}".encode()),
+            (b"cookie", f"sessionid={cookie}".encode()),
+        ],
+    )
 
 
 async def receive_row(communicator, timeout=5):
@@ -152,8 +165,9 @@ def test_a_province_admin_without_the_two_factor_code_gets_no_socket(make_satker
         delete_public_users(admin)
 
 
-def test_satker_dashboard_shows_and_exports_its_own_numbers_only(satker_a, satker_b, django_capture_on_commit_callbacks,
-                                                                 eager_celery):
+def test_satker_dashboard_shows_and_exports_its_own_numbers_only(
+    satker_a, satker_b, django_capture_on_commit_callbacks, eager_celery
+):
     with django_capture_on_commit_callbacks(execute=True):
         one_request(satker_a)
     admin_a = client_for(satker_a, create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN))
@@ -184,11 +198,24 @@ def test_best_officer_follows_the_documented_formula(satker_a, satker_b):
     month = timezone.localdate().replace(day=1)
 
     def officer(satker, name, **counts):
-        values = {"completed": 0, "ratings": 0, "rating_sum": 0, "decided_within_standard": 0, "reviews": 0, "no_shows": 0}
+        values = {
+            "completed": 0,
+            "ratings": 0,
+            "rating_sum": 0,
+            "decided_within_standard": 0,
+            "reviews": 0,
+            "no_shows": 0,
+        }
         values.update(counts)
-        return OfficerMonth.objects.create(satker=satker, month=month, officer_id=OfficerMonth.objects.count() + 1,
-                                           officer_name=name, score=rollups.officer_score(**values),
-                                           median_response_minutes=30, **values)
+        return OfficerMonth.objects.create(
+            satker=satker,
+            month=month,
+            officer_id=OfficerMonth.objects.count() + 1,
+            officer_name=name,
+            score=rollups.officer_score(**values),
+            median_response_minutes=30,
+            **values,
+        )
 
     busy = officer(satker_a, "Busy", completed=6, ratings=6, rating_sum=18)  # 60 points, mean rating 3
     liked = officer(satker_a, "Liked", completed=5, ratings=5, rating_sum=25)  # 50 + 2 × 10 stars above 3 = 70
@@ -209,13 +236,23 @@ def test_best_officer_follows_the_documented_formula(satker_a, satker_b):
 
 
 def test_leaderboard_page_for_officers_of_the_satker_only(satker_a, satker_b):
-    OfficerMonth.objects.create(satker=satker_a, month=timezone.localdate().replace(day=1), officer_id=1,
-                                officer_name="Rina Kusumawati", completed=4, score=40)
+    OfficerMonth.objects.create(
+        satker=satker_a,
+        month=timezone.localdate().replace(day=1),
+        officer_id=1,
+        officer_name="Rina Kusumawati",
+        completed=4,
+        score=40,
+    )
     officer = client_for(satker_a, create_user(satker_a, "rina@a.example", role=Role.OFFICER))
     page = officer.get("/petugas-terbaik/").content.decode()
     assert "Rina Kusumawati" in page and "Petugas terbaik" in page
-    assert "Rina Kusumawati" not in client_for(satker_b, create_user(satker_b, "x@b.example", role=Role.OFFICER)) \
-        .get("/petugas-terbaik/").content.decode()
+    assert (
+        "Rina Kusumawati"
+        not in client_for(satker_b, create_user(satker_b, "x@b.example", role=Role.OFFICER))
+        .get("/petugas-terbaik/")
+        .content.decode()
+    )
     consumer = client_for(satker_a, create_user(satker_a, "andi@example.com"))
     assert consumer.get("/petugas-terbaik/").status_code == 403
     assert officer.get("/petugas-terbaik/", {"bulan": "2026-13"}).status_code == 400

@@ -29,8 +29,14 @@ def jatim_admin_client(national, province_jatim):
     return client_for(national, admin)
 
 
-NEW_REGENCY = {"code": "3525", "kind": "regency", "name": "Kabupaten Gresik", "subdomain": "gresikkab",
-               "timezone": "Asia/Jakarta", "admin_email": "admin@gresik.example"}
+NEW_REGENCY = {
+    "code": "3525",
+    "kind": "regency",
+    "name": "Kabupaten Gresik",
+    "subdomain": "gresikkab",
+    "timezone": "Asia/Jakarta",
+    "admin_email": "admin@gresik.example",
+}
 
 
 def test_province_admin_sees_only_their_province(jatim_admin_client, bali):
@@ -54,8 +60,11 @@ def test_province_admin_onboards_a_regency_by_page_and_by_api(jatim_admin_client
     with schema_context("gresikkab"):
         assert Invitation.objects.get().email == "admin@gresik.example"
 
-    api = jatim_admin_client.post("/api/v1/satkers/", {**NEW_REGENCY, "code": "3526", "name": "Kabupaten Bangkalan",
-                                                       "subdomain": "bangkalankab"}, content_type="application/json")
+    api = jatim_admin_client.post(
+        "/api/v1/satkers/",
+        {**NEW_REGENCY, "code": "3526", "name": "Kabupaten Bangkalan", "subdomain": "bangkalankab"},
+        content_type="application/json",
+    )
     assert api.status_code == 201
     assert api.json()["domain"] == "bangkalankab.localhost"
     assert Client(HTTP_HOST="bangkalankab.localhost").get("/").status_code == 200
@@ -66,23 +75,29 @@ def test_province_admin_onboards_a_regency_by_page_and_by_api(jatim_admin_client
 
 
 def test_province_admin_cannot_onboard_outside_their_province(jatim_admin_client, bali):
-    denied = jatim_admin_client.post("/api/v1/satkers/", {**NEW_REGENCY, "code": "5172", "subdomain": "badungkab",
-                                                          "timezone": "Asia/Makassar"}, content_type="application/json")
+    denied = jatim_admin_client.post(
+        "/api/v1/satkers/",
+        {**NEW_REGENCY, "code": "5172", "subdomain": "badungkab", "timezone": "Asia/Makassar"},
+        content_type="application/json",
+    )
     assert denied.status_code == 403
-    page = jatim_admin_client.post("/konsol/satker/baru/", {**NEW_REGENCY, "kind": "province", "code": "3600",
-                                                            "subdomain": "banten"})
+    page = jatim_admin_client.post(
+        "/konsol/satker/baru/", {**NEW_REGENCY, "kind": "province", "code": "3600", "subdomain": "banten"}
+    )
     assert page.status_code == 400
     assert "provinsi Anda sendiri" in page.content.decode()
     assert not Satker.objects.filter(code__in=["5172", "3600"]).exists()
 
 
 def test_bad_onboarding_input_is_a_clear_400_not_a_500(jatim_admin_client):
-    response = jatim_admin_client.post("/api/v1/satkers/", {**NEW_REGENCY, "code": "35", "timezone": "UTC"},
-                                       content_type="application/json")
+    response = jatim_admin_client.post(
+        "/api/v1/satkers/", {**NEW_REGENCY, "code": "35", "timezone": "UTC"}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert set(response.json()) == {"code", "timezone"}
-    duplicate = jatim_admin_client.post("/api/v1/satkers/", {**NEW_REGENCY, "subdomain": "sidoarjokab"},
-                                        content_type="application/json")
+    duplicate = jatim_admin_client.post(
+        "/api/v1/satkers/", {**NEW_REGENCY, "subdomain": "sidoarjokab"}, content_type="application/json"
+    )
     assert duplicate.status_code == 400 and "subdomain" in duplicate.json()
 
 
@@ -95,9 +110,11 @@ def test_province_admin_can_suspend_a_regency_but_not_their_province(jatim_admin
 def test_national_admin_grows_the_platform_with_a_province_and_its_admin(national, eager_celery):
     admin = create_user(national, "nasional@halopst.example", role=Role.NATIONAL_ADMIN)
     client = client_for(national, admin)
-    created = client.post("/api/v1/satkers/", {"code": "5100", "kind": "province", "name": "Provinsi Bali",
-                                               "subdomain": "bali", "timezone": "Asia/Makassar"},
-                          content_type="application/json")
+    created = client.post(
+        "/api/v1/satkers/",
+        {"code": "5100", "kind": "province", "name": "Provinsi Bali", "subdomain": "bali", "timezone": "Asia/Makassar"},
+        content_type="application/json",
+    )
     assert created.status_code == 201
     response = client.post("/konsol/satker/5100/undang/", {"email": "bali@halopst.example", "role": "province_admin"})
     assert response.status_code == 302

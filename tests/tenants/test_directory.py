@@ -24,8 +24,10 @@ def portal() -> Client:
 
 
 def suggested(query):
-    return [(s.satker.subdomain, s.topic.slug if s.topic else None, [o.name for o in s.officers])
-            for s in search_directory(query)]
+    return [
+        (s.satker.subdomain, s.topic.slug if s.topic else None, [o.name for o in s.officers])
+        for s in search_directory(query)
+    ]
 
 
 def test_a_need_with_a_place_finds_that_satkers_topic_and_officer(satker_a, satker_b):
@@ -67,7 +69,9 @@ def test_directory_follows_officers_and_tags(satker_a, satker_b):
         booking.save_expertise_tag(tag, name=tag.name, is_active=False)
     assert not DirectoryTopic.objects.filter(satker=satker_a, slug="kemiskinan-kesejahteraan").exists()
     # Another satker's directory rows never move with this satker's changes.
-    assert list(DirectoryTopic.objects.filter(satker=satker_b).values_list("slug", "name", "officer_count")) == untouched_b
+    assert (
+        list(DirectoryTopic.objects.filter(satker=satker_b).values_list("slug", "name", "officer_count")) == untouched_b
+    )
 
 
 def test_a_suspended_satker_disappears_from_the_portal(satker_a):

@@ -17,8 +17,11 @@ def table_names(schema):
 
 
 def test_onboarding_creates_schema_domain_and_admin_invitation(db, province_jatim):
-    satker = onboard_satker(SatkerSpec("3525", "regency", "Kabupaten Gresik", "gresikkab", "Asia/Jakarta"),
-                            admin_email="Admin@Gresik.example", admin_name="Admin Gresik")
+    satker = onboard_satker(
+        SatkerSpec("3525", "regency", "Kabupaten Gresik", "gresikkab", "Asia/Jakarta"),
+        admin_email="Admin@Gresik.example",
+        admin_name="Admin Gresik",
+    )
 
     assert schema_exists("gresikkab")
     assert {"core_user", "core_invitation", "django_session", "django_migrations"} <= table_names("gresikkab")
@@ -43,13 +46,17 @@ def test_failed_onboarding_leaves_no_schema_domain_or_user_behind(db, satker_a):
     Domain.objects.create(domain="gresikkab.localhost", tenant=satker_a, is_primary=False)
 
     with pytest.raises(OnboardingError) as error:
-        onboard_satker(SatkerSpec("3525", "regency", "Kabupaten Gresik", "gresikkab", "Asia/Jakarta"),
-                       admin_email="admin@gresik.example")
+        onboard_satker(
+            SatkerSpec("3525", "regency", "Kabupaten Gresik", "gresikkab", "Asia/Jakarta"),
+            admin_email="admin@gresik.example",
+        )
 
     assert "domain" in str(error.value)
     assert not schema_exists("gresikkab")
     assert not Satker.objects.filter(code="3525").exists()
-    assert list(Domain.objects.filter(domain="gresikkab.localhost").values_list("tenant_id", flat=True)) == [satker_a.pk]
+    assert list(Domain.objects.filter(domain="gresikkab.localhost").values_list("tenant_id", flat=True)) == [
+        satker_a.pk
+    ]
     assert not Invitation.objects.filter(email="admin@gresik.example").exists()
 
 
@@ -78,20 +85,23 @@ def test_import_satkers_imports_good_rows_reports_bad_ones_and_is_idempotent(db,
     csv_file = tmp_path / "satkers.csv"
     csv_file.write_text(
         "code,kind,name,subdomain,timezone\n"
-        "3501,regency,Kabupaten Pacitan,pacitankab,Asia/Jakarta\n"       # good
-        "35AB,regency,Kabupaten Salah,salahkab,Asia/Jakarta\n"           # bad code
-        "3502,regency,Kabupaten Ponorogo,pacitankab,Asia/Jakarta\n"      # duplicate subdomain
-        "3503,regency,Kabupaten Trenggalek,trenggalekkab,Mars/Olympus\n" # unknown time zone
-        "5171,city,Kota Denpasar,denpasarkota,Asia/Makassar\n"           # missing parent (5100)
-        "3571,city,Kota Kediri,kedirikota,Asia/Jakarta\n"                # good
-        "3515,regency,Kabupaten Sidoarjo,sidoarjokab,Asia/Jakarta\n",    # already present
+        "3501,regency,Kabupaten Pacitan,pacitankab,Asia/Jakarta\n"  # good
+        "35AB,regency,Kabupaten Salah,salahkab,Asia/Jakarta\n"  # bad code
+        "3502,regency,Kabupaten Ponorogo,pacitankab,Asia/Jakarta\n"  # duplicate subdomain
+        "3503,regency,Kabupaten Trenggalek,trenggalekkab,Mars/Olympus\n"  # unknown time zone
+        "5171,city,Kota Denpasar,denpasarkota,Asia/Makassar\n"  # missing parent (5100)
+        "3571,city,Kota Kediri,kedirikota,Asia/Jakarta\n"  # good
+        "3515,regency,Kabupaten Sidoarjo,sidoarjokab,Asia/Jakarta\n",  # already present
         encoding="utf-8",
     )
     out = io.StringIO()
     call_command("import_satkers", str(csv_file), "--no-progress", stdout=out)
     report = out.getvalue()
 
-    assert set(Satker.objects.filter(code__in=["3501", "3571"]).values_list("subdomain", flat=True)) == {"pacitankab", "kedirikota"}
+    assert set(Satker.objects.filter(code__in=["3501", "3571"]).values_list("subdomain", flat=True)) == {
+        "pacitankab",
+        "kedirikota",
+    }
     assert schema_exists("pacitankab") and schema_exists("kedirikota")
     for line, code in [(3, "35AB"), (4, "3502"), (5, "3503"), (6, "5171")]:
         assert f"line {line} ({code})" in report

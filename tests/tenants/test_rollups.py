@@ -26,19 +26,29 @@ SURVEY = {name: 4 for name, _label in SURVEY_ELEMENTS} | {"u4_cost": 3}
 
 def snapshot(satker) -> dict:
     """Every rollup row of a satker, as plain values."""
-    def rows(model, order):
-        return [{key: value for key, value in model_to_dict(row).items() if key not in ("id", "satker")}
-                for row in model.objects.filter(satker=satker).order_by(*order)]
 
-    pulse = SatkerPulse.objects.filter(satker=satker).values("pending_since", "consultations_today",
-                                                             "aida_questions_today", "local_day").first()
+    def rows(model, order):
+        return [
+            {key: value for key, value in model_to_dict(row).items() if key not in ("id", "satker")}
+            for row in model.objects.filter(satker=satker).order_by(*order)
+        ]
+
+    pulse = (
+        SatkerPulse.objects.filter(satker=satker)
+        .values("pending_since", "consultations_today", "aida_questions_today", "local_day")
+        .first()
+    )
     return {"days": rows(SatkerDay, ["day"]), "officers": rows(OfficerMonth, ["month", "officer_id"]), "pulse": pulse}
 
 
 def busy_day(satker):
     """A day of service in `satker`, every step through its services."""
-    officer = make_officer(satker, "rina@uji.example", full_name="Rina", hours=[(d, "08:00", "17:00") for d in range(7)])
-    reviewer = make_officer(satker, "budi@uji.example", full_name="Budi", hours=[(d, "08:00", "17:00") for d in range(7)])
+    officer = make_officer(
+        satker, "rina@uji.example", full_name="Rina", hours=[(d, "08:00", "17:00") for d in range(7)]
+    )
+    reviewer = make_officer(
+        satker, "budi@uji.example", full_name="Budi", hours=[(d, "08:00", "17:00") for d in range(7)]
+    )
     first = create_user(satker, "andi@example.com", full_name="Andi")
     second = create_user(satker, "sari@example.com", full_name="Sari")
     day = next_weekday(satker.timezone)
@@ -53,7 +63,9 @@ def busy_day(satker):
         services.rate(done.pk, first, rating=5, survey=SURVEY)
         conversation = Conversation.objects.create(user=first)
         Message.objects.create(conversation=conversation, role=Message.Role.USER, text="Berapa garis kemiskinan?")
-        answer = Message.objects.create(conversation=conversation, role=Message.Role.ASSISTANT, text="…", total_tokens=120)
+        answer = Message.objects.create(
+            conversation=conversation, role=Message.Role.ASSISTANT, text="…", total_tokens=120
+        )
         aida.mark_helpful(answer, True)
         aida.record_handoff(answer)
         aida.review_answer(answer, reviewer.user, verdict="correct")
@@ -80,11 +92,20 @@ def test_rollups_follow_events_and_equal_a_full_recomputation(make_satker, eager
     assert len(row["decision_minutes"]) == len(waited) == 2 and row["decided_within_standard"] == 2
     assert (row["ratings"], row["rating_sum"]) == (1, feedback.rating)
     assert row["survey_sums"] == SURVEY
-    assert (row["aida_questions"], row["aida_rated"], row["aida_helpful"], row["aida_handoffs"], row["aida_tokens"]) == (1, 1, 1, 1, 120)
+    assert (
+        row["aida_questions"],
+        row["aida_rated"],
+        row["aida_helpful"],
+        row["aida_handoffs"],
+        row["aida_tokens"],
+    ) == (1, 1, 1, 1, 120)
     by_officer = {officer_row["officer_name"]: officer_row for officer_row in live["officers"]}
     assert by_officer["Rina"]["completed"] == 1 and by_officer["Rina"]["decisions"] == 2
-    assert by_officer["Rina"]["score"] == rollups.officer_score(completed=1, ratings=1, rating_sum=5,
-                                                                decided_within_standard=2, reviews=0, no_shows=0) == 24
+    assert (
+        by_officer["Rina"]["score"]
+        == rollups.officer_score(completed=1, ratings=1, rating_sum=5, decided_within_standard=2, reviews=0, no_shows=0)
+        == 24
+    )
     assert by_officer["Budi"]["reviews"] == 1 and by_officer["Budi"]["score"] == 3
     assert live["pulse"]["pending_since"] == [waiting.created_at]
     assert live["pulse"]["aida_questions_today"] == 1
@@ -106,13 +127,15 @@ def test_days_are_the_satkers_own_local_days(make_satker):
     consumer = create_user(satker, "andi@example.com")
     with schema_context(satker.schema_name):
         booked = request(satker, consumer, officer, at(satker, next_weekday(satker.timezone), 8))
-        utc_evening = datetime.combine(timezone.now().date() - timedelta(days=3), datetime.min.time(),
-                                       ZoneInfo("UTC")).replace(hour=16, minute=30)
+        utc_evening = datetime.combine(
+            timezone.now().date() - timedelta(days=3), datetime.min.time(), ZoneInfo("UTC")
+        ).replace(hour=16, minute=30)
         Consultation.objects.filter(pk=booked.pk).update(created_at=utc_evening)
         booked.events.update(created_at=utc_evening)
         rollups.rebuild()
     assert list(SatkerDay.objects.filter(satker=satker).values_list("day", "requests")) == [
-        (utc_evening.date() + timedelta(days=1), 1)]
+        (utc_evening.date() + timedelta(days=1), 1)
+    ]
 
 
 def test_a_refresh_sends_one_task_per_day_in_a_burst(make_satker):
@@ -139,15 +162,25 @@ def test_period_sums_from_months_and_edge_days_equal_the_days_summed(satker_a):
 
     start = date(2026, 1, 20)
     for offset in range(80):  # 20 January to 9 April
-        SatkerDay.objects.create(satker=satker_a, day=start + timedelta(days=offset), requests=offset + 1,
-                                 completed=offset % 3, aida_tokens=1000 * offset)
+        SatkerDay.objects.create(
+            satker=satker_a,
+            day=start + timedelta(days=offset),
+            requests=offset + 1,
+            completed=offset % 3,
+            aida_tokens=1000 * offset,
+        )
     with schema_context(satker_a.schema_name):
         for month in (date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)):
             rollups.refresh_satker_month(month)
-    for first, last in [(date(2026, 1, 25), date(2026, 4, 5)), (date(2026, 2, 1), date(2026, 3, 31)),
-                        (date(2026, 2, 3), date(2026, 2, 20)), (date(2026, 1, 1), date(2026, 12, 31)),
-                        (date(2026, 3, 31), date(2026, 4, 1))]:
+    for first, last in [
+        (date(2026, 1, 25), date(2026, 4, 5)),
+        (date(2026, 2, 1), date(2026, 3, 31)),
+        (date(2026, 2, 3), date(2026, 2, 20)),
+        (date(2026, 1, 1), date(2026, 12, 31)),
+        (date(2026, 3, 31), date(2026, 4, 1)),
+    ]:
         expected = SatkerDay.objects.filter(satker=satker_a, day__gte=first, day__lte=last).aggregate(
-            **{name: Sum(name) for name in COUNTS})
+            **{name: Sum(name) for name in COUNTS}
+        )
         got = _period_totals([satker_a.pk], first, last)[satker_a.pk]
         assert {name: got[name] for name in COUNTS} == {name: expected[name] or 0 for name in COUNTS}, (first, last)

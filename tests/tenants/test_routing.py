@@ -92,9 +92,14 @@ def test_satker_admin_sets_branding_that_only_their_site_shows(db, satker_a, sat
     settings.MEDIA_ROOT = tmp_path
     admin = create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN)
     client = client_for(satker_a, admin)
-    response = client.post("/pengaturan/tampilan/", {
-        "display_name": "BPS Kab. Sidoarjo", "primary_color": "#7a1f5c",
-        "logo": SimpleUploadedFile("x.png", PNG, content_type="image/png")})
+    response = client.post(
+        "/pengaturan/tampilan/",
+        {
+            "display_name": "BPS Kab. Sidoarjo",
+            "primary_color": "#7a1f5c",
+            "logo": SimpleUploadedFile("x.png", PNG, content_type="image/png"),
+        },
+    )
     assert response.status_code == 302
 
     satker_a.refresh_from_db()

@@ -16,9 +16,18 @@ DEMO_SUBDOMAINS = {"jatim", "sidoarjokab", "surabayakota", "malangkota"}
 
 # Demo officers' expertise (slugs seeded in every satker) and bios.
 OFFICER_PROFILES = {
-    "rina@sidoarjokab.halopst.local": (["kemiskinan-kesejahteraan", "kependudukan"], "Statistisi ahli kemiskinan dan kependudukan."),
-    "bagus@sidoarjokab.halopst.local": (["ketenagakerjaan", "neraca-regional-pdrb"], "Statistisi ketenagakerjaan dan PDRB."),
-    "dewi@surabayakota.halopst.local": (["perdagangan-harga-inflasi", "mikrodata-pengolahan"], "Statistisi harga dan data mikro."),
+    "rina@sidoarjokab.halopst.local": (
+        ["kemiskinan-kesejahteraan", "kependudukan"],
+        "Statistisi ahli kemiskinan dan kependudukan.",
+    ),
+    "bagus@sidoarjokab.halopst.local": (
+        ["ketenagakerjaan", "neraca-regional-pdrb"],
+        "Statistisi ketenagakerjaan dan PDRB.",
+    ),
+    "dewi@surabayakota.halopst.local": (
+        ["perdagangan-harga-inflasi", "mikrodata-pengolahan"],
+        "Statistisi harga dan data mikro.",
+    ),
 }
 
 # (schema or public, email, full name, role)
@@ -42,8 +51,11 @@ class Command(BaseCommand):
         parser.add_argument("--reset-passwords", action="store_true", help="give every demo user a new password")
 
     def handle(self, *args, reset_passwords: bool, **options):
-        rows = [(line, spec) for line, spec in read_satker_csv(DATA / "satker_jatim.csv")
-                if spec.subdomain in DEMO_SUBDOMAINS]
+        rows = [
+            (line, spec)
+            for line, spec in read_satker_csv(DATA / "satker_jatim.csv")
+            if spec.subdomain in DEMO_SUBDOMAINS
+        ]
         report = import_satkers(rows)
         self.stdout.write(f"demo satkers: {report.summary}")
         jatim = Satker.objects.get(subdomain="jatim")
@@ -55,18 +67,26 @@ class Command(BaseCommand):
                     continue
                 password = secrets.token_urlsafe(9)
                 if user is None:
-                    user = User(email=email, full_name=name, role=role,
-                                managed_province=jatim if role == Role.PROVINCE_ADMIN else None,
-                                is_staff=role in (Role.NATIONAL_ADMIN, Role.PROVINCE_ADMIN))
+                    user = User(
+                        email=email,
+                        full_name=name,
+                        role=role,
+                        managed_province=jatim if role == Role.PROVINCE_ADMIN else None,
+                        is_staff=role in (Role.NATIONAL_ADMIN, Role.PROVINCE_ADMIN),
+                    )
                 user.set_password(password)
                 user.save()
                 host_satker = Satker.objects.get(schema_name=schema)
                 printed.append((host_satker.url("/akun/masuk/"), email, password, role.label))
                 if email in OFFICER_PROFILES:
                     tags, bio = OFFICER_PROFILES[email]
-                    profile = booking.save_officer_profile(user, bio=bio, expertise=list(ExpertiseTag.objects.filter(slug__in=tags)))
+                    profile = booking.save_officer_profile(
+                        user, bio=bio, expertise=list(ExpertiseTag.objects.filter(slug__in=tags))
+                    )
                     booking.set_weekly_hours(profile, [(day, "08:00", "15:30") for day in range(5)])
         if printed:
-            self.stdout.write(self.style.WARNING("Demo accounts (shown once; `manage.py seed_demo --reset-passwords` for new ones):"))
+            self.stdout.write(
+                self.style.WARNING("Demo accounts (shown once; `manage.py seed_demo --reset-passwords` for new ones):")
+            )
             for url, email, password, role in printed:
                 self.stdout.write(f"  {role:<15} {email:<36} {password:<14} {url}")

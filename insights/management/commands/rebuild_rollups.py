@@ -6,8 +6,10 @@ from tenants.models import PUBLIC_SCHEMA, Satker
 
 
 class Command(BaseCommand):
-    help = ("Recompute the daily statistics, officer months and live numbers of satkers from their own "
-            "data (all satkers, or those named by subdomain).")
+    help = (
+        "Recompute the daily statistics, officer months and live numbers of satkers from their own "
+        "data (all satkers, or those named by subdomain)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("subdomains", nargs="*")

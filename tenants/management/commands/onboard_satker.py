@@ -17,8 +17,13 @@ class Command(BaseCommand):
         parser.add_argument("--admin-name", default="")
 
     def handle(self, *args, **options):
-        spec = SatkerSpec(code=options["code"], kind=options["kind"], name=options["name"],
-                          subdomain=options["subdomain"], timezone=options["timezone"])
+        spec = SatkerSpec(
+            code=options["code"],
+            kind=options["kind"],
+            name=options["name"],
+            subdomain=options["subdomain"],
+            timezone=options["timezone"],
+        )
         try:
             satker = onboard_satker(spec, admin_email=options["admin_email"], admin_name=options["admin_name"])
         except OnboardingError as error:

@@ -6,8 +6,10 @@ from tenants.backups import restore_schema
 
 
 class Command(BaseCommand):
-    help = ("Restore a satker backup into a fresh schema (e.g. to inspect it, or to copy rows back). "
-            "The live satker is not touched.")
+    help = (
+        "Restore a satker backup into a fresh schema (e.g. to inspect it, or to copy rows back). "
+        "The live satker is not touched."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("backup", type=Path)
