@@ -11,6 +11,7 @@ row is anonymised). `tests/core/test_privacy_audit.py` fails for an app whose mo
 users but that has no such module, so a new app cannot forget either half.
 """
 
+from functools import cache
 from importlib import import_module
 from importlib.util import find_spec
 from types import ModuleType
@@ -25,6 +26,7 @@ from django_tenants.utils import get_public_schema_name
 from core.models import Role, User
 
 
+@cache  # the installed apps do not change while the process runs
 def app_hooks() -> dict[str, ModuleType]:
     """App label → its `privacy` module, for every installed project app that has one."""
     hooks = {}

@@ -56,7 +56,9 @@ def register_consumer(*, full_name: str, email: str, whatsapp: str, password: st
 
 
 @transaction.atomic
-def invite_user(*, email: str, role: str, actor=None, full_name: str = "", managed_province=None) -> Invitation:
+def invite_user(
+    *, email: str, role: str, actor=None, full_name: str = "", managed_province=None, audit_target: str = ""
+) -> Invitation:
     """Create an invitation in the current schema, audited there as `actor`'s, and e-mail its
     link once the transaction commits.
 
@@ -79,7 +81,14 @@ def invite_user(*, email: str, role: str, actor=None, full_name: str = "", manag
         invited_by=getattr(actor, "email", ""),
         expires_at=timezone.now() + timedelta(days=settings.HALOPST_INVITATION_DAYS),
     )
-    record(actor, "officer.invite" if role == Role.OFFICER else "admin.invite", email, role=role)
+    # The target is what the log is read by: the address, or (console invitations) the satker's code.
+    record(
+        actor,
+        "officer.invite" if role == Role.OFFICER else "admin.invite",
+        audit_target or email,
+        email=email,
+        role=role,
+    )
     from core.tasks import send_invitation_email
 
     enqueue_after_commit(send_invitation_email, invitation.pk)

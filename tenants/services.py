@@ -164,7 +164,12 @@ def invite_province_admin(province: Satker, *, email: str, full_name: str = "", 
         raise ValidationError(_("Province admins belong to a province."))
     with schema_context(PUBLIC_SCHEMA):
         return invite_user(
-            email=email, full_name=full_name, role=Role.PROVINCE_ADMIN, managed_province=province, actor=actor
+            email=email,
+            full_name=full_name,
+            role=Role.PROVINCE_ADMIN,
+            managed_province=province,
+            actor=actor,
+            audit_target=province.code,
         )
 
 

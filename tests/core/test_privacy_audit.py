@@ -148,6 +148,11 @@ def test_console_actions_are_audited_per_province(satker_a, province_jatim):
     onboard_satker(SatkerSpec("5100", "province", "Provinsi Bali", "bali", "Asia/Makassar"))
     nasional = create_user(national, "nas@x.example", role=Role.NATIONAL_ADMIN)
     client_for(national, nasional).post("/konsol/satker/5100/status/")
+    invited = client_for(national, nasional).post(
+        "/konsol/satker/3500/undang/", {"email": "wakil@jatim.example", "full_name": "Wakil", "role": "province_admin"}
+    )
+    assert invited.status_code == 302
     mine = client.get("/audit/").content.decode()
     assert "satker.status" in mine and "3515" in mine and "5100" not in mine
+    assert "admin.invite" in mine  # the national admin's invitation of this province's admin
     assert "5100" in client_for(national, nasional).get("/audit/").content.decode()
