@@ -19,6 +19,25 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class MethodNotAllowedPageMiddleware:
+    """Django answers a wrong method (GET on a POST-only page) with a bare 405 and no handler to
+    style it: give it the page (or, under /api/, the JSON) every other error gets, keeping Allow."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
+            from core.views import method_not_allowed
+
+            page = method_not_allowed(request)
+            if "Allow" in response:
+                page["Allow"] = response["Allow"]
+            return page
+        return response
+
+
 class RejectNullBytesMiddleware:
     """PostgreSQL cannot store or compare a NUL character. Form and serializer fields already
     refuse it (Django's and DRF's CharField validators), but views read the path and query

@@ -149,6 +149,26 @@ def bad_request(request, exception=None):
     return _error(request, 400, _("The request could not be understood."), "400.html")
 
 
+def permission_denied(request, exception=None):
+    message = str(exception) if exception and str(exception) else _("You do not have access to this page.")
+    return _error(request, 403, message, "403.html")
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without (or with an outdated) security token: usually a page left open for
+    long or opened in another tab before signing in. Nothing was saved; say how to go on."""
+    return _error(
+        request,
+        403,
+        _("This form has expired, so nothing was saved. Go back, reload the page and send it again."),
+        "403.html",
+    )
+
+
+def method_not_allowed(request):
+    return _error(request, 405, _("This page cannot be used that way. Open it from a link or a button."), "400.html")
+
+
 def page_not_found(request, exception=None):
     return _error(request, 404, _("Not found."), "404.html")
 

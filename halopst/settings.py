@@ -89,9 +89,10 @@ MIDDLEWARE = [
     # Outermost: even the pages for unknown or suspended hosts carry the security headers.
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
+    # Static files are the same for every host, the unknown ones included (their page is styled).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.SatkerMiddleware",
     "core.middleware.RejectNullBytesMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,6 +100,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tenants.middleware.SatkerTimezoneMiddleware",
     "core.middleware.LockoutMiddleware",
@@ -123,6 +125,7 @@ TEMPLATES = [
 ]
 
 ASGI_APPLICATION = "halopst.asgi.application"
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 # Under ASGI every request and socket may run its database work on another thread, and each
 # thread keeps its own connection: with persistent connections two web processes under a few
@@ -251,7 +254,7 @@ TIME_ZONE = "Asia/Jakarta"
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("HALOPST_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "core" / "static"]
 # In development WhiteNoise serves straight from the apps' static folders (no collectstatic).
 WHITENOISE_USE_FINDERS = DEBUG

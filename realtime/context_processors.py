@@ -1,4 +1,6 @@
+from django.db import connection
 from django.utils.functional import SimpleLazyObject
+from django_tenants.utils import tenant_context
 
 
 def unread_notifications(request):
@@ -9,4 +11,13 @@ def unread_notifications(request):
         return {}
     from realtime.services import unread_count
 
-    return {"unread_notifications": SimpleLazyObject(lambda: unread_count(user))}
+    def count():
+        # In the request's schema even on another thread: ASGI servers render error pages on a
+        # worker thread whose connection is still on public (every 403 was once a 500 there).
+        # Only then is the schema switched: a switch costs two SET search_path on every page.
+        if connection.schema_name == tenant.schema_name:
+            return unread_count(user)
+        with tenant_context(tenant):
+            return unread_count(user)
+
+    return {"unread_notifications": SimpleLazyObject(count)}

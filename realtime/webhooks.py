@@ -11,7 +11,7 @@ import logging
 from hashlib import sha256
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from sendgrid.helpers.eventwebhook import EventWebhook
@@ -59,7 +59,7 @@ def sendgrid_events(request):
     except (ValueError, TypeError):
         valid = False
     if not valid:
-        return HttpResponseForbidden("invalid signature")
+        return JsonResponse({"error": "invalid signature"}, status=403)
     try:
         events = json.loads(raw)
     except ValueError:
@@ -86,12 +86,12 @@ def whatsapp_events(request):
         token = request.GET.get("hub.verify_token", "")
         if request.GET.get("hub.mode") == "subscribe" and expected and hmac.compare_digest(token, expected):
             return HttpResponse(request.GET.get("hub.challenge", ""), content_type="text/plain")
-        return HttpResponseForbidden("verification failed")
+        return JsonResponse({"error": "verification failed"}, status=403)
     secret = settings.HALOPST_WHATSAPP_APP_SECRET.encode()
     given = request.headers.get("X-Hub-Signature-256", "")
     expected = "sha256=" + hmac.new(secret, request.body, sha256).hexdigest()
     if not secret or not hmac.compare_digest(given, expected):
-        return HttpResponseForbidden("invalid signature")
+        return JsonResponse({"error": "invalid signature"}, status=403)
     try:
         body = json.loads(request.body)
     except ValueError:

@@ -43,6 +43,12 @@ def logo_upload_path(satker, filename):
     return f"satkers/{satker.schema_name}/branding/{filename}"
 
 
+def site_url(host: str, path: str = "/") -> str:
+    """Absolute URL of a path on one of our hosts, with the public scheme and port."""
+    port = f":{settings.HALOPST_PUBLIC_PORT}" if settings.HALOPST_PUBLIC_PORT else ""
+    return f"{settings.HALOPST_URL_SCHEME}://{host}{port}{path}"
+
+
 class Satker(TenantMixin):
     code = models.CharField(_("BPS code"), max_length=4, unique=True, validators=[bps_code_validator])
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
@@ -122,9 +128,7 @@ class Satker(TenantMixin):
 
     def url(self, path: str = "/") -> str:
         """Absolute URL of a path on the satker's own host (the portal for the national satker)."""
-        host = settings.HALOPST_BASE_DOMAIN if self.is_public else self.get_primary_domain().domain
-        port = f":{settings.HALOPST_PUBLIC_PORT}" if settings.HALOPST_PUBLIC_PORT else ""
-        return f"{settings.HALOPST_URL_SCHEME}://{host}{port}{path}"
+        return site_url(settings.HALOPST_BASE_DOMAIN if self.is_public else self.get_primary_domain().domain, path)
 
     def get_primary_domain(self):
         """Asked once per instance: a page that links one satker for each of its officers
