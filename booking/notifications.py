@@ -1,10 +1,6 @@
 """Who hears what of a consultation: `notify_of_event` turns each event into notifications,
 called by booking.services inside the event's own transaction (the outbox commits with it)."""
 
-from zoneinfo import ZoneInfo
-
-from django.utils import formats, translation
-
 from booking.calendar import consultation_ics
 from booking.models import Action
 from core.tenancy import current_satker
@@ -25,15 +21,15 @@ ROUTES = {
 }
 
 
-def describe(consultation, recipient) -> dict:
-    """The values notification texts use, formatted in the satker's zone and the recipient's language."""
+def describe(consultation) -> dict:
+    """The values notification texts use; the time is written in each reader's language when
+    shown (realtime.catalog.render), in the satker's zone."""
     satker = current_satker()
-    local = consultation.starts_at.astimezone(ZoneInfo(satker.timezone))
-    with translation.override(recipient.language or "id"):
-        when = f"{formats.date_format(local, 'l, j F Y')} {local:%H:%M} {satker.timezone_label}"
     return {
         "topic": consultation.topic,
-        "when": when,
+        "starts_at": consultation.starts_at.isoformat(),
+        "zone": satker.timezone,
+        "zone_label": satker.timezone_label,
         "reason": consultation.reason,
         "consumer": consultation.consumer.full_name,
         "officer": consultation.officer.user.full_name,
@@ -64,4 +60,4 @@ def notify_of_event(consultation, event) -> None:
             consultation_ics(consultation, satker.title, satker.get_primary_domain().domain),
         )
     link = f"/konsultasi/{consultation.pk}/nilai/" if kind == "rating_requested" else f"/konsultasi/{consultation.pk}/"
-    notify(recipient, kind, describe(consultation, recipient), link=link, attachment=attachment)
+    notify(recipient, kind, describe(consultation), link=link, attachment=attachment)

@@ -5,6 +5,7 @@ the key carries the start time, so a rescheduled consultation is reminded again.
 """
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Count
@@ -13,9 +14,18 @@ from django.utils import timezone
 from booking.models import BookingSettings, Consultation, Status
 from booking.notifications import describe
 from core.models import User
+from core.tenancy import current_satker
 from realtime.services import notify
 
 WINDOWS = [("reminder_day", timedelta(hours=24)), ("reminder_hour", timedelta(hours=1))]
+
+
+def _day_reminder(consultation, now) -> str:
+    """The day-ahead reminder says "today" for a consultation later on the same local day of
+    the satker (booked this morning for this afternoon), "tomorrow" otherwise."""
+    zone = ZoneInfo(current_satker().timezone)
+    same_day = consultation.starts_at.astimezone(zone).date() == now.astimezone(zone).date()
+    return "reminder_today" if same_day else "reminder_day"
 
 
 @transaction.atomic
@@ -27,12 +37,13 @@ def send_consultation_reminders(now=None) -> int:
             status=Status.APPROVED, starts_at__gt=now, starts_at__lte=now + ahead
         ).select_related("consumer", "officer__user")
         for consultation in upcoming:
+            said = _day_reminder(consultation, now) if kind == "reminder_day" else kind
             for recipient in (consultation.consumer, consultation.officer.user):
                 key = f"{kind}:{consultation.pk}:{int(consultation.starts_at.timestamp())}:{recipient.pk}"
                 if notify(
                     recipient,
-                    kind,
-                    describe(consultation, recipient),
+                    said,
+                    describe(consultation),
                     link=f"/konsultasi/{consultation.pk}/",
                     dedupe_key=key,
                 ):

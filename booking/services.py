@@ -261,7 +261,10 @@ def _transition(
             raise PermissionDenied(_("You may not do this to this consultation."))
     if consultation.status not in action.from_states:
         raise TransitionNotAllowed(
-            _("This consultation is %(status)s: it cannot be changed that way now.")
+            _(
+                "This consultation is now %(status)s, so that step is no longer possible. Reload the "
+                "page to see what you can do with it now."
+            )
             % {"status": consultation.get_status_display().lower()}
         )
     reason = reason.strip()

@@ -9,6 +9,14 @@ class EmailAuthenticationForm(AuthenticationForm):
         label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "That email and password do not match an account here. Check both (the password is "
+            "case-sensitive), or reset your password."
+        ),
+    }
+
     def clean_username(self):
         return self.cleaned_data["username"].lower()
 

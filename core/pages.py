@@ -4,6 +4,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def next_path(request, default: str = "/") -> str:
+    """Where to go after a step (the `next` of the form or the address): only a path on this
+    same host, so a crafted link cannot send someone elsewhere."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(wanted, allowed_hosts=None) and wanted.startswith("/"):
+        return wanted
+    return default
 
 
 def add_service_errors(form, error: ValidationError) -> None:

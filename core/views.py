@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from core import privacy, services
 from core.forms import DeleteAccountForm, InvitationAcceptForm, ProfileForm, SignUpForm, TwoFactorForm, UnlockForm
 from core.models import Role
-from core.pages import add_service_errors, form_status, submit_form
+from core.pages import add_service_errors, form_status, next_path, submit_form
 from core.ratelimit import limit
 
 
@@ -36,9 +36,12 @@ def sign_up(request):
         form,
         lambda data: _log_in(request, services.register_consumer(**data)),
         success=_("Welcome! Your account is ready."),
-        next_url="home",
+        # Back to what brought them here (the slot and topic they chose before signing up).
+        next_url=next_path(request, reverse("home")),
     )
-    return done or render(request, "core/sign_up.html", {"form": form}, status=form_status(form))
+    return done or render(
+        request, "core/sign_up.html", {"form": form, "next": next_path(request, "")}, status=form_status(form)
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -105,12 +108,7 @@ def recovery_codes(request):
         codes = services.new_recovery_codes(services.two_factor_device(request.user))
     else:
         codes = request.session.pop(services.NEW_RECOVERY_CODES_SESSION_KEY, None)
-    next_url = request.GET.get("next", "/")
-    return render(
-        request,
-        "core/recovery_codes.html",
-        {"codes": codes, "next": next_url if next_url.startswith("/") and not next_url.startswith("//") else "/"},
-    )
+    return render(request, "core/recovery_codes.html", {"codes": codes, "next": next_path(request)})
 
 
 def _may_unlock(request) -> bool:
@@ -188,9 +186,7 @@ def two_factor(request):
         return redirect("home")
     device = services.two_factor_device(request.user)
     form = TwoFactorForm(request.POST or None)
-    next_url = request.GET.get("next", "/")
-    if not next_url.startswith("/") or next_url.startswith("//"):
-        next_url = "/"
+    next_url = next_path(request)
     done = submit_form(
         request,
         form,

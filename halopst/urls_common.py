@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from core import api, media, views
@@ -36,6 +38,8 @@ auth_patterns = [
 ]
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page links to.
+    path("favicon.ico", RedirectView.as_view(url=static("halopst/favicon.svg"), permanent=True)),
     path("akun/", include(auth_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/me/", api.MeView.as_view(), name="api-me"),

@@ -8,11 +8,24 @@ from realtime.models import Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    """Title and body in the language of the request (a reader who switched language reads theirs)."""
+
+    title = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
     read = serializers.SerializerMethodField()
 
     class Meta:
         model = Notification
         fields = ["id", "kind", "title", "body", "link", "created_at", "read"]
+
+    def _text(self, notification):
+        return notification.in_language(self.context["request"].LANGUAGE_CODE)
+
+    def get_title(self, notification) -> str:
+        return self._text(notification).title
+
+    def get_body(self, notification) -> str:
+        return self._text(notification).body
 
     def get_read(self, notification) -> bool:
         return notification.read_at is not None

@@ -5,9 +5,12 @@ recipient's language, so an English-speaking officer and an Indonesian consumer 
 their own.
 """
 
+import re
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 
@@ -50,6 +53,7 @@ def _texts(kind: str) -> tuple[str, str]:
             _("How was your consultation?"),
             _("Please rate “%(topic)s” and answer the short satisfaction survey."),
         ),
+        "reminder_today": (_("Consultation today"), _("Reminder: “%(topic)s” on %(when)s. %(meeting_link)s")),
         "reminder_day": (_("Consultation tomorrow"), _("Reminder: “%(topic)s” on %(when)s. %(meeting_link)s")),
         "reminder_hour": (
             _("Consultation in one hour"),
@@ -66,7 +70,21 @@ def _texts(kind: str) -> tuple[str, str]:
     return texts[kind]
 
 
+def when(starts_at: str, zone: str, zone_label: str) -> str:
+    """A moment (ISO) as a reader says it in the active language: "Senin, 7 Desember 2026 08:00 WIB"."""
+    local = datetime.fromisoformat(starts_at).astimezone(ZoneInfo(zone))
+    return f"{formats.date_format(local, 'l, j F Y')} {local:%H:%M} {zone_label}"
+
+
+# A period the text adds after one the user wrote ("… jam itu." + ".").
+_DOUBLED_STOP = re.compile(r"(?<=[.!?…])\.(?=\s|$)")
+
+
 def render(kind: str, context: dict, language: str) -> Rendered:
+    """The text of `kind` in `language`. A context with `starts_at` (ISO), `zone` and
+    `zone_label` has its `when` written in that language too."""
     with translation.override(language or "id"):
         title, body = _texts(kind)
-    return Rendered(title=title, body=(body % context).strip())
+        if "starts_at" in context:
+            context = {**context, "when": when(context["starts_at"], context["zone"], context["zone_label"])}
+    return Rendered(title=title, body=_DOUBLED_STOP.sub("", body % context).strip())

@@ -17,6 +17,9 @@ class Notification(models.Model):
     kind = models.CharField(max_length=40)
     title = models.CharField(max_length=200)
     body = models.TextField(max_length=2000)
+    # What the text is made of (realtime.catalog): shown in the reader's language when read.
+    # title/body are the text as sent (e-mail, WhatsApp) and the fallback for older rows.
+    context = models.JSONField(default=dict, blank=True)
     link = models.CharField(max_length=300, blank=True)
     # Set for events that must not notify twice (reminders): the database refuses a second row.
     dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
@@ -33,6 +36,14 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+    def in_language(self, language: str):
+        """The title and body in `language`, as the reader would have it now."""
+        from realtime.catalog import Rendered, render
+
+        if not self.context:
+            return Rendered(title=self.title, body=self.body)
+        return render(self.kind, self.context, language)
 
 
 class Channel(models.TextChoices):

@@ -112,11 +112,19 @@ def _flush(batch) -> None:
                 .annotate(unread=Count("id"))
             )
             wanted = set().union(*by_user.values())
-            found = {item.pk: item for item in Notification.objects.filter(pk__in=wanted)} if wanted else {}
+            found = (
+                {item.pk: item for item in Notification.objects.filter(pk__in=wanted).select_related("recipient")}
+                if wanted
+                else {}
+            )
         for user_id, notification_ids in by_user.items():
             unread = counts.get(user_id, 0)
             payloads = [
-                {"type": "notification", "unread": unread, "notification": notification_payload(found[pk])}
+                {
+                    "type": "notification",
+                    "unread": unread,
+                    "notification": notification_payload(found[pk], found[pk].recipient.language),
+                }
                 for pk in sorted(notification_ids)
                 if pk in found
             ] or [{"type": "unread", "unread": unread}]

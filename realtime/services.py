@@ -60,6 +60,7 @@ def notify(
                 kind=kind,
                 title=text.title,
                 body=text.body,
+                context=context,
                 link=link,
                 dedupe_key=dedupe_key,
                 attachment_name=name,
@@ -89,12 +90,13 @@ def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def notification_payload(notification: Notification) -> dict:
+def notification_payload(notification: Notification, language: str) -> dict:
+    text = notification.in_language(language)
     return {
         "id": notification.pk,
         "kind": notification.kind,
-        "title": notification.title,
-        "body": notification.body,
+        "title": text.title,
+        "body": text.body,
         "link": notification.link,
         "created_at": notification.created_at.isoformat(),
         "read": notification.read_at is not None,

@@ -17,7 +17,8 @@ from realtime.models import Delivery
 @login_required
 def notification_list(request):
     page = Paginator(selectors.notifications_of(request.user), 30).get_page(request.GET.get("halaman"))
-    return render(request, "realtime/notifications.html", {"page": page})
+    shown = [(item, item.in_language(request.LANGUAGE_CODE)) for item in page]
+    return render(request, "realtime/notifications.html", {"page": page, "shown": shown})
 
 
 @login_required

@@ -33,6 +33,24 @@ def test_consumer_signs_up_in_their_satker_only(db, satker_a, satker_b):
     assert client_for(satker_b).post("/akun/daftar/", SIGN_UP).status_code == 302
 
 
+def test_sign_up_from_the_login_page_keeps_the_chosen_slot_and_topic(db, satker_a):
+    """A visitor who chose a slot and a topic is sent to log in; having no account, they sign up
+    and land back on the request form with their choice, not on the home page."""
+    from urllib.parse import quote
+
+    client = client_for(satker_a)
+    wanted = "/konsultasi/baru/?petugas=3&mulai=2026-12-07T09:15&topik=Garis+kemiskinan"
+    login = client.get(f"/akun/masuk/?next={quote(wanted)}").content.decode()
+    link = re.search(r'href="(/akun/daftar/\?next=[^"]+)"', login).group(1).replace("&amp;", "&")
+    page = client.get(link).content.decode()
+    assert 'name="next"' in page
+    response = client.post(link, SIGN_UP)
+    assert response.status_code == 302 and response["Location"] == wanted
+    # A crafted link cannot send a new account elsewhere.
+    other = client_for(satker_a).post("/akun/daftar/?next=https://evil.example/", {**SIGN_UP, "email": "b@x.example"})
+    assert other["Location"] == "/"
+
+
 def test_sign_up_refuses_bad_input_in_indonesian_and_keeps_what_was_typed(db, satker_a):
     client = client_for(satker_a)
     response = client.post("/akun/daftar/", {**SIGN_UP, "consent": "", "whatsapp": "12345"})
@@ -70,7 +88,7 @@ def test_login_is_per_satker(db, satker_a, satker_b):
     create_user(satker_a, "alice@example.com")
     response = client_for(satker_b).post("/akun/masuk/", {"username": "alice@example.com", "password": PASSWORD})
     assert response.status_code == 200
-    assert "benar" in response.content.decode()  # "masukkan email dan sandi yang benar"
+    assert "tidak cocok dengan akun di sini" in response.content.decode()  # said plainly, in Indonesian
 
 
 def test_password_reset_mail_links_to_the_satker_host(db, satker_a):

@@ -3,6 +3,7 @@ SDKs against the fakes, with retries, permanent failures and the attempt log."""
 
 import json
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
@@ -14,7 +15,7 @@ from realtime import services
 from realtime.models import AttemptOutcome, Delivery, DeliveryStatus, Notification
 from realtime.providers import normalise_whatsapp_number
 from tests.booking.conftest import at, make_officer, next_weekday, request
-from tests.conftest import create_user
+from tests.conftest import client_for, create_user
 
 
 @pytest.fixture
@@ -300,6 +301,54 @@ def test_reminders_come_once_per_window_in_the_satker_zone(satker_a, people, fak
         reminder = Notification.objects.filter(recipient=consumer, kind="reminder_hour").get()
         assert "08:00 WIB" in reminder.body
         assert timezone.now() < booked.starts_at
+
+
+def test_the_day_reminder_says_today_or_tomorrow_in_the_satker_zone(satker_a, people, fakes):
+    from datetime import timedelta
+
+    from booking.reminders import send_consultation_reminders
+
+    officer, consumer = people
+    day = next_weekday(satker_a.timezone, 0)
+    afternoon = request(satker_a, consumer, officer, at(satker_a, day, 13))
+    next_morning = request(satker_a, consumer, officer, at(satker_a, day + timedelta(days=1), 9, 15))
+    with schema_context(satker_a.schema_name):
+        booking.approve(afternoon.pk, officer.user)
+        booking.approve(next_morning.pk, officer.user)
+        # 08:00 local: the 13:00 consultation is today; tomorrow's 09:15 is not yet within 24 hours.
+        assert send_consultation_reminders(now=at(satker_a, day, 8)) == 2
+        # 09:30 local, within a day of 09:15 tomorrow (and 13:00 today is already reminded).
+        assert send_consultation_reminders(now=at(satker_a, day, 9, 30)) == 2
+        reminders = Notification.objects.filter(kind__startswith="reminder")
+        assert set(reminders.filter(link=f"/konsultasi/{afternoon.pk}/").values_list("title", flat=True)) == {
+            "Konsultasi hari ini"
+        }
+        assert set(reminders.filter(link=f"/konsultasi/{next_morning.pk}/").values_list("title", flat=True)) == {
+            "Konsultasi besok"
+        }
+
+
+def test_notifications_are_shown_in_the_readers_language_without_doubled_stops(satker_a, people, fakes):
+    officer, consumer = people
+    booked = request(satker_a, consumer, officer, at(satker_a, next_weekday(satker_a.timezone, 0), 8))
+    with schema_context(satker_a.schema_name):
+        booking.propose_reschedule(
+            booked.pk,
+            officer.user,
+            starts_at=booked.starts_at + timedelta(hours=2, minutes=30),
+            reason="Saya rapat jam itu.",
+        )
+        proposal = Notification.objects.get(recipient=consumer, kind="reschedule_proposed")
+    assert ".." not in proposal.body and "rapat jam itu. " in proposal.body
+    assert proposal.title == "Ada usulan waktu baru untuk konsultasi Anda"  # sent in the consumer's Indonesian
+    client = client_for(satker_a, consumer)
+    english = client.get("/notifikasi/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "A new time is proposed for your consultation" in english and "10:30 WIB" in english
+    assert "Monday" in english  # the day is written in the reader's language too
+    api = client.get("/api/v1/notifications/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert api[0]["title"] == "A new time is proposed for your consultation"
+    indonesian = client.get("/notifikasi/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "Ada usulan waktu baru untuk konsultasi Anda" in indonesian and "Senin" in indonesian
 
 
 def test_webhooks_with_bad_signatures_change_nothing(satker_a, people, fakes, client):

@@ -45,6 +45,15 @@ def test_portal_lives_on_the_bare_base_domain_and_www(db, satker_a):
         assert "Kabupaten Sidoarjo" in response.content.decode()
 
 
+def test_the_portal_reads_like_a_product(db, satker_a, province_jatim):
+    page = Client(HTTP_HOST="localhost").get("/").content.decode()
+    assert "<title>Konsultasi statistik BPS, secara daring · HaloPST</title>" in page  # not "HaloPST · HaloPST"
+    assert page.count("Provinsi Jawa Timur") == 1  # the group heading; its own card says "Kantor provinsi"
+    assert "Kantor provinsi" in page and "sidoarjokab.localhost · WIB" in page
+    icon = Client(HTTP_HOST="localhost").get("/favicon.ico")
+    assert icon.status_code == 301 and icon["Location"].endswith("halopst/favicon.svg")
+
+
 def test_host_lookup_costs_no_query_once_cached(db, satker_a):
     client = client_for(satker_a)
     client.get("/")
