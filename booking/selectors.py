@@ -28,6 +28,11 @@ def active_tags() -> QuerySet[ExpertiseTag]:
     return ExpertiseTag.objects.filter(is_active=True)
 
 
+def staffed_tags() -> QuerySet[ExpertiseTag]:
+    """Active expertise that at least one active officer covers: what can be booked."""
+    return active_tags().filter(officers__is_active=True, officers__user__is_active=True).distinct()
+
+
 def officer_directory(expertise_slug: str | None = None) -> QuerySet[OfficerProfile]:
     officers = (
         OfficerProfile.objects.filter(is_active=True, user__is_active=True)

@@ -244,6 +244,11 @@ def _record(consultation, action, actor, from_status, to_status, reason=""):
     return event
 
 
+def may(consultation: Consultation, action: Action) -> bool:
+    """Whether the consultation's state allows `action` now (who may do it is checked when done)."""
+    return consultation.status in TRANSITIONS[action].from_states
+
+
 def _is_officer_side(consultation: Consultation, user: User) -> bool:
     return user.role == Role.SATKER_ADMIN or (user.role == Role.OFFICER and consultation.officer.user_id == user.pk)
 

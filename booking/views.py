@@ -32,7 +32,7 @@ from booking.forms import (
     RequestForm,
     RescheduleForm,
 )
-from booking.models import BookingSettings, ClosedDay, ExpertiseTag, OfficerProfile
+from booking.models import Action, BookingSettings, ClosedDay, ExpertiseTag, OfficerProfile
 from booking.services import SlotTaken
 from core.access import require_role
 from core.errors import Conflict
@@ -60,7 +60,8 @@ def officer_directory(request):
         request,
         "booking/directory.html",
         {
-            "tags": selectors.active_tags(),
+            # Only what can be booked; a tag nobody covers (reached by an old link) says so.
+            "tags": selectors.staffed_tags(),
             "selected": tag,
             "officers": officers,
         },
@@ -119,6 +120,8 @@ def expertise_slots(request, slug):
     tag = get_object_or_404(ExpertiseTag, slug=slug, is_active=True)
     _keep_need(request)
     officers = list(selectors.officer_directory(slug))
+    if not officers:  # no week of "no free time": the directory says who else can help
+        return redirect(f"{reverse('booking-directory')}?keahlian={tag.slug}")
     week, first, last = _week_bounds(request)
     zone = _zone(request)
     per_officer = free_slots(officers, zone=zone, now=timezone.now(), first=first, last=last)
@@ -279,6 +282,14 @@ def feedback(request, pk):
     consultation = selectors.consultation_for(request.user, pk)
     if consultation.consumer_id != request.user.pk:
         raise PermissionDenied(_("Only the consumer rates a consultation."))
+    if not services.may(consultation, Action.RATE):
+        # Say so before the survey, not after nine questions answered on a phone.
+        return render(
+            request,
+            "booking/feedback.html",
+            {"consultation": consultation, "form": None},
+            status=409 if request.method == "POST" else 200,
+        )
     form = FeedbackForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -2,12 +2,14 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -42,6 +44,14 @@ def sign_up(request):
     return done or render(
         request, "core/sign_up.html", {"form": form, "next": next_path(request, "")}, status=form_status(form)
     )
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, sending each role to where its work is when no `next` was asked for."""
+
+    def get_default_redirect_url(self):
+        start = settings.HALOPST_START_PAGE_BY_ROLE.get(self.request.user.role)
+        return resolve_url(start) if start else super().get_default_redirect_url()
 
 
 @require_http_methods(["GET", "POST"])

@@ -223,6 +223,14 @@ HALOPST_TRUSTED_PROXIES = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+# Where each role starts after logging in without a `next` (core.views.LoginView): officers and
+# satker admins at the requests waiting for them, province and national admins at the console.
+HALOPST_START_PAGE_BY_ROLE = {
+    "officer": "booking-inbox",
+    "satker_admin": "booking-inbox",
+    "province_admin": "console",
+    "national_admin": "console",
+}
 LOGOUT_REDIRECT_URL = "home"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

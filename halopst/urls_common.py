@@ -16,7 +16,7 @@ auth_patterns = [
     path(
         "masuk/",
         limit("login", per_account_field="username", failures_only=True)(
-            auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm)
+            views.LoginView.as_view(authentication_form=EmailAuthenticationForm)
         ),
         name="login",
     ),

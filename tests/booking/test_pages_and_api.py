@@ -30,6 +30,16 @@ def test_directory_filters_by_expertise(satker_a, officer_a):
     assert "/keahlian/ketenagakerjaan/jadwal/" in labour
 
 
+def test_expertise_nobody_covers_is_not_offered_and_its_old_links_lead_to_help(satker_a, officer_a):
+    client = client_for(satker_a)
+    directory = client.get("/petugas/").content.decode()
+    assert "?keahlian=kemiskinan-kesejahteraan" in directory and "?keahlian=ketenagakerjaan" not in directory
+    slots = client.get("/keahlian/ketenagakerjaan/jadwal/")
+    assert slots.status_code == 302 and slots["Location"] == "/petugas/?keahlian=ketenagakerjaan"
+    page = client.get(slots["Location"]).content.decode()
+    assert "/keahlian/ketenagakerjaan/jadwal/" not in page and "/aida/" in page and "http://localhost" in page
+
+
 def test_consumer_books_through_the_pages(satker_a, officer_a, consumer_a, monday):
     client = client_for(satker_a, consumer_a)
     week = (monday - timezone.localdate()).days // 7
@@ -114,7 +124,7 @@ def test_officer_approves_on_the_page_and_a_refused_move_is_409(satker_a, office
     assert "https://meet.example.org/pst-42" in page and "Disetujui" in page
 
     again = officer.post(f"/konsultasi/{booked.pk}/approve/", {"meeting_link": ""})
-    assert again.status_code == 409 and "tidak dapat diubah" in again.content.decode()
+    assert again.status_code == 409 and "tidak bisa dilakukan lagi" in again.content.decode()
     api = officer.post(f"/api/v1/consultations/{booked.pk}/decline/", {"reason": "x"}, content_type="application/json")
     assert api.status_code == 409 and "detail" in api.json()
 
@@ -207,6 +217,20 @@ def test_calendar_file_keeps_its_uid_and_raises_its_sequence(satker_a, officer_a
     assert [field(ics, "SEQUENCE") for ics in (first, second, third)] == ["0", "1", "2"]
     assert field(first, "DTSTART") == at(satker_a, monday, 8).astimezone(dt_timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     assert field(third, "METHOD") == "CANCEL" and field(third, "STATUS") == "CANCELLED"
+
+
+def test_the_survey_is_offered_only_when_the_consultation_can_be_rated(satker_a, officer_a, consumer_a, monday):
+    booked = request(satker_a, consumer_a, officer_a, at(satker_a, monday, 8))
+    consumer = client_for(satker_a, consumer_a)
+    early = consumer.get(f"/konsultasi/{booked.pk}/nilai/")
+    assert early.status_code == 200
+    assert (
+        "u1_requirements" not in early.content.decode() and "setelah konsultasi berlangsung" in early.content.decode()
+    )
+    assert consumer.post(f"/konsultasi/{booked.pk}/nilai/", {"rating": 5}).status_code == 409
+    with schema_context(satker_a.schema_name):
+        Consultation.objects.filter(pk=booked.pk).update(status=Status.COMPLETED)
+    assert "u1_requirements" in consumer.get(f"/konsultasi/{booked.pk}/nilai/").content.decode()
 
 
 def test_ikm_is_the_mean_of_element_means_times_25_with_its_grade(satker_a, officer_a, consumer_a, monday):

@@ -84,6 +84,18 @@ def test_session_of_satker_a_is_worth_nothing_on_satker_b(db, satker_a, satker_b
     assert "Alice" not in page and "Bob Surabaya" not in page and "/akun/masuk/" in page
 
 
+def test_each_role_starts_where_its_work_is(db, satker_a):
+    officer = create_user(satker_a, "petugas@a.example", role=Role.OFFICER)
+    consumer = create_user(satker_a, "warga@a.example")
+    for user, start in [(officer, "/kotak-masuk/"), (consumer, "/")]:
+        response = client_for(satker_a).post("/akun/masuk/", {"username": user.email, "password": PASSWORD})
+        assert response["Location"] == start
+    asked = client_for(satker_a).post(
+        "/akun/masuk/?next=/konsultasi/", {"username": officer.email, "password": PASSWORD}
+    )
+    assert asked["Location"] == "/konsultasi/"  # a `next` still wins
+
+
 def test_login_is_per_satker(db, satker_a, satker_b):
     create_user(satker_a, "alice@example.com")
     response = client_for(satker_b).post("/akun/masuk/", {"username": "alice@example.com", "password": PASSWORD})
