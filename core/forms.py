@@ -1,6 +1,9 @@
+import re
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,16 +24,40 @@ class EmailAuthenticationForm(AuthenticationForm):
         return self.cleaned_data["username"].lower()
 
 
+class WhatsAppNumberField(forms.RegexField):
+    """An Indonesian mobile number as people write it ("0812-3456-7890", "+62 812 3456 7890"),
+    kept as its digits (and a leading +)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            regex=r"^(\+62|62|0)8[0-9]{7,12}$",
+            max_length=24,
+            label=_("WhatsApp number"),
+            help_text=_("For example 0812-3456-7890."),
+            error_messages={"invalid": _("Enter an Indonesian mobile number, e.g. 0812-3456-7890.")},
+            **kwargs,
+        )
+        self.widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
+
+    def to_python(self, value):
+        return re.sub(r"[\s().-]", "", super().to_python(value))
+
+
+def new_password_field():
+    """A new password: its rules shown before the first try, and kept when another field is refused."""
+    return forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=True),
+        help_text=" ".join(str(text) for text in password_validators_help_texts()),
+    )
+
+
 class SignUpForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     email = forms.EmailField(label=_("Email"))
-    whatsapp = forms.RegexField(
-        label=_("WhatsApp number"),
-        regex=r"^(\+62|62|0)8[0-9]{7,12}$",
-        max_length=20,
-        error_messages={"invalid": _("Enter an Indonesian mobile number, e.g. 081234567890.")},
-    )
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    whatsapp = WhatsAppNumberField()
+    password = new_password_field()
     consent = forms.BooleanField(
         label=_("I have read and accept the privacy notice (UU PDP 27/2022)."),
         error_messages={"required": _("You must accept the privacy notice to sign up.")},
@@ -39,18 +66,12 @@ class SignUpForm(forms.Form):
 
 class InvitationAcceptForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password = new_password_field()
 
 
 class ProfileForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
-    whatsapp = forms.RegexField(
-        label=_("WhatsApp number"),
-        regex=r"^(\+62|62|0)8[0-9]{7,12}$",
-        max_length=20,
-        required=False,
-        error_messages={"invalid": _("Enter an Indonesian mobile number, e.g. 081234567890.")},
-    )
+    whatsapp = WhatsAppNumberField(required=False)
     language = forms.ChoiceField(label=_("Language of messages"), choices=settings.LANGUAGES)
     notify_by_email = forms.BooleanField(label=_("Send me notifications by email"), required=False)
     notify_by_whatsapp = forms.BooleanField(label=_("Send me notifications by WhatsApp"), required=False)

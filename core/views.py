@@ -107,6 +107,11 @@ def my_data_download(request):
     return response
 
 
+def privacy_notice(request):
+    """What HaloPST keeps about a person, why, for how long, and their rights (UU PDP 27/2022)."""
+    return render(request, "core/privacy_notice.html", {"retention_days": settings.HALOPST_AIDA_RETENTION_DAYS})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def recovery_codes(request):

@@ -47,6 +47,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("tema.css", tenant_views.theme_css, name="theme-css"),
     path("audit/", tenant_views.audit_log, name="audit-log"),
+    path("privasi/", views.privacy_notice, name="privacy-notice"),
     path("pengaturan/akun-terkunci/", views.locked_accounts, name="locked-accounts"),
 ]
 

@@ -51,6 +51,20 @@ def test_sign_up_from_the_login_page_keeps_the_chosen_slot_and_topic(db, satker_
     assert other["Location"] == "/"
 
 
+def test_a_whatsapp_number_is_taken_as_people_write_it(db, satker_a):
+    response = client_for(satker_a).post("/akun/daftar/", {**SIGN_UP, "whatsapp": "0812-3456-7890"})
+    assert response.status_code == 302
+    with schema_context(satker_a.schema_name):
+        assert User.objects.get(email="siti@example.com").whatsapp == "081234567890"
+
+
+def test_the_privacy_notice_is_there_wherever_consent_is_asked(db, satker_a):
+    client = client_for(satker_a)
+    assert 'href="/privasi/"' in client.get("/akun/daftar/").content.decode()
+    notice = client.get("/privasi/").content.decode()
+    assert "UU PDP" in notice and "365 hari" in notice
+
+
 def test_sign_up_refuses_bad_input_in_indonesian_and_keeps_what_was_typed(db, satker_a):
     client = client_for(satker_a)
     response = client.post("/akun/daftar/", {**SIGN_UP, "consent": "", "whatsapp": "12345"})
@@ -59,6 +73,8 @@ def test_sign_up_refuses_bad_input_in_indonesian_and_keeps_what_was_typed(db, sa
     assert "pemberitahuan privasi" in body
     assert "nomor ponsel Indonesia" in body
     assert 'value="Siti Aminah"' in body
+    assert f'value="{SIGN_UP["password"]}"' in body  # the password is not cleared by another field's error
+    assert "satu angka atau simbol" in client.get("/akun/daftar/").content.decode()  # its rules, before any try
     with schema_context(satker_a.schema_name):
         assert not User.objects.filter(email="siti@example.com").exists()
 
