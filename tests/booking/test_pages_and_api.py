@@ -230,7 +230,9 @@ def test_the_survey_is_offered_only_when_the_consultation_can_be_rated(satker_a,
     assert consumer.post(f"/konsultasi/{booked.pk}/nilai/", {"rating": 5}).status_code == 409
     with schema_context(satker_a.schema_name):
         Consultation.objects.filter(pk=booked.pk).update(status=Status.COMPLETED)
-    assert "u1_requirements" in consumer.get(f"/konsultasi/{booked.pk}/nilai/").content.decode()
+    survey = consumer.get(f"/konsultasi/{booked.pk}/nilai/").content.decode()
+    assert "u1_requirements" in survey
+    assert survey.count("<legend>") >= 10  # each question is a fieldset a screen reader announces
 
 
 def test_ikm_is_the_mean_of_element_means_times_25_with_its_grade(satker_a, officer_a, consumer_a, monday):

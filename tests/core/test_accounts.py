@@ -73,6 +73,7 @@ def test_sign_up_refuses_bad_input_in_indonesian_and_keeps_what_was_typed(db, sa
     assert "pemberitahuan privasi" in body
     assert "nomor ponsel Indonesia" in body
     assert 'value="Siti Aminah"' in body
+    assert 'class="error-summary"' in body and 'href="#id_whatsapp"' in body  # what went wrong, linked, on top
     assert f'value="{SIGN_UP["password"]}"' in body  # the password is not cleared by another field's error
     assert "satu angka atau simbol" in client.get("/akun/daftar/").content.decode()  # its rules, before any try
     with schema_context(satker_a.schema_name):
