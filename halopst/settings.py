@@ -234,8 +234,9 @@ HALOPST_START_PAGE_BY_ROLE = {
 LOGOUT_REDIRECT_URL = "home"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Cookies travel over TLS only, wherever TLS is there (production); `make run` serves plain http
+# on one machine and turns this off.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("HALOPST_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_HTTPONLY = False  # the AIDA chat reads it to post questions
 # Behind nginx (deploy/nginx.conf), which terminates TLS and sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -266,6 +267,16 @@ STATIC_ROOT = Path(os.environ.get("HALOPST_STATIC_ROOT", BASE_DIR / "staticfiles
 STATICFILES_DIRS = [BASE_DIR / "core" / "static"]
 # In development WhiteNoise serves straight from the apps' static folders (no collectstatic).
 WHITENOISE_USE_FINDERS = DEBUG
+# Collected files are served compressed (gzip, made once by collectstatic; Brotli too where the
+# brotli package is installed).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    },
+}
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("HALOPST_MEDIA_ROOT", BASE_DIR / "media"))
