@@ -2,12 +2,14 @@
 review queue, the knowledge base editor and the budget page."""
 
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,6 +18,7 @@ from aida.forms import EntryForm, ImportForm, QuestionForm, ReviewForm
 from aida.knowledge import EntryData, parse_csv, parse_markdown
 from aida.models import KnowledgeEntry
 from billing_quota.selectors import usage_of
+from booking.selectors import expertise_for
 from core.access import require_role
 from core.errors import Conflict
 from core.models import Role
@@ -82,7 +85,10 @@ def handoff(request, pk):
         "topic": topic,
         "data_need": _("Question to AIDA: %(question)s") % {"question": topic},
     }
-    return redirect("booking-directory")
+    # The officers of the expertise the question is about, not the whole list.
+    expertise = expertise_for(topic)
+    directory = reverse("booking-directory")
+    return redirect(f"{directory}?{urlencode({'keahlian': expertise.slug})}" if expertise else directory)
 
 
 def knowledge_entry(request, slug):

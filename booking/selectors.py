@@ -1,5 +1,6 @@
 """Reads of booking data. Who may see a consultation is decided here and only here."""
 
+import re
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from statistics import mean
@@ -31,6 +32,23 @@ def active_tags() -> QuerySet[ExpertiseTag]:
 def staffed_tags() -> QuerySet[ExpertiseTag]:
     """Active expertise that at least one active officer covers: what can be booked."""
     return active_tags().filter(officers__is_active=True, officers__user__is_active=True).distinct()
+
+
+def expertise_for(text: str) -> ExpertiseTag | None:
+    """The bookable expertise a question is about: the one whose name and keywords ("miskin,
+    garis kemiskinan, gini") share the most words or phrases with it; None when none does."""
+    words = set(re.findall(r"[a-z0-9]+", text.lower()))
+    padded = f" {' '.join(re.findall(r'[a-z0-9]+', text.lower()))} "
+
+    def overlap(tag) -> int:
+        terms = [
+            term.strip() for term in f"{tag.name},{tag.name_en},{tag.keywords}".lower().replace("&", ",").split(",")
+        ]
+        return sum(f" {term} " in padded if " " in term else term in words for term in terms if term)
+
+    scored = [(overlap(tag), -tag.sort_order, tag) for tag in staffed_tags()]
+    best = max(scored, key=lambda item: item[:2], default=None)
+    return best[2] if best and best[0] else None
 
 
 def officer_directory(expertise_slug: str | None = None) -> QuerySet[OfficerProfile]:

@@ -64,6 +64,7 @@ def officer_directory(request):
             "tags": selectors.staffed_tags(),
             "selected": tag,
             "officers": officers,
+            "draft": request.session.get("booking_draft"),
         },
     )
 

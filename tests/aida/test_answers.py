@@ -160,7 +160,10 @@ def test_handoff_fills_the_booking_form(satker_a, gemini, db):
     done = ask(satker_a, user=consumer, session_key=session_key)[-1]
     assert client.get(done["handoff"]).status_code == 405  # a link elsewhere cannot record a handoff
     response = client.post(done["handoff"])
-    assert response.status_code == 302 and response["Location"] == "/petugas/"
+    # To the officers of the expertise the question is about, the question carried along.
+    assert response.status_code == 302 and response["Location"] == "/petugas/?keahlian=kemiskinan-kesejahteraan"
+    directory = client.get(response["Location"]).content.decode()
+    assert "berapa garis kemiskinan sidoarjo" in directory and "/keahlian/kemiskinan-kesejahteraan/jadwal/" in directory
     starts = at(satker_a, next_weekday(satker_a.timezone, 0), 8).isoformat()
     form = client.get("/konsultasi/baru/", {"petugas": officer.pk, "mulai": starts}).content.decode()
     assert "berapa garis kemiskinan sidoarjo" in form and "Pertanyaan untuk AIDA" in form

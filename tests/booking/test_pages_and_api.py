@@ -290,3 +290,24 @@ def test_openapi_schema_and_docs_are_served_on_a_satker_host(satker_a):
     schema = client.get("/api/schema/")
     assert schema.status_code == 200 and b"/api/v1/consultations/" in schema.content
     assert client.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("berapa TPT (tingkat pengangguran) surabaya 2023?", "ketenagakerjaan"),
+        ("Inflasi Sidoarjo bulan lalu berapa?", "perdagangan-harga-inflasi"),
+        ("data garis kemiskinan dan gini ratio", "kemiskinan-kesejahteraan"),
+        ("What is the poverty rate?", "kemiskinan-kesejahteraan"),
+        ("jadwal kereta besok pagi", None),
+        ("produksi padi kabupaten ini", None),  # agriculture has no officer here: not offered
+    ],
+)
+def test_a_question_finds_the_bookable_expertise_it_is_about(satker_a, question, expected):
+    from booking.selectors import expertise_for
+
+    make_officer(satker_a, "rina@a.example", tags=["kemiskinan-kesejahteraan", "ketenagakerjaan"])
+    make_officer(satker_a, "bagus@a.example", tags=["perdagangan-harga-inflasi"])
+    with schema_context(satker_a.schema_name):
+        found = expertise_for(question)
+    assert (found.slug if found else None) == expected

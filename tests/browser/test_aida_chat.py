@@ -26,3 +26,4 @@ def test_question_streams_an_answer_with_sources_and_a_way_to_an_officer(site, p
     page.get_by_role("button", name="Tidak").click()
     page.get_by_role("button", name="Bicara dengan petugas").click()
     page.wait_for_url("**/petugas/")
+    page.get_by_text("Berapa garis kemiskinan dan bagaimana cara menghitungnya?").wait_for()  # the question comes along
