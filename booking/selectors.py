@@ -29,6 +29,17 @@ def active_tags() -> QuerySet[ExpertiseTag]:
     return ExpertiseTag.objects.filter(is_active=True)
 
 
+def time_before_proposal(consultation: Consultation) -> datetime | None:
+    """While a new time is proposed, the time it would replace (each event records the start
+    time it left the consultation with)."""
+    if consultation.status != Status.RESCHEDULE_PROPOSED:
+        return None
+    events = list(consultation.events.order_by("-created_at", "-id").values_list("action", "starts_at")[:2])
+    if len(events) < 2 or events[0][0] != Action.PROPOSE_RESCHEDULE:
+        return None
+    return events[1][1]
+
+
 def staffed_tags() -> QuerySet[ExpertiseTag]:
     """Active expertise that at least one active officer covers: what can be booked."""
     return active_tags().filter(officers__is_active=True, officers__user__is_active=True).distinct()

@@ -219,6 +219,7 @@ def _detail_context(request, consultation, **forms):
         "officer_side": officer_side,
         "consumer_side": consultation.consumer_id == user.pk,
         "started": consultation.starts_at <= timezone.now(),
+        "replaced_starts_at": selectors.time_before_proposal(consultation),
         "approve_form": forms.get("approve", ApproveForm()),
         "reason_form": forms.get("reason", ReasonForm()),
         "reschedule_form": forms.get("reschedule", RescheduleForm()),

@@ -311,3 +311,17 @@ def test_a_question_finds_the_bookable_expertise_it_is_about(satker_a, question,
     with schema_context(satker_a.schema_name):
         found = expertise_for(question)
     assert (found.slug if found else None) == expected
+
+
+def test_a_proposed_time_is_shown_beside_the_time_it_replaces(satker_a, officer_a, consumer_a, monday):
+    booked = request(satker_a, consumer_a, officer_a, at(satker_a, monday, 8))
+    with schema_context(satker_a.schema_name):
+        services.propose_reschedule(booked.pk, officer_a.user, starts_at=at(satker_a, monday, 13), reason="Rapat")
+    page = client_for(satker_a, consumer_a).get(f"/konsultasi/{booked.pk}/").content.decode()
+    replaced = page[page.index('id="replaced-time"') :]
+    assert "<s>" in replaced and "08:00 WIB</s>" in replaced and "13:00–14:00 WIB" in replaced
+    with schema_context(satker_a.schema_name):
+        services.accept_reschedule(booked.pk, consumer_a)
+    assert (
+        'id="replaced-time"' not in client_for(satker_a, consumer_a).get(f"/konsultasi/{booked.pk}/").content.decode()
+    )
