@@ -175,6 +175,7 @@ def test_satker_dashboard_shows_and_exports_its_own_numbers_only(
 
     page_a = admin_a.get("/pengaturan/dasbor/")
     assert page_a.status_code == 200 and 'data-kpi="requests">1<' in page_a.content.decode()
+    assert "Belum ada permintaan yang diputuskan pada periode ini." in page_a.content.decode()  # not "p50 –"
     assert 'data-kpi="requests">0<' in admin_b.get("/pengaturan/dasbor/").content.decode()
 
     csv = admin_a.get("/pengaturan/dasbor/unduh.csv", {"periode": "7"})
