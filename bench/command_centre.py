@@ -151,18 +151,20 @@ def admin_session(email, role, province=None) -> str:
     """A signed-in session with the two-factor step done, as after the login and code pages."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from core.models import User
-    from core.services import TWO_FACTOR_SESSION_KEY
 
     user = User.objects.create_user(email, "bench-password-123", full_name=email, role=role, managed_province=province)
+    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
     session = SessionStore()
     session.update(
         {
             SESSION_KEY: str(user.pk),
             BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
             HASH_SESSION_KEY: user.get_session_auth_hash(),
-            TWO_FACTOR_SESSION_KEY: True,
+            DEVICE_ID_SESSION_KEY: device.persistent_id,
         }
     )
     session.create()

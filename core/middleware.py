@@ -61,7 +61,8 @@ class RejectNullBytesMiddleware:
 
 class RequireTwoFactorMiddleware:
     """Admins (satker, province, national) must confirm a TOTP code once per session before
-    any page but the code page, logout and static files."""
+    any page but the code page, logout and static files. Runs after django-otp's
+    OTPMiddleware, which tells whether this session's user was verified."""
 
     OPEN_PREFIXES = ("/akun/2fa/", "/akun/keluar/", "/static/", "/tema.css", "/i18n/")
 
@@ -69,11 +70,11 @@ class RequireTwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from core.services import TWO_FACTOR_SESSION_KEY, needs_two_factor
+        from core.services import needs_two_factor
 
         if (
             needs_two_factor(request.user)
-            and not request.session.get(TWO_FACTOR_SESSION_KEY)
+            and not request.user.is_verified()
             and not request.path.startswith(self.OPEN_PREFIXES)
         ):
             if request.path.startswith("/api/"):

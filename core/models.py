@@ -138,25 +138,3 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.target}"
-
-
-class TwoFactorDevice(models.Model):
-    """An admin's authenticator app: the shared TOTP secret, confirmed once a code matched."""
-
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
-    secret = models.CharField(max_length=64)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    # The newest time step whose code was accepted: a code is good once (RFC 6238 §5.2).
-    last_step = models.BigIntegerField(default=0)
-
-
-class RecoveryCode(models.Model):
-    """A one-time code that stands in for the authenticator app when the phone is lost. Only a
-    keyed hash is kept (core.services.recovery_hash); the codes are shown once."""
-
-    device = models.ForeignKey(TwoFactorDevice, on_delete=models.CASCADE, related_name="recovery_codes")
-    code_hash = models.CharField(max_length=64)
-    used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["device", "code_hash"], name="recovery_code_unique")]

@@ -1,5 +1,7 @@
 """What every app's pages share: running a service on a posted form and showing its refusal."""
 
+from contextlib import nullcontext
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,18 +27,21 @@ def add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def submit_form(request, form, action, *, success: str, next_url):
+def submit_form(request, form, action, *, success: str, next_url, atomic: bool = True):
     """The one way a page runs a service on a posted form.
 
     If `form` is bound and valid, call `action(cleaned_data)`; on success flash `success` and
     redirect to `next_url`; a ValidationError from the service lands on the form instead, so
     nothing typed is lost. Services write their own audit entries (given `actor=`), so the page
     and the API audit alike. Returns the redirect, or None when the page should be shown again.
+
+    An action of several service calls stands or falls whole (`atomic`); a single service that
+    commits part of a refusal (a wrong two-factor code is counted) runs as it is.
     """
     if not form.is_bound or not form.is_valid():
         return None
     try:
-        with transaction.atomic():  # an action of several service calls stands or falls whole
+        with transaction.atomic() if atomic else nullcontext():
             action(form.cleaned_data)
     except ValidationError as error:
         add_service_errors(form, error)

@@ -6,6 +6,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
+import django_otp
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -16,6 +17,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.models import Device
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.audit import record
 from core.models import PUBLIC_ROLES, SATKER_ROLES, Invitation, Role, User
@@ -171,48 +177,94 @@ def update_profile(user: User, **values) -> User:
 
 
 ADMIN_ROLES = {Role.SATKER_ADMIN, Role.PROVINCE_ADMIN, Role.NATIONAL_ADMIN}
-TWO_FACTOR_SESSION_KEY = "halopst_2fa_verified"
+
+
+# --- Two-factor (django-otp) ------------------------------------------------------------------
+#
+# An admin has one TOTP device (their authenticator app) and, once it is confirmed, one static
+# device holding ten recovery codes. django-otp keeps the verified device in the session
+# (`otp_device_id`); its middleware puts it on `request.user`.
 
 
 def needs_two_factor(user) -> bool:
     return user.is_authenticated and user.role in ADMIN_ROLES
 
 
-@transaction.atomic
-def two_factor_device(user: User):
-    """The admin's device, created (unconfirmed, with a fresh secret) on first use."""
-    from core.models import TwoFactorDevice
-    from core.totp import new_secret
-
-    device, _created = TwoFactorDevice.objects.get_or_create(user=user, defaults={"secret": new_secret()})
-    return device
+def two_factor_verified(user, session) -> bool:
+    """Whether `session` holds a confirmed device of `user` that accepted a code: the check
+    of django_otp.middleware.OTPMiddleware, for places without a request (WebSockets)."""
+    device_id = session.get(DEVICE_ID_SESSION_KEY)
+    device = Device.from_persistent_id(device_id) if device_id else None
+    return device is not None and device.user_id == user.pk and device.confirmed
 
 
 @transaction.atomic
+def two_factor_device(user: User) -> TOTPDevice:
+    """The admin's authenticator device, created unconfirmed (with a fresh key) on first use.
+    The user's row lock makes two tabs opening the page at once share one device."""
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    device = TOTPDevice.objects.filter(user=user).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+def two_factor_secret(device: TOTPDevice) -> str:
+    """The key as people type it into an authenticator app (base32)."""
+    return base64.b32encode(device.bin_key).decode()
+
+
 def verify_two_factor(request, code: str) -> None:
-    """Check the admin's code; on success the session counts as verified (and the device as
-    confirmed, the first time)."""
-    from core.models import TwoFactorDevice
-    from core.totp import matching_step
+    """Check the admin's code (six digits from the app, or a recovery code); on success the
+    session counts as verified (and the device as confirmed, the first time)."""
+    problem = _check_two_factor_code(request, code)
+    if problem:
+        raise ValidationError({"code": problem})
 
-    device = TwoFactorDevice.objects.select_for_update().get(user=request.user)
-    step = matching_step(device.secret, code)
-    # A step newer than the last one accepted, taken by a conditional update: of two sessions
-    # sending the same code at once, one wins.
-    fresh = (
-        step is not None
-        and TwoFactorDevice.objects.filter(pk=device.pk, last_step__lt=step).update(last_step=step) == 1
-    )
-    if not fresh and not _use_recovery_code(device, code):
-        if step is not None:
-            raise ValidationError({"code": _("That code was already used. Wait for the next code in your app.")})
-        raise ValidationError({"code": _("That code is not right. Check the time on your phone and try again.")})
+
+@transaction.atomic
+def _check_two_factor_code(request, code: str) -> str:
+    """The reason `code` is refused, or "" once the session is verified. Refusals commit too:
+    django-otp counts them to slow the next try.
+
+    The device row is locked while it is checked: django-otp refuses a time step at or before
+    the last accepted one (RFC 6238 §5.2), and of two sessions sending the same code at once
+    only the first may see the step as new.
+    """
+    device = TOTPDevice.objects.select_for_update().get(pk=two_factor_device(request.user).pk)
+    code = (code or "").strip().replace(" ", "")
+    if code.isdigit():
+        used, problem = _check_app_code(device, code)
+    elif device.confirmed:
+        used, problem = _use_recovery_code(request.user, code)
+    else:
+        used, problem = None, ""
+    if used is None:
+        return problem or _("That code is not right. Check the time on your phone and try again.")
     request.session.cycle_key()
-    if device.confirmed_at is None:
-        device.confirmed_at = timezone.now()
-        device.save(update_fields=["confirmed_at"])
-        request.session[NEW_RECOVERY_CODES_SESSION_KEY] = new_recovery_codes(device)
-    request.session[TWO_FACTOR_SESSION_KEY] = True
+    if not device.confirmed:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        request.session[NEW_RECOVERY_CODES_SESSION_KEY] = new_recovery_codes(request.user)
+    django_otp.login(request, used)
+    return ""
+
+
+def _wait_message(device) -> str:
+    allowed, why = device.verify_is_allowed()
+    if allowed:
+        return ""
+    seconds = max(1, int((why["locked_until"] - timezone.now()).total_seconds() + 0.999))
+    return _("Too many wrong codes. Try again in %(seconds)s seconds.") % {"seconds": seconds}
+
+
+def _check_app_code(device: TOTPDevice, code: str) -> tuple[TOTPDevice | None, str]:
+    if waiting := _wait_message(device):
+        return None, waiting
+    if device.verify_token(code):
+        return device, ""
+    # The right code whose time step was already accepted: seen over a shoulder, or replayed.
+    if TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).verify(int(code), device.tolerance):
+        return None, _("That code was already used. Wait for the next code in your app.")
+    return None, ""
 
 
 RECOVERY_CODES = 10
@@ -220,34 +272,35 @@ NEW_RECOVERY_CODES_SESSION_KEY = "halopst_new_recovery_codes"
 
 
 def recovery_hash(code: str) -> str:
-    """Keyed with the secret key: a leaked table alone does not let anyone try the short codes offline."""
+    """What a recovery code is stored as (django-otp's static token, 16 characters): a keyed
+    hash, so a leaked table alone does not let anyone try the short codes offline."""
     normalised = code.strip().lower().replace("-", "").replace(" ", "")
-    return hmac.new(settings.SECRET_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(settings.SECRET_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()[:16]
 
 
 @transaction.atomic
-def new_recovery_codes(device) -> list[str]:
-    """Replace the device's recovery codes with RECOVERY_CODES fresh ones, returned once in the clear."""
-    from core.models import RecoveryCode
-
+def new_recovery_codes(user: User) -> list[str]:
+    """Replace the admin's recovery codes with RECOVERY_CODES fresh ones, returned once in the clear."""
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
     codes = [
         "-".join("".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(2)) for _ in range(RECOVERY_CODES)
     ]
-    device.recovery_codes.all().delete()
-    RecoveryCode.objects.bulk_create([RecoveryCode(device=device, code_hash=recovery_hash(code)) for code in codes])
-    record(device.user, "two_factor.new_recovery_codes", device.user.email)
+    device, _created = StaticDevice.objects.get_or_create(user=user, defaults={"name": "recovery codes"})
+    device.token_set.all().delete()
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=recovery_hash(code)) for code in codes])
+    record(user, "two_factor.new_recovery_codes", user.email)
     return codes
 
 
-def _use_recovery_code(device, code: str) -> bool:
-    """Spend one unused recovery code; a code works once, even when two tabs send it at once."""
-    if device.confirmed_at is None:
-        return False
-    return (
-        device.recovery_codes.filter(code_hash=recovery_hash(code), used_at__isnull=True).update(used_at=timezone.now())
-        == 1
-    )
+def _use_recovery_code(user: User, code: str) -> tuple[StaticDevice | None, str]:
+    """Spend one unused recovery code; a code works once, even when two tabs send it at once
+    (the device's row lock orders them)."""
+    device = StaticDevice.objects.select_for_update().filter(user=user).first()
+    if device is None:
+        return None, ""
+    if waiting := _wait_message(device):
+        return None, waiting
+    return (device, "") if device.verify_token(recovery_hash(code)) else (None, "")
 
 
 # --- Lockouts (django-axes) -----------------------------------------------------------------

@@ -120,7 +120,7 @@ def recovery_codes(request):
     if not services.needs_two_factor(request.user):
         return redirect("home")
     if request.method == "POST":
-        codes = services.new_recovery_codes(services.two_factor_device(request.user))
+        codes = services.new_recovery_codes(request.user)
     else:
         codes = request.session.pop(services.NEW_RECOVERY_CODES_SESSION_KEY, None)
     return render(request, "core/recovery_codes.html", {"codes": codes, "next": next_path(request)})
@@ -195,8 +195,6 @@ def server_error(request):
 @limit("login", failures_only=True)
 def two_factor(request):
     """Admins set up (first time) or confirm their authenticator code."""
-    from core.totp import provisioning_uri
-
     if not services.needs_two_factor(request.user):
         return redirect("home")
     device = services.two_factor_device(request.user)
@@ -208,6 +206,7 @@ def two_factor(request):
         lambda data: services.verify_two_factor(request, data["code"]),
         success=_("Verified."),
         next_url=next_url,
+        atomic=False,
     )
     if done and services.NEW_RECOVERY_CODES_SESSION_KEY in request.session:
         return redirect(f"{reverse('recovery-codes')}?{urlencode({'next': next_url})}")
@@ -216,9 +215,9 @@ def two_factor(request):
         "core/two_factor.html",
         {
             "form": form,
-            "setup": device.confirmed_at is None,
-            "secret": device.secret,
-            "uri": provisioning_uri(device.secret, request.user.email),
+            "setup": not device.confirmed,
+            "secret": services.two_factor_secret(device),
+            "uri": device.config_url,
         },
         status=form_status(form),
     )

@@ -58,6 +58,10 @@ SHARED_APPS = [
     "channels",
     "axes",
     "core",
+    # Two-factor devices live beside the accounts they belong to (public and every satker).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Public-schema apps above the satker apps: rollups and the command centre, the portal.
     "insights",
     "portal",
@@ -70,6 +74,9 @@ TENANT_APPS = [
     # national and province admins. A lockout in one satker is invisible to another.
     "axes",
     "core",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "booking",
     "aida",
     "realtime",
@@ -98,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "core.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.MethodNotAllowedPageMiddleware",
@@ -210,6 +218,9 @@ AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "core.ratelimit.lockout_username"
 AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
+# Two-factor (django-otp): the name an authenticator app shows beside the account. After a wrong
+# code the next try waits 1, 2, 4… seconds (OTP_*_THROTTLE_FACTOR × 2^(failures−1)).
+OTP_TOTP_ISSUER = "HaloPST"
 # axes looks for its own middleware by name; ours is its subclass (core.middleware.LockoutMiddleware).
 # W006 asks for the address among the lockout parameters: a campus NAT must not be locked out,
 # and core.ratelimit already counts every address's failures (HALOPST_RATE_LIMITS["login"]).

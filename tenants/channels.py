@@ -85,13 +85,13 @@ class _SessionRequest:
 def _load_user(session_key: str):
     """The session's user; an admin who has not confirmed their two-factor code in this
     session is nobody here, as on every page (core.middleware.RequireTwoFactorMiddleware)."""
-    from core.services import TWO_FACTOR_SESSION_KEY, needs_two_factor
+    from core.services import needs_two_factor, two_factor_verified
 
     if not session_key:
         return AnonymousUser()
     session = import_string(settings.SESSION_ENGINE).SessionStore(session_key)
     user = get_user(_SessionRequest(session))
-    if needs_two_factor(user) and not session.get(TWO_FACTOR_SESSION_KEY):
+    if needs_two_factor(user) and not two_factor_verified(user, session):
         return AnonymousUser()
     return user
 

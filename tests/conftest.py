@@ -23,10 +23,12 @@ import redis
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 
-from core import totp
-from core.models import RecoveryCode, Role, TwoFactorDevice, User
+from core.models import Role, User
 from halopst.celery import app as celery_app
 from tenants.models import Domain, Satker
 from tenants.schema_template import ensure_template
@@ -115,13 +117,20 @@ def client_for(satker, user=None) -> Client:
         assert response.status_code == 302, response.content.decode()[:500]
         if user.role in (Role.SATKER_ADMIN, Role.PROVINCE_ADMIN, Role.NATIONAL_ADMIN):
             client.get("/akun/2fa/")
-            with schema_context(satker.schema_name):
-                secret = TwoFactorDevice.objects.get(user_id=user.pk).secret
-                # A code is good once; a person signing in again would wait for the next one.
-                TwoFactorDevice.objects.filter(user_id=user.pk).update(last_step=0)
-            verified = client.post("/akun/2fa/", {"code": totp.code_at(secret, time.time())})
+            verified = client.post("/akun/2fa/", {"code": authenticator_code(satker, user)})
             assert verified.status_code == 302, verified.content.decode()[:500]
     return client
+
+
+def authenticator_code(satker, user, steps_ahead: int = 0, *, fresh: bool = True) -> str:
+    """The code `user`'s authenticator app shows now (or `steps_ahead` 30-second steps away).
+    `fresh` forgets the last accepted step: a code is good once, and a person signing in again
+    would wait for the next one."""
+    with schema_context(satker.schema_name):
+        device = TOTPDevice.objects.get(user_id=user.pk)
+        if fresh:
+            TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    return f"{totp(device.bin_key, drift=steps_ahead):06d}"
 
 
 def delete_public_users(*users) -> None:
@@ -129,8 +138,9 @@ def delete_public_users(*users) -> None:
     rows in tenant-only tables (officer profiles, notifications), which public does not have."""
     ids = [user.pk for user in users]
     with schema_context("public"):
-        RecoveryCode.objects.filter(device__user_id__in=ids)._raw_delete("default")
-        TwoFactorDevice.objects.filter(user_id__in=ids)._raw_delete("default")
+        StaticToken.objects.filter(device__user_id__in=ids)._raw_delete("default")
+        StaticDevice.objects.filter(user_id__in=ids)._raw_delete("default")
+        TOTPDevice.objects.filter(user_id__in=ids)._raw_delete("default")
         User.groups.through.objects.filter(user_id__in=ids)._raw_delete("default")
         User.user_permissions.through.objects.filter(user_id__in=ids)._raw_delete("default")
         User.objects.filter(pk__in=ids)._raw_delete("default")

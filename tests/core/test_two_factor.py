@@ -1,14 +1,25 @@
 """Admins need a TOTP code once per session; others never see it."""
 
+import hashlib
+import hmac
 import re
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 
-from core import totp
-from core.models import RecoveryCode, Role, TwoFactorDevice
-from tests.conftest import PASSWORD, create_user, host_of
+from core.models import Role
+from core.services import two_factor_secret
+from tests.conftest import PASSWORD, authenticator_code, create_user, host_of
 
 
 def log_in(satker, user):
@@ -17,15 +28,15 @@ def log_in(satker, user):
     return client
 
 
-def test_rfc_6238_test_vector():
-    # RFC 6238 appendix B, SHA-1, T = 59 s: 94287082 (8 digits) → the last 6 digits.
-    secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # base32 of "12345678901234567890"
-    assert totp.code_at(secret, 59) == "287082"
-    assert totp.matching_step(secret, "287082", moment=59 + 30) == 1
-    assert totp.matching_step(secret, "287082", moment=59 + 95) is None
+@pytest.fixture
+def no_wait_after_a_wrong_code(settings):
+    """These tests send wrong codes on purpose, then right ones at once; a person would wait the
+    second django-otp asks after a failure (tested in test_wrong_codes_slow_the_next_try)."""
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0
 
 
-def test_admin_must_set_up_and_confirm_a_code(satker_a):
+def test_admin_must_set_up_and_confirm_a_code(satker_a, no_wait_after_a_wrong_code):
     admin = create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN)
     client = log_in(satker_a, admin)
     response = client.get("/pengaturan/petugas/")
@@ -33,10 +44,12 @@ def test_admin_must_set_up_and_confirm_a_code(satker_a):
     assert client.get("/api/v1/me/").status_code == 403
     setup = client.get("/akun/2fa/").content.decode()
     with schema_context(satker_a.schema_name):
-        device = TwoFactorDevice.objects.get(user=admin)
-    assert device.secret in setup and device.confirmed_at is None
+        device = TOTPDevice.objects.get(user=admin)
+    secret = two_factor_secret(device)
+    assert secret in setup and not device.confirmed
+    assert "otpauth://totp/HaloPST%3Aadmin%40a.example?secret=" + secret in setup
     assert client.post("/akun/2fa/", {"code": "000000"}).status_code == 400
-    confirmed = client.post("/akun/2fa/?next=/pengaturan/petugas/", {"code": totp.code_at(device.secret, time.time())})
+    confirmed = client.post("/akun/2fa/?next=/pengaturan/petugas/", {"code": authenticator_code(satker_a, admin)})
     # The first confirmation shows the recovery codes, once, then goes on where the admin was going.
     assert confirmed["Location"] == "/akun/2fa/kode-cadangan/?next=%2Fpengaturan%2Fpetugas%2F"
     shown = client.get(confirmed["Location"]).content.decode()
@@ -46,11 +59,11 @@ def test_admin_must_set_up_and_confirm_a_code(satker_a):
     assert client.get("/pengaturan/petugas/").status_code == 200
     with schema_context(satker_a.schema_name):
         device.refresh_from_db()
-        assert device.confirmed_at is not None
+        assert device.confirmed
     # A new session asks again (the device is kept, no new secret shown).
     again = log_in(satker_a, admin)
     page = again.get("/akun/2fa/").content.decode()
-    assert device.secret not in page and again.get("/pengaturan/petugas/").status_code == 302
+    assert secret not in page and again.get("/pengaturan/petugas/").status_code == 302
 
     # Lost phone: a recovery code works once, in any spelling, and is then spent.
     assert again.post("/akun/2fa/", {"code": codes[0].upper().replace("-", " ")}).status_code == 302
@@ -65,25 +78,91 @@ def test_admin_must_set_up_and_confirm_a_code(satker_a):
     assert len(fresh) == 10 and not set(fresh) & set(codes)
     assert log_in(satker_a, admin).post("/akun/2fa/", {"code": codes[2]}).status_code == 400
     with schema_context(satker_a.schema_name):
-        assert RecoveryCode.objects.filter(device=device).count() == 10
-        assert not RecoveryCode.objects.filter(code_hash__in=codes).exists()  # only keyed hashes are kept
+        tokens = StaticToken.objects.filter(device__user=admin)
+        assert tokens.count() == 10
+        # Only keyed hashes are kept, never the codes in any spelling.
+        assert not tokens.filter(token__in=codes + [code.replace("-", "") for code in codes]).exists()
 
 
-def test_a_code_is_accepted_once(satker_a):
+def test_a_code_is_accepted_once(satker_a, no_wait_after_a_wrong_code):
     """RFC 6238 §5.2: two sessions, the same code; the second is refused, and an older code too."""
     admin = create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN)
     first, second = log_in(satker_a, admin), log_in(satker_a, admin)
     first.get("/akun/2fa/")
-    with schema_context(satker_a.schema_name):
-        secret = TwoFactorDevice.objects.get(user=admin).secret
-    now = time.time()
-    code = totp.code_at(secret, now)
+    code = authenticator_code(satker_a, admin)
     assert first.post("/akun/2fa/", {"code": code}).status_code == 302
     replayed = second.post("/akun/2fa/", {"code": code})
     assert replayed.status_code == 400 and "sudah dipakai" in replayed.content.decode()
-    assert second.post("/akun/2fa/", {"code": totp.code_at(secret, now - 30)}).status_code == 400
+    older = authenticator_code(satker_a, admin, steps_ahead=-1, fresh=False)
+    assert second.post("/akun/2fa/", {"code": older}).status_code == 400
     assert second.get("/pengaturan/petugas/").status_code == 302  # still not verified
-    assert second.post("/akun/2fa/", {"code": totp.code_at(secret, now + 30)}).status_code == 302  # the next code
+    following = authenticator_code(satker_a, admin, steps_ahead=1, fresh=False)
+    assert second.post("/akun/2fa/", {"code": following}).status_code == 302  # the next code
+
+
+def test_one_code_sent_by_many_sessions_at_once_verifies_one(make_satker):
+    satker = make_satker()
+    admin = create_user(satker, "kepala@a.example", role=Role.SATKER_ADMIN)
+    sessions = [log_in(satker, admin) for _ in range(6)]
+    sessions[0].get("/akun/2fa/")
+    code = authenticator_code(satker, admin)
+    barrier = threading.Barrier(len(sessions))
+
+    def send(client):
+        try:
+            barrier.wait()
+            return client.post("/akun/2fa/", {"code": code}).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(sessions)) as pool:
+        outcomes = list(pool.map(send, sessions))
+    assert sorted(outcomes) == [302] + [400] * 5
+
+
+def test_wrong_codes_slow_the_next_try(satker_a, settings):
+    """After wrong codes the right one waits too (django-otp's throttle), and the page says how long."""
+    settings.OTP_TOTP_THROTTLE_FACTOR = 600
+    admin = create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN)
+    client = log_in(satker_a, admin)
+    client.get("/akun/2fa/")
+    assert client.post("/akun/2fa/", {"code": "000000"}).status_code == 400
+    held = client.post("/akun/2fa/", {"code": authenticator_code(satker_a, admin)})
+    assert held.status_code == 400 and "Terlalu banyak kode salah" in held.content.decode()
+    assert client.get("/pengaturan/petugas/").status_code == 302
+
+
+def old_recovery_hash(code: str) -> str:
+    """How core stored a recovery code before django-otp: the whole keyed hash."""
+    return hmac.new(settings.SECRET_KEY.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def test_devices_from_before_django_otp_keep_working(make_satker, no_wait_after_a_wrong_code):
+    """Migration core.0009: an admin's app keeps its key and its last used step; their unused
+    recovery codes still work, the used ones still do not."""
+    satker = make_satker()
+    admin = create_user(satker, "lama@a.example", role=Role.SATKER_ADMIN)
+    secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+    step = int(time.time() // 30)
+    with schema_context(satker.schema_name):
+        executor = MigrationExecutor(connection)
+        executor.migrate([("core", "0008_invitation_salt")])
+        executor.loader.build_graph()
+        old = executor.loader.project_state([("core", "0008_invitation_salt")]).apps
+        device = old.get_model("core", "TwoFactorDevice").objects.create(
+            user_id=admin.pk, secret=secret, confirmed_at=timezone.now(), last_step=step
+        )
+        codes = old.get_model("core", "RecoveryCode").objects
+        codes.create(device=device, code_hash=old_recovery_hash("abcdefghjk"))
+        codes.create(device=device, code_hash=old_recovery_hash("mnpqrstuvw"), used_at=timezone.now())
+        MigrationExecutor(connection).migrate([("core", "0009_two_factor_to_django_otp")])
+        migrated = TOTPDevice.objects.get(user=admin)
+        assert migrated.confirmed and two_factor_secret(migrated) == secret and migrated.last_t == step
+    client = log_in(satker, admin)
+    now = authenticator_code(satker, admin, fresh=False)
+    assert client.post("/akun/2fa/", {"code": now}).status_code == 400  # its step was used before the move
+    assert client.post("/akun/2fa/", {"code": "mnpqr-stuvw"}).status_code == 400
+    assert client.post("/akun/2fa/", {"code": "abcde-fghjk"}).status_code == 302
 
 
 def test_consumers_and_officers_are_not_asked(satker_a):

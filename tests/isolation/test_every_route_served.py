@@ -9,18 +9,24 @@ import os
 import re
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 from django.urls import get_resolver
 from django_tenants.utils import schema_context
 
-from core import totp
-from core.models import Role, TwoFactorDevice
+from core.models import Role
 from tenants.models import Satker
 from tests.booking.conftest import make_officer
-from tests.conftest import PASSWORD, ROOT, create_user, delete_public_users, free_port, server_process
+from tests.conftest import (
+    PASSWORD,
+    ROOT,
+    authenticator_code,
+    create_user,
+    delete_public_users,
+    free_port,
+    server_process,
+)
 from tests.isolation.test_every_route import SKIPPED, walk
 
 ERROR_STATUSES = {400, 403, 404, 405}
@@ -127,11 +133,7 @@ class Visitor:
         assert self.post_form("/akun/masuk/", {"username": user.email, "password": PASSWORD}).status_code == 302
         if user.role in ADMIN_ROLES:
             self.request("GET", "/akun/2fa/")
-            with schema_context(satker.schema_name):
-                secret = TwoFactorDevice.objects.get(user_id=user.pk).secret
-                # A code is good once; a person signing in again would wait for the next one.
-                TwoFactorDevice.objects.filter(user_id=user.pk).update(last_step=0)
-            verified = self.post_form("/akun/2fa/", {"code": totp.code_at(secret, time.time())})
+            verified = self.post_form("/akun/2fa/", {"code": authenticator_code(satker, user)})
             assert verified.status_code == 302, verified.text[:300]
         return self
 
