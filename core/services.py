@@ -10,12 +10,10 @@ import django_otp
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.dispatch import Signal
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
@@ -25,12 +23,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.audit import record
 from core.models import PUBLIC_ROLES, SATKER_ROLES, Invitation, Role, User
-from core.tasking import enqueue_after_commit
-from core.tenancy import current_satker
 
 # Sent inside `update_profile`'s transaction (sender=User, user, fields): apps above core that
 # keep a public copy of a name (the portal's directory) refresh it in the same transaction.
 profile_updated = Signal()
+# Sent inside `invite_user`'s transaction (sender=Invitation, invitation): the outbox
+# (realtime, above core) queues the e-mail, sent once the invitation is committed.
+invitation_created = Signal()
 
 
 def _token_digest(token: str) -> str:
@@ -66,7 +65,7 @@ def invite_user(
     *, email: str, role: str, actor=None, full_name: str = "", managed_province=None, audit_target: str = ""
 ) -> Invitation:
     """Create an invitation in the current schema, audited there as `actor`'s, and e-mail its
-    link once the transaction commits.
+    link through the outbox once the transaction commits.
 
     An open invitation for the same address is replaced, so "resend" is the same call.
     """
@@ -95,9 +94,7 @@ def invite_user(
         email=email,
         role=role,
     )
-    from core.tasks import send_invitation_email
-
-    enqueue_after_commit(send_invitation_email, invitation.pk)
+    invitation_created.send(sender=Invitation, invitation=invitation)
     return invitation
 
 
@@ -108,8 +105,17 @@ def _keyed_token(salt: str) -> str:
 
 def invitation_token(invitation: Invitation) -> str:
     """The secret of an invitation's link, from its salt and the secret key (neither the row
-    nor the task's arguments hold it)."""
+    nor the outbox holds it)."""
     return _keyed_token(invitation.salt)
+
+
+def invitation_path(invitation_id: int) -> str | None:
+    """The path of an invitation's link, made when its e-mail is sent; None once it was
+    withdrawn (a new invitation to the same address replaces it), accepted or has expired."""
+    invitation = Invitation.objects.filter(pk=invitation_id).first()
+    if invitation is None or not invitation.is_open:
+        return None
+    return reverse("accept_invitation", args=[invitation_token(invitation)])
 
 
 def find_open_invitation(token: str) -> Invitation | None:
@@ -139,20 +145,6 @@ def accept_invitation(*, token: str, full_name: str, password: str) -> User:
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return user
-
-
-@transaction.atomic
-def send_invitation_email(invitation_id: int) -> str:
-    """E-mail an invitation link on the host of the satker the invitation lives in."""
-    invitation = Invitation.objects.get(pk=invitation_id)
-    satker = current_satker()
-    link = satker.url(reverse("accept_invitation", args=[invitation_token(invitation)]))
-    with translation.override("id"):
-        context = {"invitation": invitation, "satker": satker, "link": link}
-        subject = render_to_string("core/email/invitation_subject.txt", context).strip()
-        body = render_to_string("core/email/invitation_body.txt", context)
-    send_mail(subject, body, None, [invitation.email])
-    return invitation.email
 
 
 def purge_expired_invitations() -> int:

@@ -21,6 +21,18 @@ app.conf.beat_schedule = {
         "task": "realtime.tasks.sweep_deliveries",
         "schedule": 60.0,
     },
+    # The portal's invitations (province and national admins) live in public: "every satker"
+    # leaves public out, so these two run there too.
+    "purge-expired-portal-invitations": {
+        "task": "core.tasks.purge_expired_invitations",
+        "schedule": crontab(minute=17, hour=2),
+        "tenant_schemas": ["public"],
+    },
+    "sweep-portal-notification-deliveries": {
+        "task": "realtime.tasks.sweep_deliveries",
+        "schedule": 60.0,
+        "tenant_schemas": ["public"],
+    },
     "send-reminders": {
         "task": "booking.tasks.send_reminders",
         "schedule": crontab(minute="*/5"),

@@ -62,6 +62,8 @@ SHARED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # The outbox: the portal's invitations (province and national admins) are e-mailed through it too.
+    "realtime",
     # Public-schema apps above the satker apps: rollups and the command centre, the portal.
     "insights",
     "portal",
@@ -154,7 +156,7 @@ if DB_POOL_MAX_SIZE:
         "max_size": DB_POOL_MAX_SIZE,
         "timeout": 10,
     }
-DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DATABASE_ROUTERS = ["tenants.routers.SatkerOnlyModelsRouter", "django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -7,11 +7,13 @@ their own.
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
+
+from core.models import Role
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,13 @@ def _texts(kind: str) -> tuple[str, str]:
         "quota_alert": (_("AIDA budget alert"), _("AIDA has used %(percent)s%% of this month's budget.")),
         "announcement": (_("New announcement on a topic you follow"), _("%(topic)s: %(title)s")),
         "data_release": (_("New data release on a topic you follow"), _("%(topic)s: %(title)s")),
+        "invitation": (
+            _("Invitation to HaloPST %(satker)s"),
+            _(
+                "You are invited to HaloPST %(satker)s as %(role)s. Open the link to set up your account; "
+                "it is valid until %(valid_until)s and can be used once."
+            ),
+        ),
         "requests_waiting": (
             _("Requests are waiting for you"),
             _("%(count)s consultation requests are waiting for your decision."),
@@ -82,9 +91,17 @@ _DOUBLED_STOP = re.compile(r"(?<=[.!?…])\.(?=\s|$)")
 
 def render(kind: str, context: dict, language: str) -> Rendered:
     """The text of `kind` in `language`. A context with `starts_at` (ISO), `zone` and
-    `zone_label` has its `when` written in that language too."""
+    `zone_label` has its `when` written in that language too, and so are a `role` and a
+    `valid_until` (ISO date)."""
     with translation.override(language or "id"):
         title, body = _texts(kind)
         if "starts_at" in context:
             context = {**context, "when": when(context["starts_at"], context["zone"], context["zone_label"])}
-    return Rendered(title=title, body=_DOUBLED_STOP.sub("", body % context).strip())
+        if "role" in context:
+            context = {**context, "role": str(Role(context["role"]).label)}
+        if "valid_until" in context:
+            context = {
+                **context,
+                "valid_until": formats.date_format(date.fromisoformat(context["valid_until"]), "j F Y"),
+            }
+    return Rendered(title=title % context, body=_DOUBLED_STOP.sub("", body % context).strip())

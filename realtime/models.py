@@ -13,7 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # None for an invitation: the address has no account yet (its delivery holds the address).
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     kind = models.CharField(max_length=40)
     title = models.CharField(max_length=200)
     body = models.TextField(max_length=2000)
@@ -33,6 +36,12 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        constraints = [
+            models.CheckConstraint(
+                name="notification_for_a_user_or_an_invitee",
+                condition=Q(recipient__isnull=False) | Q(kind="invitation"),
+            )
+        ]
 
     def __str__(self):
         return self.title

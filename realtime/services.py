@@ -16,6 +16,7 @@ acceptance and its record.
 
 import random
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -26,6 +27,7 @@ from django_tenants.utils import schema_context
 
 from core.audit import record
 from core.errors import Conflict
+from core.services import invitation_path
 from core.tasking import enqueue_after_commit
 from core.tenancy import current_satker
 from realtime import providers
@@ -77,13 +79,38 @@ def notify(
     number = providers.normalise_whatsapp_number(recipient.whatsapp)
     if recipient.notify_by_whatsapp and number and settings.HALOPST_WHATSAPP_TOKEN:
         deliveries.append(Delivery(notification=notification, channel=Channel.WHATSAPP, address=number))
-    Delivery.objects.bulk_create(deliveries)
-    from realtime.tasks import deliver
-
-    for delivery in deliveries:
-        enqueue_after_commit(deliver, delivery.pk)
+    _queue(deliveries)
     push_unread_after_commit(recipient, notification)
     return notification
+
+
+INVITATION = "invitation"
+
+
+def notify_invitee(invitation) -> Notification:
+    """E-mail an invitation through the outbox, in the current transaction. Nothing stored
+    holds the link's secret: it is made from the invitation when the e-mail is sent
+    (core.services.invitation_path), and a withdrawn or accepted invitation is not sent."""
+    satker = current_satker()
+    context = {
+        "invitation": invitation.pk,
+        "name": invitation.full_name,
+        "satker": satker.title,
+        "role": invitation.role,
+        "valid_until": timezone.localtime(invitation.expires_at, ZoneInfo(satker.timezone)).date().isoformat(),
+    }
+    text = render(INVITATION, context, "id")
+    notification = Notification.objects.create(kind=INVITATION, title=text.title, body=text.body, context=context)
+    _queue([Delivery(notification=notification, channel=Channel.EMAIL, address=invitation.email)])
+    return notification
+
+
+def _queue(deliveries: list[Delivery]) -> None:
+    from realtime.tasks import deliver
+
+    Delivery.objects.bulk_create(deliveries)
+    for delivery in deliveries:
+        enqueue_after_commit(deliver, delivery.pk)
 
 
 def unread_count(user) -> int:
@@ -147,7 +174,8 @@ def claim(delivery_id: int) -> Delivery | None:
     """Take a due delivery for sending, or None if it is not due, already taken or done."""
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update(skip_locked=True)
+            # Lock the delivery only: the recipient is an outer join (invitations have none).
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("notification__recipient")
             .filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now())
             .first()
@@ -192,21 +220,32 @@ def _reference(delivery: Delivery) -> dict:
     return {"halopst_schema": connection.schema_name, "halopst_delivery": str(delivery.pk)}
 
 
+def _link(notification: Notification, satker) -> str:
+    """Where the message leads. An invitation's link is made now, from the invitation itself."""
+    if notification.kind == INVITATION:
+        path = invitation_path(notification.context["invitation"])
+        if path is None:
+            raise providers.PermanentFailure("the invitation was withdrawn, accepted or has expired")
+        return satker.url(path)
+    return satker.url(notification.link) if notification.link else satker.url()
+
+
 def _send(delivery: Delivery) -> str:
     notification = delivery.notification
     recipient = notification.recipient
+    language = (recipient.language if recipient else "") or "id"
     satker = current_satker()
-    link = satker.url(notification.link) if notification.link else satker.url()
+    link = _link(notification, satker)
     if delivery.channel == Channel.WHATSAPP:
         reference = "{halopst_schema}:{halopst_delivery}".format(**_reference(delivery))
         return providers.send_whatsapp(
-            delivery.address, recipient.language, [notification.title, f"{notification.body} {link}"], reference
+            delivery.address, language, [notification.title, f"{notification.body} {link}"], reference
         )
-    with translation.override(recipient.language or "id"):
+    with translation.override(language):
         context = {"notification": notification, "satker": satker, "link": link, "recipient": recipient}
         email = providers.Email(
             to=delivery.address,
-            to_name=recipient.full_name,
+            to_name=recipient.full_name if recipient else notification.context.get("name", ""),
             subject=notification.title,
             text=render_to_string("realtime/email/notification.txt", context),
             html=render_to_string("realtime/email/notification.html", context),
@@ -319,7 +358,6 @@ def sweep() -> int:
     return len(due)
 
 
-@transaction.atomic
 @transaction.atomic
 def retry_delivery(delivery: Delivery, *, actor=None) -> None:
     """A satker admin sends a failed delivery again."""

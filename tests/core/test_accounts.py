@@ -6,6 +6,7 @@ from django_tenants.utils import schema_context
 
 from core.models import Invitation, Role, User
 from core.services import invite_user
+from realtime.models import Delivery, DeliveryAttempt, Notification
 from tests.conftest import PASSWORD, authenticator_code, client_for, create_user
 
 SIGN_UP = {
@@ -154,13 +155,17 @@ def test_invitation_sets_up_an_admin_once(db, satker_a, eager_celery, django_cap
     finally:
         task_prerun.disconnect(remember)
     assert [message.to for message in mail.outbox] == [["kepala@sidoarjo.example"]]
+    assert mail.outbox[0].subject == "Undangan ke HaloPST BPS Kabupaten Sidoarjo"
+    assert "sebagai Admin satker" in mail.outbox[0].body
     link = re.search(r"http://\S+", mail.outbox[0].body).group(0)
     token = link.rstrip("/").rsplit("/", 1)[1]
     with schema_context(satker_a.schema_name):
-        invitation_id = Invitation.objects.get().pk
-    # The secret stays out of the broker: the task gets the invitation's id and nothing else.
-    assert task_arguments == [("core.tasks.send_invitation_email", (invitation_id,), {})]
-    assert token not in repr(task_arguments)
+        delivery = Delivery.objects.get(address="kepala@sidoarjo.example")
+        stored = repr(list(Notification.objects.values())) + repr(list(DeliveryAttempt.objects.values()))
+        assert delivery.status == "sent" and delivery.notification.recipient is None
+    # Through the outbox, and the secret is neither in the broker nor in any stored row.
+    assert task_arguments == [("realtime.tasks.deliver", (delivery.pk,), {})]
+    assert token not in repr(task_arguments) and token not in stored
     assert link.startswith("http://sidoarjokab.localhost/akun/undangan/")
     path = link.removeprefix("http://sidoarjokab.localhost")
 
@@ -182,6 +187,26 @@ def test_invitation_sets_up_an_admin_once(db, satker_a, eager_celery, django_cap
         assert Invitation.objects.get().accepted_at is not None
     # The link is worth nothing on another satker's host.
     assert Client(HTTP_HOST="surabayakota.localhost").get(path).status_code == 404
+
+
+def test_an_invitation_replaced_before_its_email_left_is_not_sent(
+    db, satker_a, eager_celery, django_capture_on_commit_callbacks
+):
+    """ "Resend" replaces the invitation: the first e-mail, still queued, must not carry a dead
+    link, and the outbox records why it was not sent."""
+    with schema_context(satker_a.schema_name):
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            invite_user(email="petugas@sidoarjo.example", role=Role.OFFICER)
+            invite_user(email="petugas@sidoarjo.example", role=Role.OFFICER)
+    for callback in callbacks:
+        callback()
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://\S+", mail.outbox[0].body).group(0)
+    assert client_for(satker_a).get(link.removeprefix("http://sidoarjokab.localhost")).status_code == 200
+    with schema_context(satker_a.schema_name):
+        first, second = Delivery.objects.order_by("pk")
+        assert (first.status, second.status) == ("failed", "sent")
+        assert "withdrawn" in first.last_error
 
 
 def test_consumers_cannot_sign_up_on_the_portal(db):

@@ -1,11 +1,15 @@
 """The province console and registry API: a province admin manages their own province only."""
 
+import re
+
 import pytest
+from django.core import mail
 from django.test import Client
 from django_tenants.utils import schema_context
 
 from core.audit import entries
 from core.models import Invitation, Role
+from realtime.models import Delivery
 from tenants.models import Satker
 from tenants.services import SatkerSpec, onboard_satker
 from tests.conftest import client_for, create_user
@@ -107,7 +111,9 @@ def test_province_admin_can_suspend_a_regency_but_not_their_province(jatim_admin
     assert jatim_admin_client.post("/konsol/satker/3500/status/").status_code == 403
 
 
-def test_national_admin_grows_the_platform_with_a_province_and_its_admin(national, eager_celery):
+def test_national_admin_grows_the_platform_with_a_province_and_its_admin(
+    national, eager_celery, django_capture_on_commit_callbacks
+):
     admin = create_user(national, "nasional@halopst.example", role=Role.NATIONAL_ADMIN)
     client = client_for(national, admin)
     created = client.post(
@@ -116,10 +122,18 @@ def test_national_admin_grows_the_platform_with_a_province_and_its_admin(nationa
         content_type="application/json",
     )
     assert created.status_code == 201
-    response = client.post("/konsol/satker/5100/undang/", {"email": "bali@halopst.example", "role": "province_admin"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/konsol/satker/5100/undang/", {"email": "bali@halopst.example", "role": "province_admin"}
+        )
     assert response.status_code == 302
     invitation = Invitation.objects.get(email="bali@halopst.example")
     assert (invitation.role, invitation.managed_province.code) == ("province_admin", "5100")
+    # E-mailed through the portal's own outbox, with a link on the portal.
+    assert Delivery.objects.get(address="bali@halopst.example").status == "sent"
+    sent = next(message for message in mail.outbox if message.to == ["bali@halopst.example"])
+    assert re.search(r"http://localhost/akun/undangan/\S+", sent.body)
+    assert "sebagai Admin provinsi" in sent.body
 
 
 @pytest.mark.parametrize("role", [Role.SATKER_ADMIN, Role.OFFICER, Role.CONSUMER])
