@@ -23,6 +23,7 @@ import redis
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -109,16 +110,23 @@ def create_user(satker, email, role=Role.CONSUMER, **fields):
 
 
 def client_for(satker, user=None) -> Client:
-    """A test client that talks to `satker`'s host, signed in as `user` through the login page
-    (and, for admins, through the two-factor page with a code from their device)."""
+    """A test client that talks to `satker`'s host, signed in as `user` (an admin with a
+    confirmed authenticator that verified this session).
+
+    The session is made directly: signing in through the pages is tested where it is the
+    subject (tests/core/test_accounts.py, test_two_factor.py, test_lockout.py,
+    test_rate_limits.py and the browser and real-server tests)."""
     client = Client(HTTP_HOST=host_of(satker) if not satker.is_public else settings.HALOPST_BASE_DOMAIN)
     if user is not None:
-        response = client.post("/akun/masuk/", {"username": user.email, "password": PASSWORD})
-        assert response.status_code == 302, response.content.decode()[:500]
-        if user.role in (Role.SATKER_ADMIN, Role.PROVINCE_ADMIN, Role.NATIONAL_ADMIN):
-            client.get("/akun/2fa/")
-            verified = client.post("/akun/2fa/", {"code": authenticator_code(satker, user)})
-            assert verified.status_code == 302, verified.content.decode()[:500]
+        with schema_context(satker.schema_name):
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            if user.role in (Role.SATKER_ADMIN, Role.PROVINCE_ADMIN, Role.NATIONAL_ADMIN):
+                device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(
+                    user=user, name="authenticator", confirmed=True
+                )
+                session = client.session
+                session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+                session.save()
     return client
 
 
