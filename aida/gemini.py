@@ -78,7 +78,7 @@ def config(satker_title: str) -> types.GenerateContentConfig:
         system_instruction=SYSTEM_INSTRUCTION.format(satker=satker_title),
         temperature=0.2,
         max_output_tokens=settings.HALOPST_GEMINI_MAX_OUTPUT_TOKENS,
-        thinking_config=types.ThinkingConfig(thinking_budget=settings.HALOPST_GEMINI_THINKING_BUDGET),
+        thinking_config=types.ThinkingConfig(thinking_level=settings.HALOPST_GEMINI_THINKING_LEVEL),
     )
 
 

@@ -67,6 +67,8 @@ class Message(models.Model):
     sources = models.JSONField(default=list, blank=True)  # [{"id", "slug", "title", "score"}]
     finish_reason = models.CharField(max_length=30, blank=True)
     degraded = models.CharField(max_length=20, blank=True)  # why AIDA answered without Gemini
+    # The figure card shown with the answer (statdata's values as published, with sources).
+    figures = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     helpful = models.BooleanField(null=True, blank=True)
     handed_off_at = models.DateTimeField(null=True, blank=True)  # the asker chose "talk to an officer"

@@ -10,11 +10,13 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
 from aida import gemini, retrieval
+from aida.figure_answers import figure_text, source_lines
+from aida.guard import NumberGuard
 from aida.knowledge import EntryData
 from aida.models import AnswerReview, Conversation, EntryStatus, KnowledgeEntry, Message, Origin, Verdict
 from billing_quota import services as quota
@@ -22,6 +24,7 @@ from core.audit import record
 from core.errors import Conflict
 from core.models import Role, User
 from core.text import scrub_personal_data, unique_slug
+from statdata.selectors import Figures, figures_for
 
 SEARCH_VECTOR = (
     SearchVector("title", weight="A", config="indonesian")
@@ -81,15 +84,30 @@ def import_entries(entries: list[EntryData], *, name: str = "", actor=None) -> t
 # --- Asking ----------------------------------------------------------------------------
 
 
+# Why an answer was given without (or instead of) the model's words: Message.degraded.
+NO_MATCH, NO_KEY, QUOTA = "no_match", "no_key", "quota"
+ASK_BACK, NOT_HELD, UNSUPPORTED_NUMBER = "ask_back", "not_held", "unsupported_number"
+
+
 @dataclass
 class Prepared:
     conversation: Conversation
     question: Message
     hits: list
     language: str
+    figures: Figures
+    guard: NumberGuard
     contents: list = field(default_factory=list)
     reservation: object = None
     degraded: str = ""
+
+    @property
+    def card(self) -> dict | None:
+        """The figure card shown above the answer: never from the model."""
+        if self.figures.status == "none":
+            return None
+        with translation.override(self.language):
+            return self.figures.as_dict()
 
 
 def detect_language(question: str, default: str = "id") -> str:
@@ -107,21 +125,26 @@ def call_token_bound(contents: list, satker_title: str) -> int:
     prompt = len(gemini.SYSTEM_INSTRUCTION.format(satker=satker_title)) + sum(
         len(part["text"]) for turn in contents for part in turn["parts"]
     )
-    return prompt + settings.HALOPST_GEMINI_MAX_OUTPUT_TOKENS + settings.HALOPST_GEMINI_THINKING_BUDGET
+    return prompt + settings.HALOPST_GEMINI_MAX_OUTPUT_TOKENS + settings.HALOPST_GEMINI_THINKING_ALLOWANCE
 
 
-def _prompt(question: str, hits: list, history: list[Message]) -> list:
-    passages = "\n\n".join(
+def _passages(hits: list) -> str:
+    return "\n\n".join(
         f"[{number}] {hit.entry.title}\n{hit.entry.body}\nSumber: {hit.entry.source_url or '-'}"
         for number, hit in enumerate(hits, start=1)
     )
+
+
+def _prompt(question: str, hits: list, figures: Figures, history: list[Message]) -> list:
     contents = [
         {"role": "user" if item.role == Message.Role.USER else "model", "parts": [{"text": item.text}]}
         for item in history
     ]
-    contents.append(
-        {"role": "user", "parts": [{"text": f"Kutipan basis pengetahuan:\n\n{passages}\n\nPertanyaan: {question}"}]}
+    data = "\n".join(source_lines(figures)) if figures.status == "found" else ""
+    sources = (f"Data angka (sebagaimana dipublikasikan):\n{data}\n\n" if data else "") + (
+        f"Kutipan basis pengetahuan:\n\n{_passages(hits)}\n\n" if hits else ""
     )
+    contents.append({"role": "user", "parts": [{"text": f"{sources}Pertanyaan: {question}"}]})
     return contents
 
 
@@ -143,34 +166,57 @@ def prepare(
             conversation=conversation, role=Message.Role.USER, text=question, language=language
         )
         hits = retrieval.search(question, limit=PASSAGES)
-    prepared = Prepared(conversation=conversation, question=message, hits=hits, language=language)
-    if not hits:
-        prepared.degraded = "no_match"
+        with translation.override(language):
+            figures = figures_for(question, satker.code)
+    # The only numbers an answer may contain: the question's, the figures' and the passages'.
+    guard = NumberGuard(
+        question, "\n".join(source_lines(figures)) if figures.status == "found" else "", _passages(hits)
+    )
+    prepared = Prepared(
+        conversation=conversation, question=message, hits=hits, language=language, figures=figures, guard=guard
+    )
+    if figures.status == "ambiguous":
+        prepared.degraded = ASK_BACK
+    elif figures.status == "not_held":
+        prepared.degraded = NOT_HELD
+    elif not hits and figures.status == "none":
+        prepared.degraded = NO_MATCH
     elif not settings.HALOPST_GEMINI_API_KEY:
-        prepared.degraded = "no_key"
+        prepared.degraded = NO_KEY
     else:
-        prepared.contents = _prompt(question, hits, history)
+        prepared.contents = _prompt(question, hits, figures, history)
         prepared.reservation = quota.reserve(satker, call_token_bound(prepared.contents, satker.title))
         if prepared.reservation is None:
-            prepared.degraded = "quota"
+            prepared.degraded = QUOTA
     return prepared
 
 
-def degraded_text(reason: str, hits: list, language: str) -> str:
-    from django.utils import translation
-
+def degraded_text(reason: str, prepared: Prepared) -> str:
+    """The answer AIDA gives without the model's words: why, then the figures (they never
+    needed the model), then what the knowledge base has, then the officer."""
+    language, hits, figures = prepared.language, prepared.hits, prepared.figures
     with translation.override(language):
-        lead = {
-            "no_match": _("I could not find this in this office's knowledge base, so I will not guess."),
-            "no_key": _("AIDA is in limited mode: the AI service is not configured."),
-            "quota": _("AIDA is in limited mode: this office's AI budget for the month is used up."),
-        }.get(reason, _("AIDA is in limited mode: the AI service is not answering right now."))
-        handoff = _("An officer can help you further.")
-        if hits:
-            heading = _("What the knowledge base has:")
+        with_figures = figures.status != "none"
+        leads = {
+            NO_MATCH: _("I could not find this in this office's knowledge base, so I will not guess."),
+            NO_KEY: _("AIDA is in limited mode: the AI service is not configured. The figures are as published.")
+            if with_figures
+            else _("AIDA is in limited mode: the AI service is not configured."),
+            QUOTA: _("AIDA is in limited mode: this office's AI budget for the month is used up."),
+            UNSUPPORTED_NUMBER: ""
+            if with_figures
+            else _("I could not check every number of my answer against a source, so I will not show it."),
+            ASK_BACK: "",
+            NOT_HELD: "",
+        }
+        parts = [leads.get(reason, _("AIDA is in limited mode: the AI service is not answering right now."))]
+        if with_figures:
+            parts.append(figure_text(figures, language))
+        if hits and reason not in (ASK_BACK, NOT_HELD):
             listing = "\n".join(f"- {hit.entry.title}: {hit.entry.body[:280]}…" for hit in hits[:3])
-            return f"{lead}\n\n{heading}\n{listing}\n\n{handoff}"
-        return f"{lead} {handoff}"
+            parts.append(f"{_('What the knowledge base has:')}\n{listing}")
+        parts.append(_("An officer can help you further."))
+        return "\n\n".join(part for part in parts if part)
 
 
 def finish(
@@ -204,7 +250,8 @@ def finish(
             latency_ms=latency_ms,
             finish_reason=result.finish_reason if result else "",
             degraded=degraded,
-            error=error[:2000],
+            error=error[:4000],
+            figures=prepared.card or {},
             sources=[
                 {
                     "id": hit.entry.pk,
@@ -233,27 +280,49 @@ def _alert_quota(satker, percent: int) -> None:
 
 
 async def answer_events(satker, prepared: Prepared):
-    """The answer as events: {"type": "token", "text"} …, then {"type": "done", …}."""
+    """The answer as events: {"type": "figures", …} (the card, when the question asks for
+    figures), {"type": "token", "text"} …, then {"type": "done", …}. Tokens pass the number
+    guard before they are sent; if the model writes a number no source gave, the stream stops
+    and {"type": "replace", "text"} puts the figures' own text in its place."""
     from asgiref.sync import sync_to_async
 
     started = time.monotonic()
-    text, result, degraded, error = "", None, prepared.degraded, ""
+    text, shown, result, degraded, error = "", 0, None, prepared.degraded, ""
+    if prepared.card:
+        yield {"type": "figures", **prepared.card}
     if not degraded:
+        invented: list[str] = []
         try:
             async for item in gemini.stream(prepared.contents, satker.title):
                 if isinstance(item, gemini.StreamResult):
                     result = item
-                else:
-                    text += item
-                    yield {"type": "token", "text": item}
+                    continue
+                text += item
+                if invented:
+                    continue  # read to the end for the usage the quota is charged, show nothing
+                settled = prepared.guard.settled(text)
+                invented = prepared.guard.unsupported(text[:settled])
+                if not invented and settled > shown:
+                    yield {"type": "token", "text": text[shown:settled]}
+                    shown = settled
+            invented = invented or prepared.guard.unsupported(text)
+            if not invented and shown < len(text):
+                yield {"type": "token", "text": text[shown:]}
+                shown = len(text)
         except gemini.GeminiUnavailable as failure:
             degraded, error = failure.reason, str(failure)
+            text = text[:shown]
             if text:  # tokens already reached the user: finish the answer honestly
                 notice = "\n\n" + _("(The answer was cut off: the AI service stopped responding.)")
                 text += notice
                 yield {"type": "token", "text": notice}
+        if invented:
+            degraded = UNSUPPORTED_NUMBER
+            error = f"numbers no source gave: {', '.join(invented)}\n\n{text}"
+            text = degraded_text(degraded, prepared)
+            yield {"type": "replace", "text": text}
     if degraded and not text:
-        text = degraded_text(degraded, prepared.hits, prepared.language)
+        text = degraded_text(degraded, prepared)
         yield {"type": "token", "text": text}
     answer = await sync_to_async(finish)(
         satker,
@@ -272,6 +341,7 @@ async def answer_events(satker, prepared: Prepared):
         "handoff": f"/aida/ke-petugas/{answer.pk}/",
         "handoff_first": bool(degraded),
         "sources": answer.sources,
+        "choices": prepared.figures.choices,
     }
 
 

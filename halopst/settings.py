@@ -64,6 +64,8 @@ SHARED_APPS = [
     "django_otp.plugins.otp_static",
     # The outbox: the portal's invitations (province and national admins) are e-mailed through it too.
     "realtime",
+    # Statistical figures are public data: kept once, read by every satker's AIDA.
+    "statdata",
     # Public-schema apps above the satker apps: rollups and the command centre, the portal.
     "insights",
     "portal",
@@ -325,7 +327,8 @@ HALOPST_DELIVERY_CONFIRM_SECONDS = float(os.environ.get("HALOPST_DELIVERY_CONFIR
 
 # --- AIDA (Gemini through google-genai) ------------------------------------------------------
 HALOPST_GEMINI_API_KEY = os.environ.get("HALOPST_GEMINI_API_KEY", "")
-HALOPST_GEMINI_MODEL = os.environ.get("HALOPST_GEMINI_MODEL", "gemini-2.5-flash")
+# The 2.5 models were shut down on 1 December 2026: a current GA Flash of the 3.x family.
+HALOPST_GEMINI_MODEL = os.environ.get("HALOPST_GEMINI_MODEL", "gemini-3-flash")
 # Empty: Google's endpoint. Tests point it at a fake server on 127.0.0.1.
 HALOPST_GEMINI_BASE_URL = os.environ.get("HALOPST_GEMINI_BASE_URL", "")
 HALOPST_GEMINI_API_VERSION = os.environ.get("HALOPST_GEMINI_API_VERSION", "v1beta")
@@ -333,8 +336,11 @@ HALOPST_GEMINI_TIMEOUT = float(os.environ.get("HALOPST_GEMINI_TIMEOUT", "30"))
 HALOPST_GEMINI_RETRIES = int(os.environ.get("HALOPST_GEMINI_RETRIES", "2"))
 HALOPST_GEMINI_MAX_RETRY_WAIT = float(os.environ.get("HALOPST_GEMINI_MAX_RETRY_WAIT", "10"))
 HALOPST_GEMINI_MAX_OUTPUT_TOKENS = int(os.environ.get("HALOPST_GEMINI_MAX_OUTPUT_TOKENS", "1024"))
-# Thinking tokens are charged (totalTokenCount includes them): keep them bounded.
-HALOPST_GEMINI_THINKING_BUDGET = int(os.environ.get("HALOPST_GEMINI_THINKING_BUDGET", "0"))
+# Gemini 3 takes a thinking level, not a token budget. Thinking tokens are charged
+# (totalTokenCount includes them): "minimal" keeps them near zero, and the quota reserves
+# HALOPST_GEMINI_THINKING_ALLOWANCE tokens per call for them.
+HALOPST_GEMINI_THINKING_LEVEL = os.environ.get("HALOPST_GEMINI_THINKING_LEVEL", "minimal")
+HALOPST_GEMINI_THINKING_ALLOWANCE = int(os.environ.get("HALOPST_GEMINI_THINKING_ALLOWANCE", "512"))
 # AIDA questions per hour, per IP address and per account (anonymous visitors: per session).
 # AIDA conversations are anonymised after this many days (UU PDP: keep no longer than needed).
 HALOPST_AIDA_RETENTION_DAYS = int(os.environ.get("HALOPST_AIDA_RETENTION_DAYS", "365"))

@@ -15,6 +15,7 @@ urlpatterns = common_patterns + [
     path("", include("announcements.urls")),
     path("", include("insights.urls")),
     path("", include("aida.urls")),
+    path("", include("statdata.urls")),
     path("api/v1/", include("booking.api_urls")),
 ]
 

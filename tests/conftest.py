@@ -31,6 +31,7 @@ from django_tenants.utils import schema_context
 
 from core.models import Role, User
 from halopst.celery import app as celery_app
+from statdata.demo import import_jatim_demo
 from tenants.models import Domain, Satker
 from tenants.schema_template import ensure_template
 from tenants.services import SatkerSpec, onboard_satker
@@ -52,6 +53,7 @@ def django_db_setup(django_test_environment, django_db_blocker):
         onboard_satker(SatkerSpec("3500", "province", "Provinsi Jawa Timur", "jatim", "Asia/Jakarta"))
         onboard_satker(SatkerSpec("3515", "regency", "Kabupaten Sidoarjo", "sidoarjokab", "Asia/Jakarta"))
         onboard_satker(SatkerSpec("3578", "city", "Kota Surabaya", "surabayakota", "Asia/Jakarta"))
+        import_jatim_demo()  # the figures `make run` seeds, public data every satker reads
     yield
     with django_db_blocker.unblock():
         with connection.cursor() as cursor:

@@ -28,7 +28,7 @@ def ask_at_once(satker, count: int) -> list[str]:
         try:
             barrier.wait()
             prepared = services.prepare(
-                satker, question="berapa garis kemiskinan kabupaten ini", session_key=f"s{index}"
+                satker, question="bagaimana garis kemiskinan kabupaten ini dihitung", session_key=f"s{index}"
             )
             if prepared.degraded:
                 services.finish(satker, prepared, text="-", degraded=prepared.degraded)
@@ -67,7 +67,7 @@ def test_replies_that_over_report_their_tokens_never_push_the_month_past_its_lim
     thinking budget): fifteen parallel questions whose replies claim 40 times their tokens keep
     the ledger within the limit, and every over-report is logged and kept."""
     satker = make_satker()
-    probe = services.prepare(satker, question="berapa garis kemiskinan kabupaten ini", session_key="probe")
+    probe = services.prepare(satker, question="bagaimana garis kemiskinan kabupaten ini dihitung", session_key="probe")
     bound = probe.reservation.tokens
     services.finish(satker, probe, text="-", degraded="probe")
     limit = 5 * bound + bound // 2  # room for five calls' bounds, not six

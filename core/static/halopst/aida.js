@@ -18,6 +18,64 @@
     return div;
   }
 
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text) { node.textContent = text; }
+    return node;
+  }
+
+  // The figure card: values exactly as the store published them, with their source. It never
+  // comes from the model, so it is drawn before the answer's words arrive.
+  function figureCard(answer, card) {
+    var box = element("section", "figure-card");
+    if (card.status === "found") {
+      var title = card.variable.title + (card.variable.unit ? " (" + card.variable.unit + ")" : "");
+      box.appendChild(element("h3", "", title));
+      var table = element("table");
+      var head = table.createTHead().insertRow();
+      [root.dataset.labelArea, root.dataset.labelPeriod, root.dataset.labelValue].forEach(function (label) {
+        var cell = element("th", "", label);
+        cell.scope = "col";
+        head.appendChild(cell);
+      });
+      var body = table.createTBody();
+      card.values.forEach(function (value) {
+        var row = body.insertRow();
+        row.insertCell().textContent = value.area;
+        row.insertCell().textContent = value.period;
+        var cell = row.insertCell();
+        cell.className = "number";
+        cell.textContent = value.shown;
+      });
+      box.appendChild(table);
+      card.sources.forEach(function (source) {
+        var line = element("p", "figure-source", root.dataset.labelSource + " " + source.title + " (" + source.publisher + ")");
+        if (source.demo) {
+          box.appendChild(element("p", "figure-demo", source.note));
+        }
+        box.appendChild(line);
+      });
+      if (card.missing.length) {
+        box.appendChild(element("p", "muted", root.dataset.labelMissing + " " + card.missing.join(", ")));
+      }
+      card.notes.forEach(function (note) { box.appendChild(element("p", "muted", note)); });
+    } else if (card.status === "not_held" && card.nearest) {
+      box.appendChild(element("p", "muted", card.nearest));
+    }
+    if (card.choices.length) {
+      var choices = element("div", "figure-choices");
+      card.choices.forEach(function (choice) {
+        var button = element("button", "secondary", choice.label);
+        button.type = "button";
+        button.addEventListener("click", function () { ask(choice.question); });
+        choices.appendChild(button);
+      });
+      box.appendChild(choices);
+    }
+    if (box.childNodes.length) { answer.insertBefore(box, answer.firstChild); }
+  }
+
   function finish(answer, done) {
     var box = tools.content.firstElementChild.cloneNode(true);
     var sources = box.querySelector(".sources");
@@ -50,8 +108,12 @@
     var field = form.querySelector("textarea");
     var question = field.value.trim();
     if (!question) { return; }
-    bubble("user", question);
     field.value = "";
+    ask(question);
+  });
+
+  function ask(question) {
+    bubble("user", question);
     var answer = bubble("assistant", "");
     var text = document.createElement("span");
     answer.appendChild(text);
@@ -78,7 +140,9 @@
                 .map(function (line) { return line.slice(6); }).join("");
               if (!data) { return; }
               var message = JSON.parse(data);
+              if (message.type === "figures") { figureCard(answer, message); }
               if (message.type === "token") { text.textContent += message.text; }
+              if (message.type === "replace") { text.textContent = message.text; }
               if (message.type === "done") { finish(answer, message); }
             });
             return pump();
@@ -86,5 +150,5 @@
         }
         return pump();
       });
-  });
+  }
 })();

@@ -8,6 +8,7 @@ from django_tenants.utils import schema_context
 from booking import services as booking
 from booking.models import ExpertiseTag
 from core.models import Role, User
+from statdata.demo import import_jatim_demo
 from tenants.models import PUBLIC_SCHEMA, Satker
 from tenants.services import import_satkers, read_satker_csv
 
@@ -58,6 +59,11 @@ class Command(BaseCommand):
         ]
         report = import_satkers(rows)
         self.stdout.write(f"demo satkers: {report.summary}")
+        figures, unplaced = import_jatim_demo()
+        self.stdout.write(
+            f"demo figures (labelled as demo data, statdata/data/README.md): {figures.created} new, "
+            f"{figures.revised} revised, {figures.unchanged} unchanged, {len(unplaced)} rows not placed"
+        )
         jatim = Satker.objects.get(subdomain="jatim")
         printed = []
         for schema, email, name, role in DEMO_USERS:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StatdataConfig(AppConfig):
+    name = "statdata"
+    verbose_name = "Statistical figures"

@@ -1,0 +1,189 @@
+"""Reading figures: the only door other apps (AIDA, the figures API) use.
+
+`figures_for(question, home_area_code)` turns a question into the values the store holds, each
+as published, with its source, and says plainly what it does not hold and what it holds nearest.
+It never computes, rounds or estimates a value: the model is not the source of any number.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+from statdata.models import Area, Observation, Source, Variable
+from statdata.questions import Understood, understand
+
+MONTHS = {f"M{number:02d}": number for number in range(1, 13)}
+MOST_ROWS = 30  # a table a phone shows whole
+
+
+@dataclass(frozen=True)
+class Value:
+    area: str
+    period: str
+    year: int
+    published: str
+    shown: str  # the published digits in the reader's notation: 28.734 → "28,734" in Indonesian
+    status: str
+    source: int
+
+
+@dataclass
+class Figures:
+    """What the store answers. status: "found", "ambiguous" (choices to ask back with),
+    "not_held" (said plainly, with `nearest`), or "none" (not a figure question)."""
+
+    status: str
+    variable: Variable | None = None
+    areas: list[Area] = field(default_factory=list)
+    values: list[Value] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    choices: list[dict] = field(default_factory=list)
+    nearest: str = ""
+
+    def as_dict(self) -> dict:
+        variable = self.variable
+        return {
+            "status": self.status,
+            "variable": (
+                {
+                    "slug": variable.slug,
+                    "title": variable.title_en if _english() else variable.title,
+                    "unit": variable.unit_en if _english() else variable.unit,
+                }
+                if variable
+                else None
+            ),
+            "areas": [{"code": area.code, "name": area.name} for area in self.areas],
+            "values": [value.__dict__ for value in self.values],
+            "sources": [
+                {
+                    "id": source.pk,
+                    "title": source.title,
+                    "publisher": source.publisher,
+                    "url": source.url,
+                    "released_on": source.released_on.isoformat() if source.released_on else None,
+                    "retrieved_at": source.retrieved_at.isoformat(),
+                    "demo": source.is_demo,
+                    "note": source.note,
+                }
+                for source in self.sources
+            ],
+            "missing": self.missing,
+            "notes": self.notes,
+            "choices": self.choices,
+            "nearest": self.nearest,
+        }
+
+
+def _english() -> bool:
+    return (translation.get_language() or "id").startswith("en")
+
+
+def in_reader_notation(published: str) -> str:
+    """The published digits, none added or dropped, grouped and pointed as the reader reads
+    numbers: Indonesian 283.321 and 5,76; English 283,321 and 5.76."""
+    sign, digits = ("-", published[1:]) if published.startswith("-") else ("", published)
+    whole, _point, fraction = digits.partition(".")
+    indonesian = not _english()
+    group = "." if indonesian else ","
+    grouped = f"{int(whole):,}".replace(",", group) if whole.isdigit() else whole
+    return sign + grouped + (("," if indonesian else ".") + fraction if fraction else "")
+
+
+def period_label(year: int, subperiod: str) -> str:
+    if subperiod in MONTHS:
+        return formats.date_format(date(year, MONTHS[subperiod], 1), "F Y")
+    if subperiod.startswith("S"):
+        return _("Semester %(number)s %(year)s") % {"number": subperiod[1], "year": year}
+    if subperiod.startswith("Q"):
+        return _("Quarter %(number)s %(year)s") % {"number": subperiod[1], "year": year}
+    return str(year)
+
+
+def figures_for(question: str, home_area_code: str) -> Figures:
+    variables = list(Variable.objects.all())
+    areas = list(Area.objects.all())
+    understood = understand(question, variables, areas)
+    if not understood.asks_for_figures:
+        return Figures(status="none")
+    variable = understood.variables[0]
+    if understood.ambiguous_areas and not understood.areas:
+        return _ask_which_area(understood, variable, question)
+    home = next((area for area in areas if area.code == home_area_code), None)
+    chosen = understood.areas or ([home] if home else [])
+    figures = Figures(status="found", variable=variable, areas=chosen)
+    if not understood.areas and home:
+        figures.notes.append(_("No area named: figures for %(area)s.") % {"area": home.name})
+    held = list(
+        Observation.objects.filter(variable=variable, area__in=chosen, superseded_at__isnull=True)
+        .select_related("area", "source")
+        .order_by("area__code", "year", "subperiod")
+    )
+    if not held:
+        return _not_held(figures, variable, chosen)
+    years = sorted({observation.year for observation in held})
+    period = understood.period
+    if period.years:
+        wanted = [year for year in period.years if year in years]
+        figures.missing = [str(year) for year in period.years if year not in years]
+        if not wanted:
+            figures.status = "not_held"
+            figures.nearest = _("The nearest years held are %(first)s–%(last)s.") % {
+                "first": years[0],
+                "last": years[-1],
+            }
+            return figures
+    elif period.last:
+        wanted = years[-period.last :]
+        if len(wanted) < period.last:
+            figures.notes.append(_("Only %(count)s years are held.") % {"count": len(wanted)})
+    else:
+        wanted = years[-1:]
+        if not period.latest:
+            figures.notes.append(_("No period named: the latest held, %(year)s.") % {"year": years[-1]})
+    chosen_rows = [observation for observation in held if observation.year in wanted][:MOST_ROWS]
+    figures.values = [
+        Value(
+            area=observation.area.name,
+            period=period_label(observation.year, observation.subperiod),
+            year=observation.year,
+            published=observation.published,
+            shown=in_reader_notation(observation.published),
+            status=observation.status,
+            source=observation.source_id,
+        )
+        for observation in chosen_rows
+    ]
+    figures.sources = list({observation.source_id: observation.source for observation in chosen_rows}.values())
+    return figures
+
+
+def _ask_which_area(understood: Understood, variable: Variable, question: str) -> Figures:
+    group = understood.ambiguous_areas[0]
+    return Figures(
+        status="ambiguous",
+        variable=variable,
+        choices=[{"label": area.name, "question": f"{question} ({area.name})"} for area in group],
+    )
+
+
+def _not_held(figures: Figures, variable: Variable, chosen: list[Area]) -> Figures:
+    """Nothing for these areas: say which areas do have this indicator."""
+    figures.status = "not_held"
+    holding = (
+        Area.objects.filter(observations__variable=variable, observations__superseded_at__isnull=True)
+        .distinct()
+        .order_by("code")
+    )
+    count = holding.count()
+    if count:
+        figures.nearest = _("%(indicator)s is held for %(count)s areas, such as %(examples)s.") % {
+            "indicator": variable.title,
+            "count": count,
+            "examples": ", ".join(area.name for area in holding[:3]),
+        }
+    return figures
