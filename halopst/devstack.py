@@ -278,7 +278,22 @@ def run(debug: bool = False) -> None:
 def test(pytest_args: list[str]) -> int:
     os.environ.setdefault("HALOPST_TEST_FAST_PASSWORD_HASHER", "1")
     with services("test"):
-        return subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=ROOT).returncode
+        command = [PYTHON, "-m", "pytest", *parallel_workers(pytest_args), *pytest_args]
+        return subprocess.run(command, cwd=ROOT).returncode
+
+
+def parallel_workers(pytest_args: list[str]) -> list[str]:
+    """pytest-xdist workers, one per core (HALOPST_TEST_WORKERS to choose; 1 runs in this
+    process): most of the suite waits on servers, browsers and sockets. Each worker has its own
+    test database (pytest-django names them …_gw0, …_gw1) and its own Redis database, so one
+    worker's Celery tasks, socket groups and cache never meet another's. A test file stays on
+    one worker (its module fixtures are made once)."""
+    workers = int(os.environ.get("HALOPST_TEST_WORKERS") or min(4, os.cpu_count() or 1))
+    if workers < 2 or any(arg.startswith(("-n", "--numprocesses", "--tx", "--dist")) for arg in pytest_args):
+        return []
+    first = int(urllib.parse.urlsplit(os.environ["REDIS_URL"]).path.strip("/") or 0)
+    gateways = [f"--tx=popen//env:HALOPST_REDIS_DB={(first + 1 + worker) % 16}" for worker in range(workers)]
+    return ["--dist=loadfile", *gateways]
 
 
 def smoke() -> int:

@@ -9,6 +9,7 @@ import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -162,6 +163,10 @@ DATABASE_ROUTERS = ["tenants.routers.SatkerOnlyModelsRouter", "django_tenants.ro
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# A Redis database of its own instead of REDIS_URL's: each parallel test worker takes one
+# (halopst.devstack; pytest-xdist's worker specs cannot carry a URL).
+if os.environ.get("HALOPST_REDIS_DB"):
+    REDIS_URL = urlsplit(REDIS_URL)._replace(path="/" + os.environ["HALOPST_REDIS_DB"]).geturl()
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

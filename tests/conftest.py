@@ -42,9 +42,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_test_environment, django_db_blocker):
+def django_db_setup(django_test_environment, django_db_modify_db_settings, django_db_blocker):
     """The test database, always: pytest-django creates it only for tests marked django_db,
-    and tests on `committed_db` must not be (the mark would wrap them in a transaction)."""
+    and tests on `committed_db` must not be (the mark would wrap them in a transaction).
+    `django_db_modify_db_settings` gives each parallel worker its own (…_gw0, …_gw1)."""
     from django.test.utils import setup_databases, teardown_databases
 
     with django_db_blocker.unblock():
