@@ -330,6 +330,12 @@ HALOPST_DELIVERY_STALE_SECONDS = float(os.environ.get("HALOPST_DELIVERY_STALE_SE
 # status event before it is sent again.
 HALOPST_DELIVERY_CONFIRM_SECONDS = float(os.environ.get("HALOPST_DELIVERY_CONFIRM_SECONDS", "900"))
 
+# --- BPS WebAPI (statdata.webapi) -----------------------------------------------------------
+HALOPST_BPS_WEBAPI_KEY = os.environ.get("HALOPST_BPS_WEBAPI_KEY", "")
+HALOPST_BPS_WEBAPI_BASE_URL = os.environ.get("HALOPST_BPS_WEBAPI_BASE_URL", "https://webapi.bps.go.id")
+HALOPST_BPS_WEBAPI_TIMEOUT = float(os.environ.get("HALOPST_BPS_WEBAPI_TIMEOUT", "20"))
+HALOPST_BPS_WEBAPI_RETRIES = int(os.environ.get("HALOPST_BPS_WEBAPI_RETRIES", "2"))
+
 # --- AIDA (Gemini through google-genai) ------------------------------------------------------
 HALOPST_GEMINI_API_KEY = os.environ.get("HALOPST_GEMINI_API_KEY", "")
 # The 2.5 models were shut down on 1 December 2026: a current GA Flash of the 3.x family.
@@ -395,6 +401,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("HALOPST_LOG_LEVEL", "INFO")},
     "loggers": {
         "django_tenants": {"level": "WARNING"},
+        # httpx logs every URL at INFO, and BPS WebAPI URLs carry the key in their path.
         "httpx": {"level": "WARNING"},
         "google_genai": {"level": "WARNING"},
         # axes logs every attempt at INFO; lockouts are in the database and on the unlock page.

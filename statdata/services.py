@@ -8,7 +8,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from statdata.models import Area, Observation, Source, Status, Variable
+from statdata.models import Area, Observation, Source, SourceKind, Status, Variable
 from tenants.services import read_satker_csv
 
 SATKER_DATA = Path(__file__).resolve().parents[1] / "tenants" / "data"
@@ -128,3 +128,77 @@ def record_observations(source: Source, rows: Iterable[ObservationRow]) -> Recor
     Observation.objects.bulk_create(created, batch_size=2000)
     report.revised, report.created = len(superseded), len(created) - len(superseded)
     return report
+
+
+# --- From the BPS WebAPI ----------------------------------------------------------------------
+
+# BPS's sub-period labels (turtahun) → ours; "Tahun" is the year itself.
+SUBPERIODS = {"tahun": "", "semester 1": "S1", "semester 2": "S2", "semester i": "S1", "semester ii": "S2"}
+SUBPERIODS |= {f"triwulan {roman}": f"Q{number}" for number, roman in enumerate(("i", "ii", "iii", "iv"), start=1)}
+SUBPERIODS |= {
+    month: f"M{number:02d}"
+    for number, month in enumerate(
+        (
+            "januari",
+            "februari",
+            "maret",
+            "april",
+            "mei",
+            "juni",
+            "juli",
+            "agustus",
+            "september",
+            "oktober",
+            "november",
+            "desember",
+        ),
+        start=1,
+    )
+}
+WHOLE_AREA = "9999"  # BPS's row for the domain itself (a province's total)
+
+
+def sync_webapi_table(domain: str, variable_id: str, *, aliases: Iterable[str] = (), client=None):
+    """Fetch one dynamic table of the BPS WebAPI and record its values for the areas it has
+    (the network call is made before the transaction opens). Returns the report and the cells
+    not stored, each with why."""
+    from statdata.webapi import WebAPI
+
+    table = (client or WebAPI()).table(domain, variable_id)
+    return _record_webapi_table(domain, table, list(aliases))
+
+
+@transaction.atomic
+def _record_webapi_table(domain: str, table, aliases: list[str]) -> tuple[RecordReport, list[str]]:
+    variable, _created = Variable.objects.update_or_create(
+        slug=f"bps-{domain}-{table.variable_id}",
+        defaults={
+            "title": table.title,
+            "title_en": table.title,
+            "unit": table.unit,
+            "decimals": table.decimals if table.decimals is not None else 2,
+            "aliases": list(dict.fromkeys([table.title.lower(), *(alias.lower() for alias in aliases)])),
+        },
+    )
+    source = Source(
+        kind=SourceKind.WEBAPI,
+        title=f"{table.title} (WebAPI BPS, domain {domain}, var {table.variable_id})",
+        url=f"https://webapi.bps.go.id/v1/api/list/model/data/lang/ind/domain/{domain}/var/{table.variable_id}/",
+    )
+    categories = {cell.turvar for cell in table.cells}
+    rows, skipped = [], []
+    for cell in table.cells:
+        code = domain if cell.vervar == WHOLE_AREA else cell.vervar
+        subperiod = SUBPERIODS.get(cell.turtahun_label.strip().lower())
+        if len(categories) > 1 and cell.turvar != "0":
+            skipped.append(f"{cell.vervar_label} {cell.year}: category {cell.turvar} (categories are not stored yet)")
+        elif not (len(code) == 4 and code.isdigit()):
+            skipped.append(f"{cell.vervar_label} {cell.year}: {code} is not a BPS area code")
+        elif subperiod is None:
+            skipped.append(f"{cell.vervar_label} {cell.year}: unknown sub-period {cell.turtahun_label!r}")
+        else:
+            area = Area.objects.filter(code=code).first() or Area.objects.create(
+                code=code, name=cell.vervar_label, aliases=aliases_of(cell.vervar_label, code)
+            )
+            rows.append(ObservationRow(variable, area, cell.year, cell.value, subperiod))
+    return record_observations(source, rows), skipped

@@ -71,9 +71,13 @@ def _forget_cached_state():
     """Cache entries a test made (host lookups of rolled-back satkers, rate-limit counters)
     must not outlive it."""
     yield
+    forget_cache("tenancy:*", "ratelimit:*", "rollup:*", "bpswebapi:*")
+
+
+def forget_cache(*patterns: str) -> None:
     client = redis.Redis.from_url(settings.REDIS_URL)
     prefix = settings.CACHES["default"]["KEY_PREFIX"]
-    for pattern in ("tenancy:*", "ratelimit:*", "rollup:*"):
+    for pattern in patterns:
         keys = list(client.scan_iter(match=f"*{prefix}*{pattern}"))
         if keys:
             client.delete(*keys)
