@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run dev test lint smoke bench load faults fuzz messages clean
+.PHONY: run dev test eval lint smoke bench load faults fuzz messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ dev: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m halopst.devstack test $(PYTEST_ARGS)
+
+# AIDA's evaluation gate: 62 questions through the real path against an adversarial fake Gemini;
+# prints figure accuracy, refusal correctness and invented numbers (CI runs it with the suite).
+eval: $(STAMP)
+	HALOPST_TEST_WORKERS=1 $(PY) -m halopst.devstack test tests/aida/test_evaluation.py -q -s
 
 # ruff's rules and layout, and import-linter's layers (pyproject.toml): an app imports only the apps below it.
 lint: $(STAMP)

@@ -191,6 +191,13 @@ def prepare(
     return prepared
 
 
+def _excerpt(body: str, length: int = 280) -> str:
+    """The start of a passage, cut between words: a cut inside "2020" would show "20"."""
+    if len(body) <= length:
+        return body
+    return body[:length].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+
+
 def degraded_text(reason: str, prepared: Prepared) -> str:
     """The answer AIDA gives without the model's words: why, then the figures (they never
     needed the model), then what the knowledge base has, then the officer."""
@@ -213,7 +220,7 @@ def degraded_text(reason: str, prepared: Prepared) -> str:
         if with_figures:
             parts.append(figure_text(figures, language))
         if hits and reason not in (ASK_BACK, NOT_HELD):
-            listing = "\n".join(f"- {hit.entry.title}: {hit.entry.body[:280]}…" for hit in hits[:3])
+            listing = "\n".join(f"- {hit.entry.title}: {_excerpt(hit.entry.body)}" for hit in hits[:3])
             parts.append(f"{_('What the knowledge base has:')}\n{listing}")
         parts.append(_("An officer can help you further."))
         return "\n\n".join(part for part in parts if part)

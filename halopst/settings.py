@@ -403,6 +403,7 @@ LOGGING = {
         "django_tenants": {"level": "WARNING"},
         # httpx logs every URL at INFO, and BPS WebAPI URLs carry the key in their path.
         "httpx": {"level": "WARNING"},
+        "httpx2": {"level": "WARNING"},  # google-genai's fork of httpx
         "google_genai": {"level": "WARNING"},
         # axes logs every attempt at INFO; lockouts are in the database and on the unlock page.
         "axes": {"level": "WARNING"},
