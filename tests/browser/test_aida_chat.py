@@ -27,3 +27,28 @@ def test_question_streams_an_answer_with_sources_and_a_way_to_an_officer(site, p
     page.get_by_role("button", name="Bicara dengan petugas").click()
     page.wait_for_url("**/petugas/")
     page.get_by_text("Berapa garis kemiskinan dan bagaimana cara menghitungnya?").wait_for()  # the question comes along
+
+
+def test_a_figure_question_shows_the_card_with_its_source_and_asks_back_on_an_ambiguous_area(site, phone):
+    page = phone()
+    page.goto(site + "/aida/")
+    page.get_by_label("Pertanyaan Anda").fill("TPT kota surabaya 2019 sampai 2021")
+    page.get_by_role("button", name="Tanya").click()
+    card = page.locator(".bubble-assistant .figure-card").last
+    card.get_by_role("heading", name="Tingkat Pengangguran Terbuka (persen)").wait_for()
+    rows = card.locator("tbody tr")
+    assert [rows.nth(index).inner_text().split("\t") for index in range(rows.count())] == [
+        ["Kota Surabaya", "2019", "5,76"],
+        ["Kota Surabaya", "2020", "9,79"],
+        ["Kota Surabaya", "2021", "9,68"],
+    ]
+    assert "Data demo" in card.locator(".figure-demo").inner_text()
+    # The card fits the phone's width: nothing to scroll sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "6b-aida-figures")
+
+    page.get_by_label("Pertanyaan Anda").fill("tpt malang 2022")
+    page.get_by_role("button", name="Tanya").click()
+    page.get_by_role("button", name="Kota Malang").click()
+    latest = page.locator(".bubble-assistant .figure-card").last
+    latest.get_by_role("cell", name="Kota Malang").wait_for()
