@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(PY) -m halopst.devstack exec $(PY) bench/booking.py
 	$(PY) -m halopst.devstack exec $(PY) bench/ws_fanout.py
 	$(PY) -m halopst.devstack exec $(PY) bench/aida.py
+	$(PY) -m halopst.devstack exec $(PY) bench/figures.py
 	$(PY) -m halopst.devstack exec $(PY) bench/command_centre.py
 
 load: $(STAMP)

@@ -93,36 +93,47 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _find(text: str, names: dict[str, list]) -> tuple[list[list], str]:
-    """The targets of the names found in `text`, longest name first, each span used once;
-    returns them in order of appearance and the text with the found spans blanked."""
-    found = []
-    for name in sorted(names, key=len, reverse=True):
-        pattern = re.compile(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])")
-        for match in pattern.finditer(text):
-            found.append((match.start(), names[name]))
-        text = pattern.sub(lambda match: " " * len(match.group(0)), text)
-    return [targets for _start, targets in sorted(found, key=lambda item: item[0])], text
+class Names:
+    """The names of a set of variables or areas, matched in one pass: one regular expression
+    of every alias, longest first, so at each position the longest name wins ("garis
+    kemiskinan" over "kemiskinan", "kota malang" over "malang")."""
+
+    def __init__(self, rows):
+        self.targets: dict[str, list] = {}
+        for row in rows:
+            for alias in row.aliases:
+                if row not in self.targets.setdefault(alias, []):
+                    self.targets[alias].append(row)
+        names = sorted(self.targets, key=len, reverse=True)
+        alternatives = "|".join(re.escape(name) for name in names) or r"(?!x)x"
+        self.pattern = re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+        self.single_words = [name for name in names if " " not in name and len(name) >= 5]
+
+    def find(self, text: str) -> tuple[list[list], str]:
+        """The targets of the names in `text`, in order, and the text with those names blanked."""
+        found = [self.targets[match.group(0)] for match in self.pattern.finditer(text)]
+        return found, self.pattern.sub(lambda match: " " * len(match.group(0)), text)
+
+    def typos(self, text: str) -> list[list]:
+        """Targets of words that look like a one-word name mistyped ("pengangguan", "kemiskinn")."""
+        found = []
+        for word in re.findall(r"[a-z]{5,}", text):
+            close = get_close_matches(word, self.single_words, n=1, cutoff=0.84)
+            if close:
+                found.append(self.targets[close[0]])
+        return found
 
 
-def _typos(text: str, names: dict[str, list]) -> list[list]:
-    """Targets of words that look like a one-word name mistyped ("pengangguan", "kemiskinn")."""
-    single = [name for name in names if " " not in name and len(name) >= 5]
-    found = []
-    for word in re.findall(r"[a-z]{5,}", text):
-        close = get_close_matches(word, single, n=1, cutoff=0.84)
-        if close:
-            found.append(names[close[0]])
-    return found
+@dataclass
+class Catalogue:
+    """What a question is matched against: every variable and area, with their names."""
 
+    variables: list[Variable]
+    areas: list[Area]
 
-def _alias_table(rows) -> dict[str, list]:
-    table: dict[str, list] = {}
-    for row in rows:
-        for alias in row.aliases:
-            if row not in table.setdefault(alias, []):
-                table[alias].append(row)
-    return table
+    def __post_init__(self):
+        self.variable_names = Names(self.variables)
+        self.area_names = Names(self.areas)
 
 
 def _period(text: str) -> Period:
@@ -138,14 +149,14 @@ def _period(text: str) -> Period:
     return Period(years=tuple(sorted(set(years))), latest=bool(LATEST.search(text)))
 
 
-def understand(question: str, variables: list[Variable], areas: list[Area]) -> Understood:
+def understand(question: str, catalogue: Catalogue) -> Understood:
     text = normalise(question)
-    found_variables, rest = _find(text, _alias_table(variables))
+    found_variables, rest = catalogue.variable_names.find(text)
     if not found_variables:
-        found_variables = _typos(rest, _alias_table(variables))
-    found_areas, rest = _find(rest, _alias_table(areas))
+        found_variables = catalogue.variable_names.typos(rest)
+    found_areas, rest = catalogue.area_names.find(rest)
     if not found_areas:
-        found_areas = _typos(rest, _alias_table(areas))
+        found_areas = catalogue.area_names.typos(rest)
     understood = Understood(
         period=_period(text),
         asks_about_the_indicator=bool(ABOUT_THE_INDICATOR.search(text)),

@@ -5,14 +5,16 @@ as published, with its source, and says plainly what it does not hold and what i
 It never computes, rounds or estimates a value: the model is not the source of any number.
 """
 
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connection
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from statdata.models import Area, Observation, Source, Variable
-from statdata.questions import Understood, understand
+from statdata.questions import Catalogue, Understood, understand
 
 MONTHS = {f"M{number:02d}": number for number in range(1, 13)}
 MOST_ROWS = 30  # a table a phone shows whole
@@ -104,10 +106,31 @@ def period_label(year: int, subperiod: str) -> str:
     return str(year)
 
 
+_catalogue: tuple[tuple, float, Catalogue] | None = None
+CATALOGUE_SECONDS = 60
+
+
+def catalogue() -> Catalogue:
+    """Every variable and area with their names compiled, kept in the process: rebuilt when
+    one is added or removed (a one-row query tells), and at least every CATALOGUE_SECONDS
+    for edited aliases. Building it takes tens of milliseconds at 552 areas."""
+    global _catalogue
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) || ':' || coalesce(max(id), 0) FROM statdata_variable), "
+            "(SELECT count(*) || ':' || coalesce(max(id), 0) FROM statdata_area)"
+        )
+        fingerprint = cursor.fetchone()
+    now = time.monotonic()
+    if _catalogue is None or _catalogue[0] != fingerprint or now - _catalogue[1] > CATALOGUE_SECONDS:
+        _catalogue = (fingerprint, now, Catalogue(list(Variable.objects.all()), list(Area.objects.all())))
+    return _catalogue[2]
+
+
 def figures_for(question: str, home_area_code: str) -> Figures:
-    variables = list(Variable.objects.all())
-    areas = list(Area.objects.all())
-    understood = understand(question, variables, areas)
+    names = catalogue()
+    areas = names.areas
+    understood = understand(question, names)
     if not understood.asks_for_figures:
         return Figures(status="none")
     variable = understood.variables[0]

@@ -3,7 +3,7 @@
 import pytest
 
 from statdata.models import Area, Variable
-from statdata.questions import understand
+from statdata.questions import Catalogue, understand
 
 SBY, SDA, KAB_MALANG, KOTA_MALANG, JATIM = "3578", "3515", "3507", "3573", "3500"
 
@@ -63,12 +63,12 @@ PHRASINGS = [
 @pytest.fixture(scope="module")
 def catalogue(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        return list(Variable.objects.all()), list(Area.objects.all())
+        return Catalogue(list(Variable.objects.all()), list(Area.objects.all()))
 
 
 @pytest.mark.parametrize(("question", "indicator", "areas", "years", "last", "ambiguous"), PHRASINGS)
 def test_a_question_is_understood(catalogue, question, indicator, areas, years, last, ambiguous):
-    understood = understand(question, *catalogue)
+    understood = understand(question, catalogue)
     assert [variable.slug for variable in understood.variables][:1] == ([indicator] if indicator else [])
     assert [area.code for area in understood.areas] == areas
     assert list(understood.period.years) == list(years)
@@ -97,4 +97,4 @@ def test_there_are_at_least_forty_phrasings():
     ],
 )
 def test_a_figure_question_is_told_from_a_question_about_the_indicator(catalogue, question, figures):
-    assert understand(question, *catalogue).asks_for_figures is figures
+    assert understand(question, catalogue).asks_for_figures is figures
