@@ -356,7 +356,6 @@ async def answer_events(satker, prepared: Prepared):
 
 
 @transaction.atomic
-@transaction.atomic
 def mark_helpful(answer: Message, helpful: bool) -> None:
     Message.objects.filter(pk=answer.pk, role=Message.Role.ASSISTANT).update(helpful=helpful)
     assistant_used.send(sender=Message, at=answer.created_at)
