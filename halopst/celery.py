@@ -37,6 +37,12 @@ app.conf.beat_schedule = {
         "task": "booking.tasks.send_reminders",
         "schedule": crontab(minute="*/5"),
     },
+    "refresh-followed-bps-tables": {
+        "task": "statdata.tasks.refresh_followed_tables",
+        "schedule": crontab(minute=23, hour=1),
+        # Figures are public: once for the platform.
+        "tenant_schemas": ["public"],
+    },
     "sweep-stale-quota-reservations": {
         "task": "billing_quota.tasks.sweep_stale_reservations",
         "schedule": 300.0,

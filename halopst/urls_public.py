@@ -10,7 +10,7 @@ urlpatterns = common_patterns + [
     path("", portal_views.portal_home, name="home"),
     path("konsol/", include("portal.urls")),
     path("api/v1/", include("portal.api_urls")),
-    path("", include("statdata.urls")),
+    path("", include("statdata.api_urls")),
     path("webhooks/sendgrid/", webhooks.sendgrid_events, name="webhook-sendgrid"),
     path("webhooks/whatsapp/", webhooks.whatsapp_events, name="webhook-whatsapp"),
 ]

@@ -16,6 +16,7 @@ urlpatterns = common_patterns + [
     path("", include("insights.urls")),
     path("", include("aida.urls")),
     path("", include("statdata.urls")),
+    path("", include("statdata.api_urls")),
     path("api/v1/", include("booking.api_urls")),
 ]
 

@@ -129,3 +129,27 @@ class Observation(models.Model):
     @property
     def period_label(self) -> str:
         return f"{self.year}" + (f" {self.subperiod}" if self.subperiod else "")
+
+
+class FollowedTable(models.Model):
+    """A BPS WebAPI dynamic table a satker keeps in sync (beat refreshes it daily). One row per
+    table however many satkers follow it: figures are public and kept once."""
+
+    domain = models.CharField(max_length=4)
+    variable_id = models.CharField(max_length=12)
+    aliases = ArrayField(models.CharField(max_length=80), default=list, blank=True)
+    followed_by = models.CharField(max_length=4)  # the code of the satker that asked for it
+    created_at = models.DateTimeField(default=timezone.now)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["domain", "variable_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "variable_id"], name="followed_table_once"),
+            models.CheckConstraint(name="followed_table_domain_code", condition=Q(domain__regex=r"^[0-9]{4}$")),
+            models.CheckConstraint(name="followed_table_variable_id", condition=Q(variable_id__regex=r"^[0-9]+$")),
+        ]
+
+    def __str__(self):
+        return f"{self.domain}/{self.variable_id}"

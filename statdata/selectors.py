@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from statdata.models import Area, Observation, Source, Variable
+from statdata.models import Area, FollowedTable, Observation, Source, Variable
 from statdata.questions import Catalogue, Understood, understand
 
 MONTHS = {f"M{number:02d}": number for number in range(1, 13)}
@@ -210,3 +210,16 @@ def _not_held(figures: Figures, variable: Variable, chosen: list[Area]) -> Figur
             "examples": ", ".join(area.name for area in holding[:3]),
         }
     return figures
+
+
+def followed_tables_of(domain: str) -> list:
+    """The WebAPI tables a satker follows, each with the title its figures carry."""
+    tables = list(FollowedTable.objects.filter(domain=domain))
+    titles = dict(
+        Variable.objects.filter(slug__in=[f"bps-{table.domain}-{table.variable_id}" for table in tables]).values_list(
+            "slug", "title"
+        )
+    )
+    for table in tables:
+        table.title = titles.get(f"bps-{table.domain}-{table.variable_id}", "")
+    return tables

@@ -5,10 +5,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from statdata.models import Area, Observation, Source, SourceKind, Status, Variable
+from core.audit import record
+from core.tasking import enqueue_after_commit
+from statdata.models import Area, FollowedTable, Observation, Source, SourceKind, Status, Variable
 from tenants.services import read_satker_csv
 
 SATKER_DATA = Path(__file__).resolve().parents[1] / "tenants" / "data"
@@ -202,3 +206,47 @@ def _record_webapi_table(domain: str, table, aliases: list[str]) -> tuple[Record
             )
             rows.append(ObservationRow(variable, area, cell.year, cell.value, subperiod))
     return record_observations(source, rows), skipped
+
+
+# --- Tables satkers keep in sync ----------------------------------------------------------------
+
+
+@transaction.atomic
+def follow_webapi_table(satker, *, variable_id: str, aliases: Iterable[str] = (), actor=None) -> FollowedTable:
+    """A satker admin keeps one WebAPI table of their own domain in sync (a province's tables
+    hold its regencies and cities too). Audited in the satker's schema; the first sync runs
+    once this commits."""
+    from statdata.tasks import sync_followed_table
+
+    variable_id = variable_id.strip()
+    if not variable_id.isdigit():
+        raise ValidationError({"variable_id": _("A variable id is a number, as in the WebAPI's list of variables.")})
+    aliases = [alias.strip().lower() for alias in aliases if alias.strip()]
+    table, created = FollowedTable.objects.get_or_create(
+        domain=satker.code, variable_id=variable_id, defaults={"aliases": aliases, "followed_by": satker.code}
+    )
+    if not created and aliases:
+        table.aliases = list(dict.fromkeys(table.aliases + aliases))
+        table.save(update_fields=["aliases"])
+    record(actor, "figures.follow_table", f"{satker.code}/{variable_id}", aliases=aliases)
+    enqueue_after_commit(sync_followed_table, table.pk)
+    return table
+
+
+def sync_followed_table(table_id: int) -> RecordReport | None:
+    """Sync one followed table now; its outcome (time, or the error) is kept on the row."""
+    from statdata.webapi import WebAPIError
+
+    table = FollowedTable.objects.get(pk=table_id)
+    try:
+        report, _skipped = sync_webapi_table(table.domain, table.variable_id, aliases=table.aliases)
+    except WebAPIError as failure:
+        FollowedTable.objects.filter(pk=table.pk).update(last_error=str(failure)[:2000])
+        return None
+    FollowedTable.objects.filter(pk=table.pk).update(synced_at=timezone.now(), last_error="")
+    return report
+
+
+def refresh_followed_tables() -> int:
+    """Beat, daily, in public: every followed table once (the WebAPI's cache keeps it gentle)."""
+    return sum(sync_followed_table(pk) is not None for pk in FollowedTable.objects.values_list("pk", flat=True))

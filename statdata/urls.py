@@ -1,7 +1,7 @@
 from django.urls import path
 
-from statdata import api
+from statdata import views
 
 urlpatterns = [
-    path("api/v1/figures/", api.Figures.as_view(), name="api-figures"),
+    path("pengaturan/data-bps/", views.followed_tables, name="followed-tables"),
 ]
