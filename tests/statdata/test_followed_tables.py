@@ -8,7 +8,6 @@ from core.models import Role
 from statdata.models import FollowedTable, Observation
 from statdata.services import refresh_followed_tables
 from tests.conftest import client_for, create_user
-from tests.statdata.test_webapi import bps  # noqa: F401  (the fake WebAPI fixture)
 
 
 def test_an_admin_follows_a_table_and_its_figures_arrive(
@@ -16,7 +15,7 @@ def test_an_admin_follows_a_table_and_its_figures_arrive(
     satker_b,
     bps,
     eager_celery,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     admin = create_user(satker_a, "kepala@a.example", role=Role.SATKER_ADMIN)
     client = client_for(satker_a, admin)
@@ -35,7 +34,7 @@ def test_an_admin_follows_a_table_and_its_figures_arrive(
     assert "Jumlah Penduduk" not in other.get("/pengaturan/data-bps/").content.decode()
 
 
-def test_a_failed_refresh_is_shown_and_the_next_one_clears_it(satker_a, bps):  # noqa: F811
+def test_a_failed_refresh_is_shown_and_the_next_one_clears_it(satker_a, bps):
     table = FollowedTable.objects.create(domain="3515", variable_id="31", followed_by="3515")
     bps.plan.append("error")
     assert refresh_followed_tables() == 0

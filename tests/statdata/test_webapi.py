@@ -9,20 +9,7 @@ from statdata.models import Observation, SourceKind
 from statdata.selectors import figures_for
 from statdata.services import sync_webapi_table
 from statdata.webapi import NotAvailable, WebAPI, WebAPIError, decode_table
-from tests.conftest import forget_cache
-from tests.fakes.bps import KEY, FakeBPS, _shape
-
-
-@pytest.fixture
-def bps(settings):
-    server = FakeBPS().start()
-    settings.HALOPST_BPS_WEBAPI_BASE_URL = server.url
-    settings.HALOPST_BPS_WEBAPI_KEY = KEY
-    settings.HALOPST_BPS_WEBAPI_TIMEOUT = 1.0
-    settings.HALOPST_BPS_WEBAPI_RETRIES = 1
-    forget_cache("bpswebapi:*")  # answers cached by an earlier run
-    yield server
-    server.stop()
+from tests.fakes.bps import KEY, _shape
 
 
 def test_datacontent_keys_are_decoded_from_the_metadata():
