@@ -98,7 +98,9 @@ ROOT_URLCONF = "halopst.urls_tenant"
 TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
-    # Outermost: even the pages for unknown or suspended hosts carry the security headers.
+    # Probes first: they come by IP over plain HTTP, before host checks and redirects (core.health).
+    "core.health.HealthCheckMiddleware",
+    # Then: even the pages for unknown or suspended hosts carry the security headers.
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
     # Static files are the same for every host, the unknown ones included (their page is styled).
