@@ -5,8 +5,10 @@ Answered by the outermost middleware, before host checks, HTTPS redirects and te
 comes by IP over plain HTTP, not by a satker's name.
 """
 
+import redis
 from django.conf import settings
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 
 _migrations_applied = False  # once applied, they stay applied for this process's life
@@ -21,8 +23,6 @@ def _migrations() -> None:
     global _migrations_applied
     if _migrations_applied:
         return
-    from django.db.migrations.executor import MigrationExecutor
-
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         raise RuntimeError("migrations are not applied")
@@ -30,8 +30,6 @@ def _migrations() -> None:
 
 
 def _redis() -> None:
-    import redis
-
     urls = {settings.CACHES["default"]["LOCATION"], settings.CELERY_BROKER_URL}
     urls |= {host["address"] for host in settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]}
     for url in urls:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from core.audit import record
 from core.tasking import enqueue_after_commit
 from statdata.models import Area, FollowedTable, Observation, Source, SourceKind, Status, Variable
+from statdata.webapi import WebAPI, WebAPIError
 from tenants.services import read_satker_csv
 
 SATKER_DATA = Path(__file__).resolve().parents[1] / "tenants" / "data"
@@ -166,8 +167,6 @@ def sync_webapi_table(domain: str, variable_id: str, *, aliases: Iterable[str] =
     """Fetch one dynamic table of the BPS WebAPI and record its values for the areas it has
     (the network call is made before the transaction opens). Returns the report and the cells
     not stored, each with why."""
-    from statdata.webapi import WebAPI
-
     table = (client or WebAPI()).table(domain, variable_id)
     return _record_webapi_table(domain, table, list(aliases))
 
@@ -216,7 +215,7 @@ def follow_webapi_table(satker, *, variable_id: str, aliases: Iterable[str] = ()
     """A satker admin keeps one WebAPI table of their own domain in sync (a province's tables
     hold its regencies and cities too). Audited in the satker's schema; the first sync runs
     once this commits."""
-    from statdata.tasks import sync_followed_table
+    from statdata.tasks import sync_followed_table  # statdata.tasks imports this module
 
     variable_id = variable_id.strip()
     if not variable_id.isdigit():
@@ -235,8 +234,6 @@ def follow_webapi_table(satker, *, variable_id: str, aliases: Iterable[str] = ()
 
 def sync_followed_table(table_id: int) -> RecordReport | None:
     """Sync one followed table now; its outcome (time, or the error) is kept on the row."""
-    from statdata.webapi import WebAPIError
-
     table = FollowedTable.objects.get(pk=table_id)
     try:
         report, _skipped = sync_webapi_table(table.domain, table.variable_id, aliases=table.aliases)
