@@ -71,7 +71,10 @@ def main():
     print(f"knowledge entries: {total}")
 
     port = free_port()
-    server = start_server(SERVER, port)
+    # As deployed (deploy/compose.yaml, make run): the ASGI process shares a connection pool. Without
+    # it every request opens a PostgreSQL connection, because Django runs each ASGI request's
+    # synchronous code on a thread of its own (8-14 ms here per question, more with password auth).
+    server = start_server(SERVER, port, env=dict(os.environ, HALOPST_DB_POOL_MAX_SIZE="16"))
     import httpx
 
     try:
