@@ -37,20 +37,28 @@ def ledger_for(satker, month=None) -> UsageLedger:
 
 
 def reserve(satker, tokens: int) -> Reservation | None:
-    """Set `tokens` and one request aside, or return None if that would pass a limit."""
-    ledger = ledger_for(satker)
-    with schema_context(PUBLIC_SCHEMA), transaction.atomic():
-        granted = (
-            UsageLedger.objects.filter(pk=ledger.pk)
-            .filter(
-                tokens_used__lte=F("token_limit") - F("tokens_reserved") - tokens,
-                requests_used__lte=F("request_limit") - F("requests_reserved") - 1,
+    """Set `tokens` and one request aside, or return None if that would pass a limit.
+
+    One conditional UPDATE of the month's ledger, found by satker and month (the ledger is a
+    public table, on every satker's search path): no read first and no schema switch, since
+    this runs before every AIDA question. Only the month's first question creates the row."""
+    month = month_of()
+    for attempt in range(2):
+        with transaction.atomic():
+            granted = (
+                UsageLedger.objects.filter(satker=satker, month=month)
+                .filter(
+                    tokens_used__lte=F("token_limit") - F("tokens_reserved") - tokens,
+                    requests_used__lte=F("request_limit") - F("requests_reserved") - 1,
+                )
+                .update(tokens_reserved=F("tokens_reserved") + tokens, requests_reserved=F("requests_reserved") + 1)
             )
-            .update(tokens_reserved=F("tokens_reserved") + tokens, requests_reserved=F("requests_reserved") + 1)
-        )
-        if not granted:
-            return None
-        return Reservation.objects.create(satker=satker, month=ledger.month, tokens=tokens)
+            if granted:
+                return Reservation.objects.create(satker=satker, month=month, tokens=tokens)
+        if attempt == 0:
+            # No room, or no ledger yet: make sure it exists (whoever creates it) and try once more.
+            ledger_for(satker, month)
+    return None
 
 
 def settle(reservation: Reservation, tokens_reported: int) -> int | None:
