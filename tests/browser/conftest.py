@@ -41,7 +41,9 @@ def browser(monkeypatch):
 
 @pytest.fixture
 def phone(browser):
-    """A new browser context sized like a phone; call it again for a second person."""
+    """A new browser context sized like a phone; call it again for a second person. A journey
+    fails on anything the person would meet broken: a script error, a console error, a
+    Content-Security-Policy violation, or a server error on any request the page made."""
     contexts, violations = [], []
 
     def open_context():
@@ -56,8 +58,11 @@ def phone(browser):
         contexts.append(context)
         page = context.new_page()
         # A page that needs something the Content-Security-Policy forbids is a broken page.
+        page.on("console", lambda message: message.type == "error" and violations.append(message.text))
+        page.on("pageerror", lambda error: violations.append(f"script error: {error}"))
         page.on(
-            "console", lambda message: "Content Security Policy" in message.text and violations.append(message.text)
+            "response",
+            lambda response: response.status >= 500 and violations.append(f"{response.status} {response.url}"),
         )
         return page
 
