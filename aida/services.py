@@ -4,6 +4,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
@@ -101,7 +102,7 @@ class Prepared:
     reservation: object = None
     degraded: str = ""
 
-    @property
+    @cached_property
     def card(self) -> dict | None:
         """The figure card shown above the answer: never from the model."""
         if self.figures.status == "none":
@@ -135,14 +136,13 @@ def _passages(hits: list) -> str:
     )
 
 
-def _prompt(question: str, hits: list, figures: Figures, history: list[Message]) -> list:
+def _prompt(question: str, data: str, passages: str, history: list[Message]) -> list:
     contents = [
         {"role": "user" if item.role == Message.Role.USER else "model", "parts": [{"text": item.text}]}
         for item in history
     ]
-    data = "\n".join(source_lines(figures)) if figures.status == "found" else ""
     sources = (f"Data angka (sebagaimana dipublikasikan):\n{data}\n\n" if data else "") + (
-        f"Kutipan basis pengetahuan:\n\n{_passages(hits)}\n\n" if hits else ""
+        f"Kutipan basis pengetahuan:\n\n{passages}\n\n" if passages else ""
     )
     contents.append({"role": "user", "parts": [{"text": f"{sources}Pertanyaan: {question}"}]})
     return contents
@@ -168,10 +168,10 @@ def prepare(
         hits = retrieval.search(question, limit=PASSAGES)
         with translation.override(language):
             figures = figures_for(question, satker.code)
+    data = "\n".join(source_lines(figures)) if figures.status == "found" else ""
+    passages = _passages(hits)
     # The only numbers an answer may contain: the question's, the figures' and the passages'.
-    guard = NumberGuard(
-        question, "\n".join(source_lines(figures)) if figures.status == "found" else "", _passages(hits)
-    )
+    guard = NumberGuard(question, data, passages)
     prepared = Prepared(
         conversation=conversation, question=message, hits=hits, language=language, figures=figures, guard=guard
     )
@@ -184,7 +184,7 @@ def prepare(
     elif not settings.HALOPST_GEMINI_API_KEY:
         prepared.degraded = NO_KEY
     else:
-        prepared.contents = _prompt(question, hits, figures, history)
+        prepared.contents = _prompt(question, data, passages, history)
         prepared.reservation = quota.reserve(satker, call_token_bound(prepared.contents, satker.title))
         if prepared.reservation is None:
             prepared.degraded = QUOTA
