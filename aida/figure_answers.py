@@ -24,10 +24,7 @@ def source_lines(figures: Figures) -> list[str]:
 
 
 def _source_names(figures: Figures) -> str:
-    return "; ".join(
-        f"{source.title} ({source.publisher})" + (f". {source.note}" if source.is_demo else "")
-        for source in figures.sources
-    )
+    return "; ".join(f"{source.title} ({source.publisher})" for source in figures.sources)
 
 
 def figure_text(figures: Figures, language: str) -> str:
@@ -44,12 +41,9 @@ def figure_text(figures: Figures, language: str) -> str:
                 "areas": areas,
             }
             return " ".join(part for part in (said, figures.nearest) if part)
-        title = variable.title_en if language == "en" else variable.title
-        unit = variable.unit_en if language == "en" else variable.unit
-        rows = "\n".join(f"- {value.area}, {value.period}: {value.shown}" for value in figures.values)
-        heading = f"{title}" + (f" ({unit})" if unit else "") + ":"
-        parts = [heading, rows, _("Source: %(sources)s") % {"sources": _source_names(figures)}]
+        # The card above the answer shows the values, their notes and the demo label: the words
+        # name the source (and what is missing) instead of repeating them.
+        parts = [_("The figures are as published in: %(sources)s.") % {"sources": _source_names(figures)}]
         if figures.missing:
             parts.append(_("Not published or not held: %(periods)s.") % {"periods": ", ".join(figures.missing)})
-        parts += figures.notes
-        return "\n".join(parts)
+        return " ".join(parts)

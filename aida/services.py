@@ -206,7 +206,7 @@ def degraded_text(reason: str, prepared: Prepared) -> str:
         with_figures = figures.status != "none"
         leads = {
             NO_MATCH: _("I could not find this in this office's knowledge base, so I will not guess."),
-            NO_KEY: _("AIDA is in limited mode: the AI service is not configured. The figures are as published.")
+            NO_KEY: _("AIDA is in limited mode: the AI service is not configured. The figures shown are as published.")
             if with_figures
             else _("AIDA is in limited mode: the AI service is not configured."),
             QUOTA: _("AIDA is in limited mode: this office's AI budget for the month is used up."),
@@ -221,7 +221,8 @@ def degraded_text(reason: str, prepared: Prepared) -> str:
             parts.append(figure_text(figures, language))
         if hits and reason not in (ASK_BACK, NOT_HELD):
             listing = "\n".join(f"- {hit.entry.title}: {_excerpt(hit.entry.body)}" for hit in hits[:3])
-            parts.append(f"{_('What the knowledge base has:')}\n{listing}")
+            heading = _("What the knowledge base has:")  # not inside the f-string: makemessages skips those
+            parts.append(f"{heading}\n{listing}")
         parts.append(_("An officer can help you further."))
         return "\n\n".join(part for part in parts if part)
 
