@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run dev test eval lint smoke bench load faults fuzz messages clean
+.PHONY: run dev test eval screenshots lint smoke bench load faults fuzz messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ test: $(STAMP)
 # prints figure accuracy, refusal correctness and invented numbers (CI runs it with the suite).
 eval: $(STAMP)
 	HALOPST_TEST_WORKERS=1 $(PY) -m halopst.devstack test tests/aida/test_evaluation.py -q -s
+
+# The main pages of each role, phone and desktop, as PNGs in screenshots/ for a reviewer (the
+# accessibility walk of tests/browser/test_accessibility.py, which checks them with axe-core too).
+screenshots: $(STAMP)
+	rm -rf screenshots
+	HALOPST_SCREENSHOTS=$(CURDIR)/screenshots $(PY) -m halopst.devstack test tests/browser/test_accessibility.py -q
+	@ls screenshots | wc -l | xargs printf "%s screenshots in screenshots/\n"
 
 # ruff's rules and layout, and import-linter's layers (pyproject.toml): an app imports only the apps below it.
 lint: $(STAMP)

@@ -1,7 +1,20 @@
+from datetime import time
+
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import SURVEY_ELEMENTS, ConsumerCategory, ExpertiseTag, Mode, NoShowParty, Purpose
+from booking.models import (
+    MAX_RANGES_PER_DAY,
+    SURVEY_ELEMENTS,
+    ConsumerCategory,
+    ExpertiseTag,
+    Mode,
+    NoShowParty,
+    Purpose,
+    WeeklyHours,
+)
 from core.uploads import clean_raster_image
 
 
@@ -70,6 +83,83 @@ class FeedbackForm(forms.Form):
         return {name: self.cleaned_data[name] for name, _label in SURVEY_ELEMENTS}
 
 
+WEEKDAYS = WeeklyHours._meta.get_field("weekday").choices
+
+
+class WeeklyHoursWidget(forms.MultiWidget):
+    """A row per weekday with time pickers for up to two ranges (from, until), in place of a
+    text format an admin had to learn."""
+
+    template_name = "booking/widgets/weekly_hours.html"
+
+    def __init__(self, attrs=None):
+        widgets = {}
+        for day, day_name in WEEKDAYS:
+            for number in range(1, MAX_RANGES_PER_DAY + 1):
+                for end, word in (("from", _("from")), ("until", _("until"))):
+                    label = format_lazy("{}, {} ({})" if number > 1 else "{}, {}", day_name, word, number)
+                    widgets[f"{day}_{number}_{end}"] = forms.TimeInput(
+                        attrs={"type": "time", "aria-label": label}, format="%H:%M"
+                    )
+        super().__init__(widgets, attrs)
+
+    def id_for_label(self, id_):
+        return id_  # the fieldset around the rows, for the error summary's link
+
+    def decompress(self, value):
+        """`value` is the officer's WeeklyHours rows (a list would be taken as already split)."""
+        values = {name: None for name in self.widgets_names}
+        counts = dict.fromkeys(range(7), 0)
+        for row in value or []:
+            counts[row.weekday] += 1
+            number = f"_{row.weekday}_{counts[row.weekday]}"
+            values[f"{number}_from"], values[f"{number}_until"] = row.start_time, row.end_time
+        return [values[name] for name in self.widgets_names]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        subwidgets = iter(context["widget"]["subwidgets"])
+        context["days"] = [
+            (day_name, [(next(subwidgets), next(subwidgets)) for _number in range(MAX_RANGES_PER_DAY)])
+            for _day, day_name in WEEKDAYS
+        ]
+        return context
+
+
+class WeeklyHoursField(forms.MultiValueField):
+    """Cleans to [(weekday, "HH:MM", "HH:MM"), …], the shape booking.services.set_weekly_hours takes."""
+
+    widget = WeeklyHoursWidget
+
+    def __init__(self, **kwargs):
+        fields = [forms.TimeField(required=False) for _name in WeeklyHoursWidget().widgets_names]
+        super().__init__(fields, require_all_fields=False, required=False, **kwargs)
+
+    def compress(self, data_list):
+        if not data_list:
+            return []
+        pairs = iter(zip(data_list[::2], data_list[1::2], strict=True))
+        hours, problems = [], []
+        for day, day_name in WEEKDAYS:
+            ranges: list[tuple[time, time]] = []
+            for start, end in (next(pairs) for _number in range(MAX_RANGES_PER_DAY)):
+                if start is None and end is None:
+                    continue
+                if start is None or end is None:
+                    problems.append(gettext("%(day)s: fill in both “from” and “until”.") % {"day": day_name})
+                elif start >= end:
+                    problems.append(gettext("%(day)s: “until” must be later than “from”.") % {"day": day_name})
+                else:
+                    ranges.append((start, end))
+            ranges.sort()
+            if any(earlier[1] > later[0] for earlier, later in zip(ranges, ranges[1:])):
+                problems.append(gettext("%(day)s: the two ranges overlap.") % {"day": day_name})
+            hours += [(day, f"{start:%H:%M}", f"{end:%H:%M}") for start, end in ranges]
+        if problems:
+            raise forms.ValidationError(problems)
+        return hours
+
+
 class OfficerProfileForm(forms.Form):
     photo = forms.FileField(label=_("Photo (PNG or JPG, at most 512 KB)"), required=False)
     bio = forms.CharField(
@@ -83,26 +173,10 @@ class OfficerProfileForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    weekly_hours = forms.CharField(
-        label=_("Weekly hours"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("One line per range: weekday number (1 = Monday … 7 = Sunday), from, until. E.g. 1 08:00 16:00"),
-    )
+    weekly_hours = WeeklyHoursField(label=_("Weekly hours"))
 
     def clean_photo(self):
         return clean_raster_image(self.cleaned_data.get("photo"), "photo")
-
-    def clean_weekly_hours(self):
-        hours = []
-        for number, line in enumerate(self.cleaned_data["weekly_hours"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            parts = line.split()
-            if len(parts) != 3 or not parts[0].isdigit() or not 1 <= int(parts[0]) <= 7:
-                raise forms.ValidationError(_("Line %(n)d is not like “1 08:00 16:00”.") % {"n": number})
-            hours.append((int(parts[0]) - 1, parts[1], parts[2]))
-        return hours
 
 
 class BookingSettingsForm(forms.Form):

@@ -89,6 +89,10 @@ class BookingSettings(models.Model):
         return cls.objects.filter(id=1).first() or cls()
 
 
+# An officer's day has at most two ranges of hours: a morning and an afternoon around a break.
+MAX_RANGES_PER_DAY = 2
+
+
 class WeeklyHours(models.Model):
     """An officer's regular opening hours on one weekday, in the satker's time zone."""
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from booking.availability import Slot, free_slots
 from booking.models import (
     HOLDING_STATUSES,
+    MAX_RANGES_PER_DAY,
     Action,
     BookingSettings,
     ClosedDay,
@@ -456,11 +457,16 @@ def save_expertise_tag(
 
 @transaction.atomic
 def set_weekly_hours(officer: OfficerProfile, hours: list[tuple[int, str, str]], *, actor=None) -> None:
-    """Replace the officer's weekly hours with (weekday, "HH:MM", "HH:MM") ranges."""
+    """Replace the officer's weekly hours with (weekday, "HH:MM", "HH:MM") ranges: at most
+    MAX_RANGES_PER_DAY a day, not overlapping (the hours editor has that many rows a day)."""
     officer.weekly_hours.all().delete()
     rows = [WeeklyHours(officer=officer, weekday=day, start_time=start, end_time=end) for day, start, end in hours]
     for row in rows:
         row.full_clean(exclude=["officer"])
+    for day in {row.weekday for row in rows}:
+        ranges = sorted((row.start_time, row.end_time) for row in rows if row.weekday == day)
+        if len(ranges) > MAX_RANGES_PER_DAY or any(a[1] > b[0] for a, b in zip(ranges, ranges[1:])):
+            raise ValidationError(_("A day has at most two ranges of hours, and they may not overlap."))
     WeeklyHours.objects.bulk_create(rows)
     record(actor, "officer.hours", officer.user.email, hours=[f"{day} {start}-{end}" for day, start, end in hours])
 

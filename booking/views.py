@@ -364,9 +364,7 @@ def edit_officer(request, user_id):
             "languages": profile.languages,
             "is_active": profile.is_active,
             "expertise": profile.expertise.all(),
-            "weekly_hours": "\n".join(
-                f"{h.weekday + 1} {h.start_time:%H:%M} {h.end_time:%H:%M}" for h in profile.weekly_hours.all()
-            ),
+            "weekly_hours": profile.weekly_hours.all(),
         }
     posted = request.POST.get("form", "profile") if request.method == "POST" else None
     form = OfficerProfileForm(

@@ -34,7 +34,10 @@ def test_admin_sets_up_an_officer_who_then_appears_with_slots(satker_a, admin_cl
             "languages": "Indonesia, Jawa",
             "is_active": "on",
             "expertise": [tag.pk],
-            "weekly_hours": "1 08:00 12:00\n3 13:00 15:00",
+            "weekly_hours_0_1_from": "08:00",
+            "weekly_hours_0_1_until": "12:00",
+            "weekly_hours_2_1_from": "13:00",
+            "weekly_hours_2_1_until": "15:00",
             "photo": SimpleUploadedFile("me.png", PNG),
         },
     )
@@ -48,10 +51,27 @@ def test_admin_sets_up_an_officer_who_then_appears_with_slots(satker_a, admin_cl
     assert slots_on(satker_a, profile, monday) == ["08:00", "09:15", "10:30"]
     assert slots_on(satker_a, profile, monday + timedelta(days=2)) == ["13:00"]
 
-    bad = admin_client.post(
-        f"/pengaturan/petugas/{officer.pk}/", {"form": "profile", "languages": "x", "weekly_hours": "Senin pagi"}
-    )
-    assert bad.status_code == 400 and "Baris 1" in bad.content.decode()
+    edit_page = admin_client.get(f"/pengaturan/petugas/{officer.pk}/").content.decode()
+    assert 'name="weekly_hours_0_1_from" value="08:00"' in edit_page  # the saved hours, shown per day
+    assert 'name="weekly_hours_2_1_until" value="15:00"' in edit_page
+    for hours, problem in (
+        ({"weekly_hours_0_1_from": "08:00"}, "Senin: isi “mulai” dan “sampai”"),
+        ({"weekly_hours_1_1_from": "12:00", "weekly_hours_1_1_until": "08:00"}, "Selasa: “sampai” harus"),
+        (
+            {
+                "weekly_hours_4_1_from": "08:00",
+                "weekly_hours_4_1_until": "12:00",
+                "weekly_hours_4_2_from": "11:00",
+                "weekly_hours_4_2_until": "15:00",
+            },
+            "Jumat: kedua rentang bertumpuk",
+        ),
+        ({"weekly_hours_0_1_from": "pagi", "weekly_hours_0_1_until": "12:00"}, "Masukkan waktu yang valid"),
+    ):
+        bad = admin_client.post(f"/pengaturan/petugas/{officer.pk}/", {"form": "profile", "languages": "x", **hours})
+        assert bad.status_code == 400 and problem in bad.content.decode(), problem
+        assert 'href="#id_weekly_hours"' in bad.content.decode()  # the error summary leads to the editor
+    assert slots_on(satker_a, profile, monday) == ["08:00", "09:15", "10:30"]  # nothing half-saved
 
     assert (
         admin_client.post(f"/pengaturan/petugas/{officer.pk}/", {"form": "override", "date": monday}).status_code == 302
