@@ -56,4 +56,5 @@ class CommandCentre(generics.GenericAPIView):
             satkers = satkers.filter(code__startswith=query.validated_data["province"])
         last = reports.newest_day()
         rows = reports.command_centre_rows(satkers, last - timedelta(days=query.validated_data["days"] - 1), last)
-        return Response(CommandCentreRowSerializer(reports.rank(rows, query.validated_data["sort"]), many=True).data)
+        ranked, without_data = reports.rank(rows, query.validated_data["sort"])
+        return Response(CommandCentreRowSerializer(ranked + without_data, many=True).data)

@@ -21,6 +21,13 @@ def bars(items: list[tuple[str, int]]) -> list[Bar]:
     return [Bar(label, value, round(100 * value / top, 1) if top else 0) for label, value in items]
 
 
+def trend_points(values: list[int], *, width: int = 100, height: int = 24) -> str:
+    """An SVG polyline's points for a small trend line, the largest value at the top."""
+    top = max(values, default=0) or 1
+    step = width / max(len(values) - 1, 1)
+    return " ".join(f"{round(i * step, 1)},{round(height - height * value / top, 1)}" for i, value in enumerate(values))
+
+
 def dashboard_charts(summary: dict) -> dict:
     purposes = dict(Purpose.choices)
     categories = dict(ConsumerCategory.choices)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import F, FloatField, Sum
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, NullIf, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -219,10 +219,30 @@ def province_rows(rows: list[dict]) -> list[dict]:
     return totals
 
 
-def rank(rows: list[dict], by: str) -> list[dict]:
-    """Rows ordered best first by one of RANKINGS; satkers with no value for it come last."""
+def rank(rows: list[dict], by: str) -> tuple[list[dict], list[dict]]:
+    """Rows with a value for one of RANKINGS, best first, and the rows without one (no rating,
+    no decision, no request in the period): a satker without data is not ranked at all."""
     key = RANKINGS.get(by, "ikm")
-    return sorted(rows, key=lambda row: (row[key] is None, -(row[key] or 0), row["code"]))
+    ranked = sorted((row for row in rows if row[key]), key=lambda row: (-row[key], row["code"]))
+    return ranked, sorted((row for row in rows if not row[key]), key=lambda row: row["code"])
+
+
+def daily_requests(codes: list[str], first: date, last: date, *, by_province: bool = False) -> dict[str, list[int]]:
+    """Requests per local day from `first` to `last` for satker codes (or two-digit province
+    codes with `by_province`): one grouped query, for the command centre's trend lines."""
+    group = Substr("satker__code", 1, 2) if by_province else F("satker__code")
+    counted = (
+        SatkerDay.objects.filter(day__gte=first, day__lte=last)
+        .annotate(group=group)
+        .filter(group__in=codes)
+        .values_list("group", "day")
+        .annotate(total=Sum("requests"))
+    )
+    days = (last - first).days + 1
+    series = {code: [0] * days for code in codes}
+    for code, day, total in counted:
+        series[code][(day - first).days] = total
+    return series
 
 
 def command_centre_group(province_code: str) -> str:

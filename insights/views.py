@@ -41,6 +41,11 @@ def command_centre(request):
     watching = request.GET.get("provinsi", "") if national else ""
     # The whole country: one line per province first; a province's satkers one click away.
     overview = national and not watching
+    ranked, without_data = reports.rank(rows, sort)
+    shown = ranked[:RANKING_LIMIT] if overview else ranked
+    first, last = period.cleaned_data["first"], period.cleaned_data["last"]
+    trends = reports.daily_requests([row["code"] for row in shown], first, last)
+    metric = reports.RANKINGS.get(sort, "ikm")
     return render(
         request,
         "insights/command_centre.html",
@@ -48,8 +53,10 @@ def command_centre(request):
             "period": period,
             "month": month,
             "rows": reports.province_rows(rows) if overview else rows,
-            "ranking": reports.rank(rows, sort)[:RANKING_LIMIT] if overview else reports.rank(rows, sort),
-            "ranking_limited": overview and len(rows) > RANKING_LIMIT,
+            "ranking": [dict(row, trend=charts.trend_points(trends[row["code"]])) for row in shown],
+            "ranking_limited": overview and len(ranked) > RANKING_LIMIT,
+            "without_data": without_data,
+            "ranking_chart": charts.bars([(row["name"], row[metric]) for row in shown[:15]]),
             "sort": sort,
             "rankings": reports.RANKINGS,
             "board": reports.leaderboard(satkers, month.cleaned_data["month"]),

@@ -89,6 +89,32 @@ def test_province_admin_sees_their_province_only_by_page_and_api(
     assert Client(HTTP_HOST="sidoarjokab.localhost").get("/konsol/pusat-komando/").status_code == 404
 
 
+def test_ranking_leaves_out_satkers_without_data_and_draws_each_trend(
+    satker_a, province_jatim, django_capture_on_commit_callbacks, eager_celery
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        one_request(satker_a)
+    jatim = client_for(national_satker(), province_admin("jatim-rank@halopst.example", province_jatim))
+
+    by_requests = jatim.get("/konsol/pusat-komando/", {"urut": "permintaan"}).content.decode()
+    ranking = by_requests[by_requests.index('<table class="ranking') :]
+    ranked, unranked = ranking.split('class="muted without-data"')
+    assert "Kabupaten Sidoarjo" in ranked and "Provinsi Jawa Timur" not in ranked  # no request: not ranked
+    assert "Provinsi Jawa Timur" in unranked and "Kabupaten Sidoarjo" not in unranked
+    # Its trend line: 30 days of requests, flat at the bottom (y=24) except today's one at the top.
+    [points] = [line.split('points="')[1].split('"')[0] for line in ranked.split("<polyline")[1:]]
+    heights = [point.split(",")[1] for point in points.split()]
+    assert len(heights) == 30 and heights.count("0.0") == 1 and heights.count("24.0") == 29
+
+    # Nobody was rated yet: the IKM ranking has no first place to give.
+    by_ikm = jatim.get("/konsol/pusat-komando/", {"urut": "ikm"}).content.decode()
+    assert '<table class="ranking' not in by_ikm and "Belum ada satker dengan data" in by_ikm
+    # The month the leaderboard heading names is in its field, and so is the period.
+    today = timezone.localdate()
+    assert f'name="bulan" value="{today:%Y-%m}"' in by_ikm
+    assert 'name="sampai" value="' in by_ikm and 'name="sampai" value=""' not in by_ikm
+
+
 def test_command_centre_api_refuses_bad_input_in_the_users_language(satker_a, province_jatim):
     jatim = client_for(national_satker(), province_admin("jatim@halopst.example", province_jatim))
     response = jatim.get("/api/v1/command-centre/", {"days": "0", "sort": "best"}, HTTP_ACCEPT_LANGUAGE="id")
