@@ -1,6 +1,7 @@
 from datetime import time
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -50,7 +51,21 @@ class ReasonForm(forms.Form):
 
 
 class RescheduleForm(ReasonForm):
-    starts_at = forms.DateTimeField(label=_("New time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    """The officer picks one of their own free times (the page fills the choices); a time no
+    longer free is refused by the service."""
+
+    starts_at = forms.DateTimeField(label=_("New time"), widget=forms.Select)
+
+    field_order = ["starts_at", "reason"]
+
+    def offer(self, slots, zone) -> None:
+        """Offer `slots` grouped by local day, each labelled with its local start time."""
+        days: dict[str, list] = {}
+        for slot in slots:
+            local = slot.starts_at.astimezone(zone)
+            days.setdefault(date_format(local, "l, j F Y"), []).append((slot.starts_at.isoformat(), f"{local:%H:%M}"))
+        empty = gettext("Choose a time") if days else gettext("No free time in the next two weeks")
+        self.fields["starts_at"].widget.choices = [("", empty), *days.items()]
 
 
 class NoShowForm(forms.Form):

@@ -32,7 +32,7 @@ from booking.forms import (
     RequestForm,
     RescheduleForm,
 )
-from booking.models import Action, BookingSettings, ClosedDay, ExpertiseTag, OfficerProfile
+from booking.models import Action, BookingSettings, ClosedDay, ExpertiseTag, OfficerProfile, Status
 from booking.services import SlotTaken
 from core.access import require_role
 from core.errors import Conflict
@@ -41,6 +41,7 @@ from core.models import Role, User
 from core.pages import add_service_errors, form_status, submit_form
 from core.ratelimit import limit
 from core.services import invite_user
+from core.text import normalise_whatsapp_number
 
 DAYS_SHOWN = 7
 
@@ -220,11 +221,29 @@ def _detail_context(request, consultation, **forms):
         "consumer_side": consultation.consumer_id == user.pk,
         "started": consultation.starts_at <= timezone.now(),
         "replaced_starts_at": selectors.time_before_proposal(consultation),
-        "approve_form": forms.get("approve", ApproveForm()),
-        "reason_form": forms.get("reason", ReasonForm()),
-        "reschedule_form": forms.get("reschedule", RescheduleForm()),
-        "no_show_form": forms.get("no_show", NoShowForm()),
+        # One form object per action and ids of its own: a page with several forms has no id twice.
+        **{
+            f"{action}_form": forms.get(action) or form_class(auto_id=f"id_{action}_%s")
+            for action, (form_class, _call) in ACTION_FORMS.items()
+            if form_class is not None
+        },
     }
+    if officer_side and consultation.status in (Status.REQUESTED, Status.APPROVED):
+        zone, now = _zone(request), timezone.now()
+        today = now.astimezone(zone).date()
+        slots = free_slots(
+            [consultation.officer],
+            zone=zone,
+            now=now,
+            first=today,
+            last=today + timedelta(days=13),
+            exclude_consultation=consultation.pk,
+        )[consultation.officer.pk]
+        context["propose_reschedule_form"].offer(
+            [slot for slot in slots if slot.starts_at != consultation.starts_at], zone
+        )
+    if officer_side:
+        context["consumer_whatsapp"] = normalise_whatsapp_number(consultation.consumer.whatsapp)
     return context
 
 
@@ -235,18 +254,14 @@ def consultation_detail(request, pk):
 
 
 ACTION_FORMS = {
-    "approve": ("approve", ApproveForm, lambda pk, user, data: services.approve(pk, user, **data)),
-    "decline": ("reason", ReasonForm, lambda pk, user, data: services.decline(pk, user, **data)),
-    "propose_reschedule": (
-        "reschedule",
-        RescheduleForm,
-        lambda pk, user, data: services.propose_reschedule(pk, user, **data),
-    ),
-    "accept_reschedule": (None, None, lambda pk, user, data: services.accept_reschedule(pk, user)),
-    "decline_reschedule": ("reason", ReasonForm, lambda pk, user, data: services.decline_reschedule(pk, user, **data)),
-    "cancel": ("reason", ReasonForm, lambda pk, user, data: services.cancel(pk, user, **data)),
-    "complete": (None, None, lambda pk, user, data: services.complete(pk, user)),
-    "no_show": ("no_show", NoShowForm, lambda pk, user, data: services.mark_no_show(pk, user, **data)),
+    "approve": (ApproveForm, lambda pk, user, data: services.approve(pk, user, **data)),
+    "decline": (ReasonForm, lambda pk, user, data: services.decline(pk, user, **data)),
+    "propose_reschedule": (RescheduleForm, lambda pk, user, data: services.propose_reschedule(pk, user, **data)),
+    "accept_reschedule": (None, lambda pk, user, data: services.accept_reschedule(pk, user)),
+    "decline_reschedule": (ReasonForm, lambda pk, user, data: services.decline_reschedule(pk, user, **data)),
+    "cancel": (ReasonForm, lambda pk, user, data: services.cancel(pk, user, **data)),
+    "complete": (None, lambda pk, user, data: services.complete(pk, user)),
+    "no_show": (NoShowForm, lambda pk, user, data: services.mark_no_show(pk, user, **data)),
 }
 
 
@@ -256,8 +271,8 @@ def consultation_action(request, pk, action):
     consultation = selectors.consultation_for(request.user, pk)
     if action not in ACTION_FORMS:
         return render(request, "404.html", status=404)
-    form_name, form_class, call = ACTION_FORMS[action]
-    form = form_class(request.POST) if form_class else None
+    form_class, call = ACTION_FORMS[action]
+    form = form_class(request.POST, auto_id=f"id_{action}_%s") if form_class else None
     status = 400
     if form is None or form.is_valid():
         try:
@@ -274,7 +289,7 @@ def consultation_action(request, pk, action):
             messages.success(request, _("Saved."))
             return redirect("booking-detail", pk=consultation.pk)
     consultation.refresh_from_db()
-    forms = {form_name: form} if form_name else {}
+    forms = {action: form} if form else {}
     return render(request, "booking/detail.html", _detail_context(request, consultation, **forms), status=status)
 
 

@@ -14,6 +14,16 @@ def unique_slug(model, text: str, *, fallback: str, max_length: int = 70) -> str
     return slug
 
 
+def normalise_whatsapp_number(number: str) -> str | None:
+    """Indonesian mobile numbers to the E.164 digits WhatsApp wants: 0812… / +62812… / 62812… → 62812…"""
+    digits = re.sub(r"[\s\-().]", "", number or "")
+    if digits.startswith("+"):
+        digits = digits[1:]
+    elif digits.startswith("0"):
+        digits = "62" + digits[1:]
+    return digits if re.fullmatch(r"628\d{7,12}", digits) else None
+
+
 _NIK = re.compile(r"\b\d{16}\b")
 _PHONE = re.compile(r"(?:\+62|62|0)[\s\-.]?8\d(?:[\s\-.]?\d){6,11}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")

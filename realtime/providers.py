@@ -11,7 +11,6 @@ import base64
 import http.client
 import json
 import logging
-import re
 import socket
 import urllib.error
 from dataclasses import dataclass
@@ -98,16 +97,6 @@ def _send_email_locally(email: Email) -> str:
         message.attach(*email.attachment)
     message.send()
     return "local-" + settings.EMAIL_BACKEND.rsplit(".", 2)[-2]
-
-
-def normalise_whatsapp_number(number: str) -> str | None:
-    """Indonesian mobile numbers to the E.164 digits WhatsApp wants: 0812… / +62812… / 62812… → 62812…"""
-    digits = re.sub(r"[\s\-().]", "", number or "")
-    if digits.startswith("+"):
-        digits = digits[1:]
-    elif digits.startswith("0"):
-        digits = "62" + digits[1:]
-    return digits if re.fullmatch(r"628\d{7,12}", digits) else None
 
 
 # WhatsApp error codes worth retrying: rate limits and temporary service trouble.

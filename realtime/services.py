@@ -30,6 +30,7 @@ from core.errors import Conflict
 from core.services import invitation_path
 from core.tasking import enqueue_after_commit
 from core.tenancy import current_satker
+from core.text import normalise_whatsapp_number
 from realtime import providers
 from realtime import push as push_queue
 from realtime.catalog import render
@@ -76,7 +77,7 @@ def notify(
     deliveries = []
     if recipient.notify_by_email and recipient.email:
         deliveries.append(Delivery(notification=notification, channel=Channel.EMAIL, address=recipient.email))
-    number = providers.normalise_whatsapp_number(recipient.whatsapp)
+    number = normalise_whatsapp_number(recipient.whatsapp)
     if recipient.notify_by_whatsapp and number and settings.HALOPST_WHATSAPP_TOKEN:
         deliveries.append(Delivery(notification=notification, channel=Channel.WHATSAPP, address=number))
     _queue(deliveries)

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from datetime import timezone as dt_timezone
 from urllib.parse import quote
@@ -325,3 +326,39 @@ def test_a_proposed_time_is_shown_beside_the_time_it_replaces(satker_a, officer_
     assert (
         'id="replaced-time"' not in client_for(satker_a, consumer_a).get(f"/konsultasi/{booked.pk}/").content.decode()
     )
+
+
+def test_the_officer_proposes_one_of_their_free_times_and_can_reach_the_consumer(
+    satker_a, officer_a, consumer_a, monday
+):
+    with schema_context(satker_a.schema_name):
+        consumer_a.whatsapp = "0812-3456-7890"
+        consumer_a.save(update_fields=["whatsapp"])
+    booked = request(satker_a, consumer_a, officer_a, at(satker_a, monday, 8))
+    other = create_user(satker_a, "budi@example.com")
+    request(satker_a, other, officer_a, at(satker_a, monday, 10, 30))  # held: not offered
+    officer = client_for(satker_a, officer_a.user)
+    page = officer.get(f"/konsultasi/{booked.pk}/").content.decode()
+
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), [name for name in set(ids) if ids.count(name) > 1]
+    offered = re.findall(r'<option value="([^"]+)"', page)
+    assert at(satker_a, monday, 9, 15).isoformat() in offered
+    assert at(satker_a, monday, 8).isoformat() not in offered  # its own time
+    assert at(satker_a, monday, 10, 30).isoformat() not in offered  # another consumer's
+    assert 'href="mailto:andi@example.com"' in page and 'href="https://wa.me/6281234567890"' in page
+    assert "mailto:" not in client_for(satker_a, consumer_a).get(f"/konsultasi/{booked.pk}/").content.decode()
+
+    held = officer.post(
+        f"/konsultasi/{booked.pk}/propose_reschedule/",
+        {"starts_at": at(satker_a, monday, 10, 30).isoformat(), "reason": "Rapat"},
+    )
+    assert held.status_code == 409 and "baru saja diambil" in held.content.decode()
+    moved = officer.post(
+        f"/konsultasi/{booked.pk}/propose_reschedule/",
+        {"starts_at": at(satker_a, monday, 9, 15).isoformat(), "reason": "Rapat"},
+    )
+    assert moved.status_code == 302
+    with schema_context(satker_a.schema_name):
+        booked.refresh_from_db()
+        assert booked.status == Status.RESCHEDULE_PROPOSED and booked.starts_at == at(satker_a, monday, 9, 15)

@@ -50,3 +50,34 @@ def test_badge_counts_up_live_when_the_officer_approves(scene, phone):
     consumer_page.get_by_text("Konsultasi Anda disetujui").wait_for()
     consumer_page.get_by_role("button", name="Tandai semua sudah dibaca").click()
     expect(bell).to_have_attribute("data-count", "0", timeout=30000)
+
+
+def test_the_open_consultation_page_follows_the_officer_without_losing_what_is_typed(scene, phone):
+    base, booked = scene
+    consumer_page = phone()
+    log_in(consumer_page, base, "siti@example.com")
+    consumer_page.goto(base + f"/konsultasi/{booked.pk}/")
+    expect(consumer_page.locator("#bell-count")).to_have_attribute("data-count", "0", timeout=30000)  # socket open
+    assert consumer_page.locator("#status").inner_text() == "Diajukan"
+
+    officer_page = phone()
+    log_in(officer_page, base, "rina@petugas.example")
+    officer_page.goto(base + f"/konsultasi/{booked.pk}/")
+    officer_page.get_by_label("Tautan pertemuan").fill("https://meet.example.org/pst-7")
+    officer_page.get_by_role("button", name="Setujui").click()
+    officer_page.get_by_text("Tersimpan").wait_for()
+
+    # No reload: the status, the meeting link and the history change in place.
+    expect(consumer_page.locator("#status")).to_have_text("Disetujui", timeout=30000)
+    expect(consumer_page.locator("#meeting-link")).to_have_text("https://meet.example.org/pst-7")
+    expect(consumer_page.locator("#consultation-announcer")).to_have_text("Disetujui")
+
+    # Half-way through writing a cancellation, the officer proposes another time: the text stays.
+    consumer_page.locator("#id_cancel_reason").fill("Saya berhalangan karena")
+    officer_page.get_by_label("Waktu baru").select_option(index=1)
+    officer_page.locator("#id_propose_reschedule_reason").fill("Rapat pimpinan")
+    officer_page.get_by_role("button", name="Usulkan").click()
+    officer_page.get_by_text("Tersimpan").wait_for()
+    expect(consumer_page.locator("#consultation-changed")).to_be_visible(timeout=30000)
+    assert consumer_page.locator("#id_cancel_reason").input_value() == "Saya berhalangan karena"
+    assert consumer_page.locator("#status").inner_text() == "Disetujui"

@@ -13,7 +13,7 @@ from booking import services as booking
 from core.models import Role
 from realtime import services
 from realtime.models import AttemptOutcome, Delivery, DeliveryStatus, Notification
-from realtime.providers import normalise_whatsapp_number
+from core.text import normalise_whatsapp_number
 from tests.booking.conftest import at, make_officer, next_weekday, request
 from tests.conftest import client_for, create_user
 
