@@ -11,9 +11,9 @@ from django_tenants.utils import schema_context
 
 from booking import services as booking
 from core.models import Role
+from core.text import normalise_whatsapp_number
 from realtime import services
 from realtime.models import AttemptOutcome, Delivery, DeliveryStatus, Notification
-from core.text import normalise_whatsapp_number
 from tests.booking.conftest import at, make_officer, next_weekday, request
 from tests.conftest import client_for, create_user
 
