@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from statistics import mean
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, Count, F, IntegerField, Min, Prefetch, QuerySet, Sum, Value, When
+from django.db.models import Avg, Case, Count, F, IntegerField, Min, Prefetch, QuerySet, Sum, Value, When
 from django.http import Http404
 
 from booking.models import (
@@ -63,10 +63,13 @@ def expertise_for(text: str) -> ExpertiseTag | None:
 
 
 def officer_directory(expertise_slug: str | None = None) -> QuerySet[OfficerProfile]:
+    """Bookable officers with their expertise and their consumers' mean rating (`rating_mean`,
+    `ratings`)."""
     officers = (
         OfficerProfile.objects.filter(is_active=True, user__is_active=True)
         .select_related("user")
         .prefetch_related(Prefetch("expertise", queryset=active_tags()))
+        .annotate(rating_mean=Avg("consultations__feedback__rating"), ratings=Count("consultations__feedback"))
     )
     if expertise_slug:
         officers = officers.filter(expertise__slug=expertise_slug, expertise__is_active=True)

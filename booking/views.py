@@ -53,10 +53,19 @@ def _zone(request) -> ZoneInfo:
 # --- Consumers ------------------------------------------------------------------------
 
 
+NEXT_FREE_DAYS = 14
+
+
 def officer_directory(request):
     slug = request.GET.get("keahlian", "")
     tag = ExpertiseTag.objects.filter(slug=slug, is_active=True).first() if slug else None
-    officers = selectors.officer_directory(tag.slug if tag else None)
+    officers = list(selectors.officer_directory(tag.slug if tag else None))
+    zone, now = _zone(request), timezone.now()
+    today = now.astimezone(zone).date()
+    # Each card says when its officer is next free (within the booking window's first weeks).
+    free = free_slots(officers, zone=zone, now=now, first=today, last=today + timedelta(days=NEXT_FREE_DAYS - 1))
+    for officer in officers:
+        officer.next_free = min(free[officer.pk], default=None)
     return render(
         request,
         "booking/directory.html",

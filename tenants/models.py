@@ -1,11 +1,15 @@
 """The satker registry: one row per BPS office, each with its own PostgreSQL schema."""
 
+from urllib.parse import quote
+
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
+
+from core.text import normalise_whatsapp_number
 
 PUBLIC_SCHEMA = "public"
 
@@ -64,6 +68,13 @@ class Satker(TenantMixin):
         _("primary colour"), max_length=7, default="#0B5394", validators=[colour_validator]
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # How to reach the office in person or by phone: its admins keep these, its home page shows them.
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("telephone"), max_length=30, blank=True)
+    whatsapp = models.CharField(_("WhatsApp number"), max_length=24, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    map_url = models.URLField(_("map link"), max_length=500, blank=True, validators=[URLValidator(schemes=["https"])])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -125,6 +136,18 @@ class Satker(TenantMixin):
     @property
     def province(self):
         return self if self.kind in (Kind.PROVINCE, Kind.NATIONAL) else self.parent
+
+    @property
+    def map_link(self) -> str:
+        """The map link the admin gave, else a map search for the address ("" without either)."""
+        if self.map_url or not self.address:
+            return self.map_url
+        return "https://www.google.com/maps/search/?api=1&query=" + quote(f"{self.title}, {self.address}")
+
+    @property
+    def whatsapp_link(self) -> str:
+        number = normalise_whatsapp_number(self.whatsapp)
+        return f"https://wa.me/{number}" if number else ""
 
     def url(self, path: str = "/") -> str:
         """Absolute URL of a path on the satker's own host (the portal for the national satker)."""

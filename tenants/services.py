@@ -158,6 +158,25 @@ def update_branding(satker: Satker, *, display_name: str, primary_color: str, lo
     return satker
 
 
+CONTACT_FIELDS = ["address", "opening_hours", "phone", "whatsapp", "email", "map_url"]
+
+
+@transaction.atomic
+def update_office_contact(satker: Satker, *, actor=None, **contact: str) -> Satker:
+    """How visitors reach the office (CONTACT_FIELDS). Like branding, written to the registry
+    row in the public schema and audited in the satker's own log."""
+    for name in CONTACT_FIELDS:
+        setattr(satker, name, contact[name].strip())
+    try:
+        satker.full_clean(exclude=["schema_name", "parent"], validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise ValidationError(dict(error.message_dict)) from None
+    with schema_context(PUBLIC_SCHEMA):
+        satker.save(update_fields=[*CONTACT_FIELDS, "updated_at"])
+    record(actor, "office_contact.update", satker.code, **{name: getattr(satker, name) for name in CONTACT_FIELDS})
+    return satker
+
+
 @transaction.atomic
 def invite_province_admin(province: Satker, *, email: str, full_name: str = "", actor=None):
     if province.kind != Kind.PROVINCE:

@@ -14,21 +14,27 @@ from core.audit import entries
 from core.models import Role
 from core.pages import form_status, submit_form
 from tenants import services
-from tenants.forms import BrandingForm
+from tenants.forms import BrandingForm, OfficeContactForm
 from tenants.selectors import satkers_visible_to
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def branding(request):
-    """A satker admin sets the name, colour and logo their satker's pages show."""
+    """A satker admin sets the name, colour and logo their satker's pages show, and how
+    visitors reach the office."""
     if request.tenant.is_public or request.user.role != Role.SATKER_ADMIN:
         raise PermissionDenied(_("Only this satker's admins may change its branding."))
     satker = request.tenant
+    posted = request.POST.get("form", "branding") if request.method == "POST" else None
     form = BrandingForm(
-        request.POST or None,
-        request.FILES or None,
+        request.POST if posted == "branding" else None,
+        request.FILES if posted == "branding" else None,
         initial={"display_name": satker.display_name, "primary_color": satker.primary_color},
+    )
+    contact_form = OfficeContactForm(
+        request.POST if posted == "contact" else None,
+        initial={name: getattr(satker, name) for name in services.CONTACT_FIELDS},
     )
     done = submit_form(
         request,
@@ -36,8 +42,19 @@ def branding(request):
         lambda data: services.update_branding(satker, actor=request.user, **data),
         success=_("Branding saved."),
         next_url="branding",
+    ) or submit_form(
+        request,
+        contact_form,
+        lambda data: services.update_office_contact(satker, actor=request.user, **data),
+        success=_("Saved."),
+        next_url="branding",
     )
-    return done or render(request, "tenants/branding.html", {"form": form}, status=form_status(form))
+    return done or render(
+        request,
+        "tenants/branding.html",
+        {"form": form, "contact_form": contact_form},
+        status=form_status(form, contact_form),
+    )
 
 
 @cache_control(public=True, max_age=86400)

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from booking import services
-from booking.models import Consultation, Feedback, Status
+from booking.models import SURVEY_ELEMENTS, Consultation, Feedback, Status
 from booking.selectors import satisfaction_index
-from core.models import Role
+from core.models import AuditEntry, Role
 from tests.booking.conftest import at, make_officer, next_weekday, request
 from tests.conftest import client_for, create_user
 
@@ -362,3 +362,41 @@ def test_the_officer_proposes_one_of_their_free_times_and_can_reach_the_consumer
     with schema_context(satker_a.schema_name):
         booked.refresh_from_db()
         assert booked.status == Status.RESCHEDULE_PROPOSED and booked.starts_at == at(satker_a, monday, 9, 15)
+
+
+def test_officer_cards_show_rating_and_next_free_time(satker_a, officer_a, consumer_a, monday):
+    booked = request(satker_a, consumer_a, officer_a, at(satker_a, monday, 8))
+    with schema_context(satker_a.schema_name):
+        Consultation.objects.filter(pk=booked.pk).update(status=Status.COMPLETED)
+        Feedback.objects.create(
+            consultation=booked, rating=4, **dict.fromkeys((name for name, _label in SURVEY_ELEMENTS), 3)
+        )
+    page = client_for(satker_a).get("/petugas/").content.decode()
+    card = page[page.index('class="card officer"') :]
+    assert "★ 4,0 · 1 penilaian" in card
+    assert "Waktu kosong terdekat" in card and "WIB" in card.split("Waktu kosong terdekat")[1][:120]
+
+
+def test_office_contact_set_by_the_admin_shows_on_its_home_page_only(satker_a, satker_b):
+    admin = client_for(satker_a, create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN))
+    contact = {
+        "form": "contact",
+        "address": "Jl. Contoh No. 1, Sidoarjo",
+        "opening_hours": "Senin–Jumat 08.00–15.30",
+        "phone": "(031) 8941744",
+        "whatsapp": "0812-3456-7890",
+        "email": "pst@contoh.example",
+        "map_url": "",
+    }
+    bad = admin.post("/pengaturan/tampilan/", {**contact, "map_url": "javascript:alert(1)", "phone": "telepon"})
+    assert bad.status_code == 400
+    assert "Masukkan nomor telepon" in bad.content.decode() and 'href="#id_map_url"' in bad.content.decode()
+    assert admin.post("/pengaturan/tampilan/", contact).status_code == 302
+
+    home = client_for(satker_a).get("/").content.decode()
+    assert "Jl. Contoh No. 1, Sidoarjo" in home and "Senin–Jumat 08.00–15.30 (WIB)" in home
+    assert 'href="tel:(031)8941744"' in home and 'href="https://wa.me/6281234567890"' in home
+    assert "https://www.google.com/maps/search/?api=1&amp;query=" in home
+    assert "Jl. Contoh" not in client_for(satker_b).get("/").content.decode()
+    with schema_context(satker_a.schema_name):
+        assert AuditEntry.objects.filter(action="office_contact.update").exists()
