@@ -17,6 +17,7 @@ from django.db.models.functions import Concat
 from booking.selectors import active_tags, officer_directory
 from core.tenancy import current_satker
 from portal.models import DirectoryOfficer, DirectoryTopic
+from statdata.selectors import names_in
 from tenants.models import Kind, Satker, Status
 
 SEARCH_CONFIG = "indonesian"
@@ -106,13 +107,13 @@ def _words(query: str) -> list[str]:
     return [word for word in re.findall(r"[a-z]+", query.lower()) if len(word) >= 3 or word in PLACE_WORDS]
 
 
-def _places(words: list[str]):
-    """Active satkers whose name holds one of the words, preferring the kind the query names
-    ("kota malang" → the city before the regency)."""
+def _places(words: list[str], area_codes: list[str]):
+    """Active satkers whose name holds one of the words or whose area the query names another
+    way ("sby"), preferring the kind the query names ("kota malang" → the city before the regency)."""
     names = [word for word in words if word not in STOPWORDS and word not in PLACE_WORDS]
-    if not names:
+    if not names and not area_codes:
         return []
-    matches = Q()
+    matches = Q(code__in=area_codes)
     for word in names:
         matches |= Q(name__iregex=rf"\m{word}\M")
     satkers = list(
@@ -142,14 +143,18 @@ def _topics(words: list[str], satkers: list[Satker]):
 def search_directory(query: str) -> list[Suggestion]:
     """Satkers and officers for a need typed in plain words, e.g. "inflasi Surabaya".
 
-    Place words pick satkers by name; the rest is matched against every satker's topics with
+    Place words pick satkers by name (or any name of their area); the rest is matched against every satker's topics with
     PostgreSQL full-text search (Indonesian stemming: "kemiskinan" finds "miskin"). With a
     place and a topic, the place's topic comes first; with only a topic, the satkers that
     have officers for it; with only a place, the satker itself.
     """
     words = _words(query)
-    places = _places(words)
-    topics = _topics(words, places)
+    # Abbreviations and other names of indicators and places, as AIDA understands them: "ipm"
+    # searches the topics with "Indeks Pembangunan Manusia" and its subject too, "sby" is Surabaya.
+    variables, areas = names_in(query)
+    places = _places(words, [area.code for area in areas])
+    names = " ".join(f"{v.title} {v.subject} {' '.join(v.aliases)}" for v in variables)
+    topics = _topics(words + _words(names), places)
     suggestions, seen = [], set()
     for topic in topics:
         if (topic.satker_id, topic.slug) in seen or (topic.officer_count == 0 and not places):

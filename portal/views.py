@@ -34,9 +34,11 @@ def portal_home(request):
     suggestions = search_directory(query) if query else []
     satkers = Satker.objects.filter(status=Status.ACTIVE).exclude(kind=Kind.NATIONAL).select_related("parent")
     if query:
-        satkers = satkers.filter(
+        matching = satkers.filter(
             Q(name__icontains=query) | Q(parent__name__icontains=query) | Q(code__startswith=query)
         )
+        # A search no office name matches ("ipm") still lists every office below its suggestions.
+        satkers = matching if matching.exists() else satkers
     satkers = sorted(satkers, key=lambda s: (s.code[:2], s.code))
     groups = [(code, list(members)) for code, members in groupby(satkers, key=lambda s: s.code[:2])]
     return render(request, "portal/portal_home.html", {"groups": groups, "query": query, "suggestions": suggestions})

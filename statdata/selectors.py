@@ -127,6 +127,15 @@ def catalogue() -> Catalogue:
     return _catalogue[2]
 
 
+def names_in(text: str) -> tuple[list[Variable], list[Area]]:
+    """The indicators and areas a text names, the way AIDA reads a question: abbreviations
+    ("ipm", "tpt"), Indonesian and English names, ways of writing a place ("kota sby") and
+    one-letter typos. An ambiguous place name gives every area it could be."""
+    understood = understand(text, catalogue())
+    areas = understood.areas + [area for group in understood.ambiguous_areas for area in group]
+    return understood.variables, areas
+
+
 def figures_for(question: str, home_area_code: str) -> Figures:
     names = catalogue()
     areas = names.areas

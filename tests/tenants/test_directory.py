@@ -44,6 +44,22 @@ def test_a_need_with_a_place_finds_that_satkers_topic_and_officer(satker_a, satk
     assert suggested("zzzz qqqq") == []
 
 
+def test_abbreviations_and_other_names_find_topics_and_places(satker_a, satker_b):
+    make_officer(satker_a, "rina@a.example", full_name="Rina Kusumawati", tags=("pendidikan-kesehatan",))
+    make_officer(satker_b, "budi@b.example", full_name="Budi Santoso", tags=("ketenagakerjaan",))
+    # An indicator's abbreviation leads to the topic of its subject ("uhh": life expectancy, health).
+    assert suggested("uhh")[0] == ("sidoarjokab", "pendidikan-kesehatan", ["Rina Kusumawati"])
+    assert suggested("human development index")[0][:2] == ("sidoarjokab", "pendidikan-kesehatan")
+    # A place as people write it: "sby" is Surabaya, with a mistyped indicator too.
+    assert suggested("pengangguan sby")[0] == ("surabayakota", "ketenagakerjaan", ["Budi Santoso"])
+    assert suggested("sby") == [("surabayakota", None, [])]
+
+    # No office is named "ipm": the page suggests the topic and still lists every office.
+    page = portal().get("/", {"q": "ipm"}).content.decode()
+    assert "Rina Kusumawati" in page and "Kabupaten Sidoarjo" in page and "Kota Surabaya" in page
+    assert page.count("Semua kantor") == 1
+
+
 def test_directory_follows_officers_and_tags(satker_a, satker_b):
     officer = make_officer(satker_a, "rina@a.example", full_name="Rina Kusumawati")
     untouched_b = list(DirectoryTopic.objects.filter(satker=satker_b).values_list("slug", "name", "officer_count"))
@@ -86,7 +102,9 @@ def test_a_suspended_satker_disappears_from_the_portal(satker_a):
 
 def test_portal_links_land_on_the_satkers_booking_form_with_the_need_filled_in(satker_a, django_assert_max_num_queries):
     officer = make_officer(satker_a, "rina@a.example", full_name="Rina Kusumawati")
-    with django_assert_max_num_queries(8):  # public tables only, whatever the number of satkers
+    # Public tables only, whatever the number of satkers (one is the indicator catalogue's
+    # freshness check: the search understands indicator and place names as AIDA does).
+    with django_assert_max_num_queries(9):
         api = portal().get("/api/v1/directory/", {"q": NEED})
     first = api.json()[0]
     assert first["satker_code"] == "3515" and first["officers"] == [{"id": officer.pk, "name": "Rina Kusumawati"}]
