@@ -164,6 +164,10 @@ def search_directory(query: str) -> list[Suggestion]:
     covered = {suggestion.satker.pk for suggestion in suggestions}
     suggestions += [Suggestion(satker=satker) for satker in places if satker.pk not in covered]
     suggestions = suggestions[:MAX_SATKERS]
+    # One instance per satker, so its domain (for the links) is read once however many topics match.
+    instances: dict[int, Satker] = {}
+    for suggestion in suggestions:
+        suggestion.satker = instances.setdefault(suggestion.satker.pk, suggestion.satker)
     _attach_officers(suggestions)
     return suggestions
 

@@ -38,7 +38,7 @@ def portal_home(request):
             Q(name__icontains=query) | Q(parent__name__icontains=query) | Q(code__startswith=query)
         )
         # A search no office name matches ("ipm") still lists every office below its suggestions.
-        satkers = matching if matching.exists() else satkers
+        satkers = list(matching) or satkers
     satkers = sorted(satkers, key=lambda s: (s.code[:2], s.code))
     groups = [(code, list(members)) for code, members in groupby(satkers, key=lambda s: s.code[:2])]
     return render(request, "portal/portal_home.html", {"groups": groups, "query": query, "suggestions": suggestions})
