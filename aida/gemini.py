@@ -133,7 +133,8 @@ async def stream(contents, satker_title: str):
         except errors.APIError as error:
             retryable = error.code in (429, 503, 500) and not started and attempt + 1 < attempts
             if not retryable:
-                reason = "quota" if error.code == 429 else "down"
+                # The provider's own rate limit, not this satker's monthly budget (billing_quota's "quota").
+                reason = "rate_limited" if error.code == 429 else "down"
                 raise GeminiUnavailable(reason, f"{error.code} {error.status}: {error.message}") from None
             await asyncio.sleep(min(retry_delay(error) or 2**attempt, settings.HALOPST_GEMINI_MAX_RETRY_WAIT))
         except NETWORK_ERRORS as error:

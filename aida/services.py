@@ -199,30 +199,38 @@ def _excerpt(body: str, length: int = 280) -> str:
 
 
 def degraded_text(reason: str, prepared: Prepared) -> str:
-    """The answer AIDA gives without the model's words: why, then the figures (they never
-    needed the model), then what the knowledge base has, then the officer."""
+    """The answer AIDA gives without the model's words, in words a consumer understands: why,
+    then the figures (they never needed the model), then a pointer to the knowledge found
+    (shown as cards from the answer's sources) and the officer."""
     language, hits, figures = prepared.language, prepared.hits, prepared.figures
     with translation.override(language):
         with_figures = figures.status != "none"
+        straight = (
+            _(
+                "so the figures below are shown exactly as published and the rest comes straight from this office's knowledge base."
+            )
+            if with_figures
+            else _("so this answer comes straight from this office's knowledge base.")
+        )
         leads = {
             NO_MATCH: _("I could not find this in this office's knowledge base, so I will not guess."),
-            NO_KEY: _("AIDA is in limited mode: the AI service is not configured. The figures shown are as published.")
-            if with_figures
-            else _("AIDA is in limited mode: the AI service is not configured."),
-            QUOTA: _("AIDA is in limited mode: this office's AI budget for the month is used up."),
+            NO_KEY: _("AIDA is answering without its AI helper at the moment,") + " " + straight,
+            QUOTA: _("This office's AI answers for this month are used up,") + " " + straight,
             UNSUPPORTED_NUMBER: ""
             if with_figures
             else _("I could not check every number of my answer against a source, so I will not show it."),
             ASK_BACK: "",
             NOT_HELD: "",
         }
-        parts = [leads.get(reason, _("AIDA is in limited mode: the AI service is not answering right now."))]
+        unavailable = _("AIDA's AI helper is not responding at the moment,") + " " + straight
+        parts = [leads.get(reason, unavailable)]
         if with_figures:
             parts.append(figure_text(figures, language))
         if hits and reason not in (ASK_BACK, NOT_HELD):
-            listing = "\n".join(f"- {hit.entry.title}: {_excerpt(hit.entry.body)}" for hit in hits[:3])
-            heading = _("What the knowledge base has:")  # not inside the f-string: makemessages skips those
-            parts.append(f"{heading}\n{listing}")
+            found = _("Here is what the knowledge base has on it.")
+            if language == "en" and any(hit.entry.language != "en" for hit in hits):
+                found += " " + _("These entries are written in Indonesian only.")
+            parts.append(found)
         parts.append(_("An officer can help you further."))
         return "\n\n".join(part for part in parts if part)
 
@@ -266,6 +274,7 @@ def finish(
                     "slug": hit.entry.slug,
                     "title": hit.entry.title,
                     "url": hit.entry.source_url,
+                    "excerpt": _excerpt(hit.entry.body),
                     "score": round(hit.score, 4),
                 }
                 for hit in prepared.hits

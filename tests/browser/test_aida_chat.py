@@ -52,3 +52,28 @@ def test_a_figure_question_shows_the_card_with_its_source_and_asks_back_on_an_am
     page.get_by_role("button", name="Kota Malang").click()
     latest = page.locator(".bubble-assistant .figure-card").last
     latest.get_by_role("cell", name="Kota Malang").wait_for()
+
+
+@pytest.fixture
+def site_without_key(monkeypatch, make_satker, request):
+    monkeypatch.delenv("HALOPST_GEMINI_API_KEY", raising=False)
+    return request.getfixturevalue("web_server").format(make_satker().subdomain)  # started without a key
+
+
+def test_without_a_key_the_knowledge_found_reads_as_cards_in_plain_words(site_without_key, phone):
+    page = phone()
+    page.goto(site_without_key + "/aida/")
+    page.get_by_label("Pertanyaan Anda").fill("Bagaimana cara menghitung garis kemiskinan?")
+    page.get_by_role("button", name="Tanya").click()
+    answer = page.locator(".bubble-assistant").last
+    card = answer.locator(".knowledge-card").first
+    card.get_by_role("link", name="Garis kemiskinan dan cara menghitungnya").wait_for()
+    assert card.locator("p").inner_text().strip()  # how the entry begins, not a bare link
+    words = answer.inner_text()
+    assert "tanpa bantuan AI" in words and "dikonfigurasi" not in words and "- Garis" not in words
+    # The answer's beginning is on screen, not only the buttons under it.
+    top = answer.evaluate("node => node.getBoundingClientRect().top")
+    assert 0 <= top < 844
+    shot(page, "6c-aida-without-key")
+    page.reload()  # the conversation shown again keeps its cards
+    page.locator(".bubble-assistant .knowledge-card").first.wait_for()

@@ -76,15 +76,36 @@
     if (box.childNodes.length) { answer.insertBefore(box, answer.firstChild); }
   }
 
+  // Without the model's words, the knowledge found is the answer: a readable card per entry
+  // (its title leading to the whole entry, and how it begins) instead of numbered links.
+  function knowledgeCards(answer, sources) {
+    var list = element("div", "knowledge-cards");
+    sources.forEach(function (source) {
+      var card = element("article", "knowledge-card");
+      var link = element("a", "", source.title);
+      link.href = "/aida/pengetahuan/" + source.slug + "/";
+      var title = element("h3");
+      title.appendChild(link);
+      card.appendChild(title);
+      if (source.excerpt) { card.appendChild(element("p", "", source.excerpt)); }
+      list.appendChild(card);
+    });
+    answer.appendChild(list);
+  }
+
   function finish(answer, done) {
     var box = tools.content.firstElementChild.cloneNode(true);
     var sources = box.querySelector(".sources");
-    (done.sources || []).forEach(function (source, index) {
-      var link = document.createElement("a");
-      link.href = "/aida/pengetahuan/" + source.slug + "/";
-      link.textContent = "[" + (index + 1) + "] " + source.title;
-      sources.appendChild(link);
-    });
+    if (done.degraded && done.sources && done.sources.length) {
+      knowledgeCards(answer, done.sources);
+    } else {
+      (done.sources || []).forEach(function (source, index) {
+        var link = document.createElement("a");
+        link.href = "/aida/pengetahuan/" + source.slug + "/";
+        link.textContent = "[" + (index + 1) + "] " + source.title;
+        sources.appendChild(link);
+      });
+    }
     var handoff = box.querySelector(".handoff");
     handoff.action = done.handoff;
     if (done.handoff_first) {
@@ -101,6 +122,8 @@
     });
     answer.appendChild(box);
     root.dataset.conversation = done.conversation;
+    // The answer is read from its beginning, not from the buttons under it.
+    answer.scrollIntoView({ block: "start" });
   }
 
   form.addEventListener("submit", function (event) {
