@@ -2,6 +2,8 @@ from django.db import connection
 from django.utils.functional import SimpleLazyObject
 from django_tenants.utils import tenant_context
 
+from core.services import needs_two_factor
+
 
 def unread_notifications(request):
     """The bell's starting number on satker pages (one count query, only if a page shows it)."""
@@ -9,6 +11,8 @@ def unread_notifications(request):
     tenant = getattr(request, "tenant", None)
     if user is None or tenant is None or tenant.is_public or not user.is_authenticated:
         return {}
+    if needs_two_factor(user) and not user.is_verified():
+        return {}  # its socket is refused until the code is given: no bell to open it
     from realtime.services import unread_count
 
     def count():

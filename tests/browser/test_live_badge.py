@@ -52,7 +52,7 @@ def test_badge_counts_up_live_when_the_officer_approves(scene, phone):
     expect(bell).to_have_attribute("data-count", "0", timeout=30000)
 
 
-def test_the_open_consultation_page_follows_the_officer_without_losing_what_is_typed(scene, phone):
+def test_officer_approves_from_the_inbox_and_the_consumers_open_page_follows_keeping_what_is_typed(scene, phone):
     base, booked = scene
     consumer_page = phone()
     log_in(consumer_page, base, "siti@example.com")
@@ -62,7 +62,8 @@ def test_the_open_consultation_page_follows_the_officer_without_losing_what_is_t
 
     officer_page = phone()
     log_in(officer_page, base, "rina@petugas.example")
-    officer_page.goto(base + f"/konsultasi/{booked.pk}/")
+    officer_page.wait_for_url("**/kotak-masuk/")  # an officer starts in the inbox
+    officer_page.locator(f'a.row-link[href="/konsultasi/{booked.pk}/"]').click()
     officer_page.get_by_label("Tautan pertemuan").fill("https://meet.example.org/pst-7")
     officer_page.get_by_role("button", name="Setujui").click()
     officer_page.get_by_text("Tersimpan").wait_for()

@@ -5,6 +5,7 @@ import pytest
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
+from booking.models import Consultation
 from core.models import Role
 from tenants.models import Satker
 from tests.booking.conftest import at, make_officer, next_weekday, request
@@ -86,3 +87,46 @@ def test_the_command_centre_updates_live_when_a_request_is_made(
     # forbids, so that only worked when the first check already passed (a race on a busy CPU).
     expect(pending).to_have_text("1", timeout=30000)
     assert page.locator(f'tr[data-code="{satker.code}"]').evaluate("row => row.classList.contains('updated')")
+
+
+def test_a_new_consumer_goes_from_the_portal_through_sign_up_to_a_booked_request(make_satker, web_server, phone):
+    satker = make_satker(name="Kabupaten Lumajangbaru")
+    make_officer(
+        satker, "rina@petugas.example", full_name="Rina Kusumawati", hours=[(day, "08:00", "16:00") for day in range(7)]
+    )
+    taps = fields = 0
+
+    page = phone()
+    page.goto(portal_of(web_server) + "/")
+    page.get_by_role("searchbox").fill(NEED)
+    fields += 1
+    page.get_by_role("button", name="Cari").click()
+    page.locator(".suggestions").get_by_role("link", name="Rina Kusumawati").click()
+    page.locator("a.slot").first.click()
+    taps += 3
+    page.wait_for_url("**/akun/masuk/**")  # the slot needs an account: sign-up is one tap away
+    page.get_by_role("link", name="Buat akun").last.click()
+    page.get_by_label("Nama lengkap").fill("Siti Aminah")
+    page.get_by_label("Email").fill("siti.baru@example.com")
+    page.get_by_label("Nomor WhatsApp").fill("0812-3456-7890")
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_label("Saya telah membaca").check()
+    page.get_by_role("button", name="Daftar").click()
+    taps += 4  # the link, the consent tick, the button
+    fields += 4
+
+    # Back on the request form with the slot and the need kept: only what the officer must know.
+    page.wait_for_url("**/konsultasi/baru/**")
+    assert page.get_by_label("Topik").input_value() == NEED
+    page.get_by_label("Data apa yang Anda perlukan").fill("Garis kemiskinan 2023 dan metodenya")
+    page.get_by_label("Tujuan").select_option("study")
+    page.get_by_label("Anda adalah").select_option("student")
+    page.get_by_role("button", name="Kirim permintaan").click()
+    taps += 1
+    fields += 3
+    page.get_by_text("Permintaan Anda sudah terkirim").wait_for()
+    assert page.locator("#status").inner_text() == "Diajukan"
+    with schema_context(satker.schema_name):
+        booked = Consultation.objects.get(consumer__email="siti.baru@example.com")
+        assert booked.topic == NEED and booked.officer.user.email == "rina@petugas.example"
+    print(f"\nportal to a booked request: {taps} taps and {fields} fields")
