@@ -149,12 +149,14 @@ def search_directory(query: str) -> list[Suggestion]:
     have officers for it; with only a place, the satker itself.
     """
     words = _words(query)
-    # Abbreviations and other names of indicators and places, as AIDA understands them: "ipm"
-    # searches the topics with "Indeks Pembangunan Manusia" and its subject too, "sby" is Surabaya.
+    # Abbreviations and other names of indicators and places, as AIDA understands them: "uhh"
+    # (no topic has that word) searches with "Umur Harapan Hidup" and its subject, "sby" is Surabaya.
     variables, areas = names_in(query)
     places = _places(words, [area.code for area in areas])
-    names = " ".join(f"{v.title} {v.subject} {' '.join(v.aliases)}" for v in variables)
-    topics = _topics(words + _words(names), places)
+    topics = _topics(words, places)
+    if not topics and variables:  # the words alone name no topic: try the indicators' names
+        names = " ".join(f"{v.title} {v.subject} {' '.join(v.aliases)}" for v in variables)
+        topics = _topics(words + _words(names), places)
     suggestions, seen = [], set()
     for topic in topics:
         if (topic.satker_id, topic.slug) in seen or (topic.officer_count == 0 and not places):
