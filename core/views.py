@@ -1,5 +1,6 @@
 """Pages every host has: home, sign-up and invitations. Login and password reset are Django's."""
 
+import hashlib
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -10,8 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from core import privacy, services
@@ -105,6 +108,24 @@ def my_data_download(request):
     response = JsonResponse(privacy.export_personal_data(request.user), json_dumps_params={"indent": 2, "default": str})
     response["Content-Disposition"] = 'attachment; filename="data-saya-halopst.json"'
     return response
+
+
+@cache_control(max_age=0, no_cache=True)
+def service_worker(request):
+    """The service worker, from the site's root so that it may serve every page (its file
+    under /static/ could only serve /static/). Not cached: a new version must reach the browser."""
+    stylesheet = static("halopst/site.css")  # hashed when deployed: a new stylesheet, a new cache
+    context = {
+        "version": hashlib.sha256(stylesheet.encode()).hexdigest()[:12],
+        "stylesheet": stylesheet,
+        "icon": static("halopst/favicon.svg"),
+    }
+    return render(request, "core/service_worker.js", context, content_type="application/javascript")
+
+
+def offline(request):
+    """What the service worker shows when a page cannot be reached."""
+    return render(request, "core/offline.html")
 
 
 def privacy_notice(request):

@@ -123,6 +123,15 @@ def production_environment() -> None:
 
         key_file.write_text(secrets.token_urlsafe(50))
         key_file.chmod(0o600)
+    vapid_file = STATE / "vapid_keys"
+    if not vapid_file.exists():
+        from realtime.providers import generate_vapid_keys
+
+        vapid_file.write_text("\n".join(generate_vapid_keys()))
+        vapid_file.chmod(0o600)
+    vapid_private, vapid_public = vapid_file.read_text().split()
+    os.environ.setdefault("HALOPST_VAPID_PRIVATE_KEY", vapid_private)
+    os.environ.setdefault("HALOPST_VAPID_PUBLIC_KEY", vapid_public)
     os.environ.setdefault("HALOPST_DEBUG", "false")
     os.environ.setdefault("HALOPST_SECRET_KEY", key_file.read_text().strip())
     os.environ.setdefault("HALOPST_SSL_REDIRECT", "false")

@@ -322,6 +322,22 @@ HALOPST_WHATSAPP_PHONE_NUMBER_ID = os.environ.get("HALOPST_WHATSAPP_PHONE_NUMBER
 HALOPST_WHATSAPP_TEMPLATE = os.environ.get("HALOPST_WHATSAPP_TEMPLATE", "halopst_pemberitahuan")
 HALOPST_WHATSAPP_APP_SECRET = os.environ.get("HALOPST_WHATSAPP_APP_SECRET", "")
 HALOPST_WHATSAPP_VERIFY_TOKEN = os.environ.get("HALOPST_WHATSAPP_VERIFY_TOKEN", "")
+# Web Push (VAPID): the channel is off while the private key is empty. The private key is the
+# PEM that py_vapid writes, the public key its base64url form for the browsers' subscribe call.
+HALOPST_VAPID_PRIVATE_KEY = os.environ.get("HALOPST_VAPID_PRIVATE_KEY", "")
+HALOPST_VAPID_PUBLIC_KEY = os.environ.get("HALOPST_VAPID_PUBLIC_KEY", "")
+HALOPST_VAPID_SUBJECT = os.environ.get("HALOPST_VAPID_SUBJECT", "mailto:pst@bps.go.id")
+# Origins a subscription's endpoint may have: the browsers' push services. The worker POSTs to
+# the endpoint a browser gives, so anything else (an address inside the network) is refused.
+HALOPST_PUSH_SERVICES = [
+    origin
+    for origin in os.environ.get(
+        "HALOPST_PUSH_SERVICES",
+        "https://fcm.googleapis.com,https://updates.push.services.mozilla.com,https://web.push.apple.com,"
+        "https://*.notify.windows.com",
+    ).split(",")
+    if origin
+]
 HALOPST_PROVIDER_TIMEOUT = float(os.environ.get("HALOPST_PROVIDER_TIMEOUT", "10"))
 # Delivery retries: exponential backoff with jitter, at most this many attempts.
 HALOPST_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("HALOPST_DELIVERY_MAX_ATTEMPTS", "8"))

@@ -40,6 +40,9 @@ auth_patterns = [
 urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page links to.
     path("favicon.ico", RedirectView.as_view(url=static("halopst/favicon.svg"), permanent=True)),
+    path("sw.js", views.service_worker, name="service-worker"),
+    path("luring/", views.offline, name="offline"),
+    path("manifest.webmanifest", tenant_views.web_manifest, name="web-manifest"),
     path("akun/", include(auth_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/me/", api.MeView.as_view(), name="api-me"),

@@ -1,5 +1,10 @@
+from fnmatch import fnmatch
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
+from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -64,3 +69,48 @@ class MarkRead(APIView):
         else:
             services.mark_read(request.user, payload.validated_data["ids"])
         return Response({"unread": services.unread_count(request.user)})
+
+
+class PushKeysSerializer(serializers.Serializer):
+    p256dh = serializers.RegexField(r"^[A-Za-z0-9_-]{80,100}={0,2}$", max_length=200)
+    auth = serializers.RegexField(r"^[A-Za-z0-9_-]{16,30}={0,2}$", max_length=100)
+
+
+class PushSubscriptionSerializer(serializers.Serializer):
+    """What a browser's `PushSubscription.toJSON()` gives."""
+
+    endpoint = serializers.URLField(max_length=1000)
+    keys = PushKeysSerializer()
+
+    def validate_endpoint(self, endpoint: str) -> str:
+        # The worker POSTs to this address: only a browser push service, never an address
+        # inside our network that someone typed.
+        parts = urlsplit(endpoint)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if not any(fnmatch(origin, allowed) for allowed in settings.HALOPST_PUSH_SERVICES):
+            raise serializers.ValidationError(_("This is not the address of a browser push service."))
+        return endpoint
+
+
+class PushSubscriptions(APIView):
+    """Phone notifications for this browser: POST its subscription (`PushSubscription.toJSON()`)
+    to receive them, DELETE it (`endpoint`) to stop. The server's key for `subscribe` is in
+    the page (`data-vapid-key`)."""
+
+    @extend_schema(request=PushSubscriptionSerializer, responses={201: dict})
+    def post(self, request):
+        payload = PushSubscriptionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.subscribe_push(
+            request.user,
+            endpoint=payload.validated_data["endpoint"],
+            user_agent=request.headers.get("User-Agent", ""),
+            **payload.validated_data["keys"],
+        )
+        return Response({"subscribed": True}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        endpoint = str(request.data.get("endpoint", ""))
+        services.unsubscribe_push(request.user, endpoint)
+        return Response(status=status.HTTP_204_NO_CONTENT)

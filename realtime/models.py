@@ -58,6 +58,26 @@ class Notification(models.Model):
 class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
     WHATSAPP = "whatsapp", _("WhatsApp")
+    PUSH = "push", _("Phone notification")
+
+
+class PushSubscription(models.Model):
+    """A browser that asked for Web Push (a phone with HaloPST installed, a laptop): where its
+    push service takes messages for it, and the keys its messages are encrypted with."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"push #{self.pk} of user {self.user_id}"
 
 
 class DeliveryStatus(models.TextChoices):

@@ -1,4 +1,5 @@
-"""The external channels: SendGrid (official SDK) and the WhatsApp Cloud API (httpx).
+"""The external channels: SendGrid (official SDK), the WhatsApp Cloud API (httpx) and Web Push
+(pywebpush: RFC 8030 delivery, RFC 8291 encryption, RFC 8292 VAPID).
 
 Each `send_*` returns the provider's message id, or raises `TemporaryFailure` (worth retrying:
 5xx, 429, connection failures, the provider's rate limits), `UncertainOutcome` (the request
@@ -143,6 +144,82 @@ def send_whatsapp(to: str, language: str, parameters: list[str], reference: str)
             json.dumps(error) or response.text[:500], response.status_code, _retry_after(response.headers)
         )
     raise PermanentFailure(json.dumps(error) or response.text[:500], response.status_code)
+
+
+@dataclass(frozen=True)
+class PushTarget:
+    """One browser's subscription: its push service endpoint and its encryption keys."""
+
+    endpoint: str
+    p256dh: str
+    auth: str
+
+
+@dataclass
+class PushOutcome:
+    accepted: dict[str, str]  # endpoint → the push service's message location
+    gone: list[str]  # endpoints the push service no longer knows (404, 410): to forget
+    failures: list[tuple[int | None, float | None, str]]  # (status, retry after, detail), the rest
+
+    def provider_id(self) -> str:
+        """The first accepted message, or the failure to record: temporary if any was."""
+        if self.accepted:
+            return next(iter(self.accepted.values()))
+        if any(status is None or status == 429 or status >= 500 for status, _after, _detail in self.failures):
+            status, retry_after, detail = self.failures[0]
+            raise TemporaryFailure("; ".join(f[2] for f in self.failures)[:2000], status, retry_after)
+        detail = "; ".join(f[2] for f in self.failures) or "every browser of the recipient unsubscribed"
+        raise PermanentFailure(detail[:2000], self.failures[0][0] if self.failures else 410)
+
+
+def send_push(targets: list[PushTarget], payload: dict, ttl: int = 86400) -> PushOutcome:
+    """Encrypt `payload` for each browser and hand it to its push service. A browser's
+    messages replace each other by the payload's `tag`, so a retried message is not shown twice."""
+    if not settings.HALOPST_VAPID_PRIVATE_KEY:
+        raise PermanentFailure("Web Push is not configured (HALOPST_VAPID_PRIVATE_KEY is empty)")
+    import requests
+    from pywebpush import WebPushException, webpush
+
+    outcome = PushOutcome(accepted={}, gone=[], failures=[])
+    for target in targets:
+        try:
+            response = webpush(
+                subscription_info={"endpoint": target.endpoint, "keys": {"p256dh": target.p256dh, "auth": target.auth}},
+                data=json.dumps(payload),
+                vapid_private_key=settings.HALOPST_VAPID_PRIVATE_KEY,
+                vapid_claims={"sub": settings.HALOPST_VAPID_SUBJECT},
+                ttl=ttl,
+                timeout=settings.HALOPST_PROVIDER_TIMEOUT,
+            )
+            outcome.accepted[target.endpoint] = response.headers.get("Location", target.endpoint)
+        except WebPushException as error:
+            response = error.response
+            status = response.status_code if response is not None else None
+            if status in (404, 410):
+                outcome.gone.append(target.endpoint)
+            else:
+                detail = f"{status}: {_body_text(response.content) if response is not None else error}"
+                outcome.failures.append(
+                    (status, _retry_after(response.headers if response is not None else None), detail)
+                )
+        except requests.RequestException as error:
+            outcome.failures.append((None, None, f"network: {error!r}"))
+    return outcome
+
+
+def generate_vapid_keys() -> tuple[str, str]:
+    """A new VAPID key pair: (private, public), both base64url, as the settings take them."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    private = key.private_numbers().private_value.to_bytes(32, "big")
+    public = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    return _base64url(private), _base64url(public)
+
+
+def _base64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 def _whatsapp_error(response) -> dict:

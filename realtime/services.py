@@ -34,10 +34,20 @@ from core.text import normalise_whatsapp_number
 from realtime import providers
 from realtime import push as push_queue
 from realtime.catalog import render
-from realtime.models import AttemptOutcome, Channel, Delivery, DeliveryAttempt, DeliveryStatus, Notification
+from realtime.models import (
+    AttemptOutcome,
+    Channel,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    Notification,
+    PushSubscription,
+)
 from tenants.channels import group_name
 
 # --- Writing notifications ----------------------------------------------------------------
+
+PUSH_ADDRESS = "web push"  # a push delivery goes to every subscribed browser of the recipient
 
 
 def notify(
@@ -80,6 +90,8 @@ def notify(
     number = normalise_whatsapp_number(recipient.whatsapp)
     if recipient.notify_by_whatsapp and number and settings.HALOPST_WHATSAPP_TOKEN:
         deliveries.append(Delivery(notification=notification, channel=Channel.WHATSAPP, address=number))
+    if settings.HALOPST_VAPID_PRIVATE_KEY and PushSubscription.objects.filter(user=recipient).exists():
+        deliveries.append(Delivery(notification=notification, channel=Channel.PUSH, address=PUSH_ADDRESS))
     _queue(deliveries)
     push_unread_after_commit(recipient, notification)
     return notification
@@ -237,6 +249,8 @@ def _send(delivery: Delivery) -> str:
     language = (recipient.language if recipient else "") or "id"
     satker = current_satker()
     link = _link(notification, satker)
+    if delivery.channel == Channel.PUSH:
+        return _send_push(notification, recipient, language, link)
     if delivery.channel == Channel.WHATSAPP:
         reference = "{halopst_schema}:{halopst_delivery}".format(**_reference(delivery))
         return providers.send_whatsapp(
@@ -259,6 +273,43 @@ def _send(delivery: Delivery) -> str:
             ),
         )
     return providers.send_email(email)
+
+
+def _send_push(notification: Notification, recipient, language: str, link: str) -> str:
+    """To every browser of the recipient that takes phone notifications; the ones their push
+    service has forgotten are forgotten here too, with this attempt's outcome."""
+    subscriptions = list(PushSubscription.objects.filter(user=recipient))
+    if not subscriptions:
+        raise providers.PermanentFailure("no browser of the recipient takes phone notifications any more")
+    text = notification.in_language(language)
+    outcome = providers.send_push(
+        [providers.PushTarget(s.endpoint, s.p256dh, s.auth) for s in subscriptions],
+        {"title": text.title, "body": text.body, "link": link, "tag": f"notification-{notification.pk}"},
+    )
+    PushSubscription.objects.filter(user=recipient, endpoint__in=outcome.gone).delete()
+    PushSubscription.objects.filter(user=recipient, endpoint__in=list(outcome.accepted)).update(
+        last_used_at=timezone.now()
+    )
+    return outcome.provider_id()
+
+
+@transaction.atomic
+def subscribe_push(user, *, endpoint: str, p256dh: str, auth: str, user_agent: str = "") -> PushSubscription:
+    """Remember a browser for phone notifications. An endpoint is one browser: subscribed again
+    (new keys, or another account signing in on it) it is updated, never doubled."""
+    subscription, _created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]}
+    )
+    record(user, "push.subscribe", user.email, browser=user_agent[:120])
+    return subscription
+
+
+@transaction.atomic
+def unsubscribe_push(user, endpoint: str) -> bool:
+    deleted, _kinds = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
+    if deleted:
+        record(user, "push.unsubscribe", user.email)
+    return bool(deleted)
 
 
 @transaction.atomic

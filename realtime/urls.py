@@ -9,4 +9,5 @@ urlpatterns = [
     path("pengaturan/pengiriman/<int:pk>/ulang/", views.retry_delivery, name="delivery-retry"),
     path("api/v1/notifications/", api.NotificationList.as_view(), name="api-notifications"),
     path("api/v1/notifications/read/", api.MarkRead.as_view(), name="api-notifications-read"),
+    path("api/v1/push/subscriptions/", api.PushSubscriptions.as_view(), name="api-push-subscriptions"),
 ]

@@ -1,5 +1,6 @@
 """Notification pages: the list, marking read, the satker admin's delivery log."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,7 +19,9 @@ from realtime.models import Delivery
 def notification_list(request):
     page = Paginator(selectors.notifications_of(request.user), 30).get_page(request.GET.get("halaman"))
     shown = [(item, item.in_language(request.LANGUAGE_CODE)) for item in page]
-    return render(request, "realtime/notifications.html", {"page": page, "shown": shown})
+    # The phone-notification switch, when Web Push is configured (its public key is for the browser).
+    push_key = settings.HALOPST_VAPID_PUBLIC_KEY if settings.HALOPST_VAPID_PRIVATE_KEY else ""
+    return render(request, "realtime/notifications.html", {"page": page, "shown": shown, "push_key": push_key})
 
 
 @login_required

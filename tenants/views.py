@@ -4,8 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
@@ -55,6 +56,29 @@ def branding(request):
         {"form": form, "contact_form": contact_form},
         status=form_status(form, contact_form),
     )
+
+
+@cache_control(public=True, max_age=3600)
+def web_manifest(request):
+    """What a phone needs to install HaloPST: the satker's own name and colour on its host
+    (the portal's on the portal), opening on its home page in a window of its own."""
+    satker = request.tenant
+    name = "HaloPST" if satker.is_public else f"HaloPST {satker.title}"
+    manifest = {
+        "name": name,
+        "short_name": "HaloPST",
+        "description": _("BPS statistical consultation, online"),
+        "lang": request.LANGUAGE_CODE,
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#f5f7fa",
+        "theme_color": satker.primary_color,
+        "icons": [
+            {"src": static("halopst/favicon.svg"), "sizes": "any", "type": "image/svg+xml", "purpose": "any"},
+        ],
+    }
+    return JsonResponse(manifest, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
 
 
 @cache_control(public=True, max_age=86400)

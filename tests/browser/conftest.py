@@ -40,10 +40,10 @@ def browser(monkeypatch):
 
 
 def broken(page, message) -> bool:
-    """A console error, except the browser's note that the page itself came with a 4xx: a
-    refused form is shown again with status 400 on purpose (its own request is still checked
-    for 5xx)."""
-    if message.type != "error":
+    """A console error, except the browser's note that the page itself came with a 4xx (a
+    refused form is shown again with status 400 on purpose; its own request is still checked
+    for 5xx) and requests failing while a test has cut the network."""
+    if message.type != "error" or "net::ERR_INTERNET_DISCONNECTED" in message.text:
         return False
     refused_page = message.text.startswith("Failed to load resource: the server responded with a status of 4")
     return not (refused_page and message.location.get("url") == page.url)
