@@ -226,6 +226,7 @@ class LeaveForm(forms.Form):
 
 
 class ExpertiseTagForm(forms.Form):
+    tag = forms.ModelChoiceField(queryset=ExpertiseTag.objects.all(), required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Name"), max_length=80)
     name_en = forms.CharField(label=_("English name"), max_length=80, required=False)
     keywords = forms.CharField(
@@ -235,6 +236,22 @@ class ExpertiseTagForm(forms.Form):
         help_text=_("Other words people use for this topic, separated by commas"),
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class BaseExpertiseFormSet(forms.BaseFormSet):
+    """Every tag of the satker as one form (a row each, and an empty row to add one), saved
+    together. A service's refusal lands above the rows (core.pages.submit_form calls add_error)."""
+
+    def add_error(self, field, errors):
+        self._non_form_errors = self.error_class(
+            [*self.non_form_errors(), *(errors if isinstance(errors, list) else [errors])]
+        )
+
+    def changed(self) -> list[dict]:
+        return [form.cleaned_data for form in self.forms if form.has_changed() and form.cleaned_data]
+
+
+ExpertiseFormSet = forms.formset_factory(ExpertiseTagForm, formset=BaseExpertiseFormSet, extra=1)
 
 
 class ClosedDayForm(forms.Form):

@@ -23,7 +23,7 @@ from booking.forms import (
     BookingSettingsForm,
     ClosedDayForm,
     DateOverrideForm,
-    ExpertiseTagForm,
+    ExpertiseFormSet,
     FeedbackForm,
     LeaveForm,
     NoShowForm,
@@ -447,22 +447,23 @@ def edit_officer(request, user_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_expertise(request):
-    """Add expertise tags, rename them or take them out of use."""
+    """Add expertise tags, rename them or take them out of use: every tag in one form."""
     require_role(request, Role.SATKER_ADMIN)
-    tag = ExpertiseTag.objects.filter(pk=request.POST.get("tag") or 0).first() if request.method == "POST" else None
-    form = ExpertiseTagForm(request.POST or None)
-    done = submit_form(
-        request,
-        form,
-        lambda data: services.save_expertise_tag(tag, actor=request.user, **data),
-        success=_("Saved."),
-        next_url="booking-manage-expertise",
-    )
+    tags = ExpertiseTag.objects.all()
+    initial = [
+        {"tag": tag, "name": tag.name, "name_en": tag.name_en, "keywords": tag.keywords, "is_active": tag.is_active}
+        for tag in tags
+    ]
+    formset = ExpertiseFormSet(request.POST or None, initial=initial)
+
+    def save(_rows):
+        for row in formset.changed():
+            fields = {name: value for name, value in row.items() if name != "tag"}
+            services.save_expertise_tag(row["tag"], actor=request.user, **fields)
+
+    done = submit_form(request, formset, save, success=_("Saved."), next_url="booking-manage-expertise")
     return done or render(
-        request,
-        "booking/manage_expertise.html",
-        {"tags": ExpertiseTag.objects.all(), "form": form},
-        status=form_status(form),
+        request, "booking/manage_expertise.html", {"formset": formset}, status=400 if formset.is_bound else 200
     )
 
 

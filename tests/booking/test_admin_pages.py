@@ -1,12 +1,14 @@
 """Satker admins manage officers, expertise, availability and rules through the pages."""
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
 from django_tenants.utils import schema_context
 
 from booking.models import BookingSettings, ClosedDay, ExpertiseTag, OfficerProfile
-from core.models import Role
+from core.models import AuditEntry, Role
 from tests.booking.conftest import at, next_weekday, request
 from tests.booking.test_slots import slots_on
 from tests.conftest import client_for, create_user
@@ -92,25 +94,49 @@ def test_admin_sets_up_an_officer_who_then_appears_with_slots(satker_a, admin_cl
     assert reversed_leave.status_code == 400
 
 
-def test_admin_adds_renames_and_retires_expertise(satker_a, satker_b, admin_client, officer_a):
-    assert (
-        admin_client.post(
-            "/pengaturan/keahlian/", {"name": "Statistik Gender", "name_en": "Gender statistics", "is_active": "on"}
-        ).status_code
-        == 302
-    )
+def expertise_rows(admin_client, changes: dict[int, dict], new: dict | None = None) -> dict:
+    """The expertise page's one form as the browser posts it: every row as shown, with `changes`
+    by row number, and `new` in the empty row."""
+    page = admin_client.get("/pengaturan/keahlian/").content.decode()
+    shown = {
+        name: html.unescape(value) for name, value in re.findall(r'name="(form-[^"]+)"[^>]*?value="([^"]*)"', page)
+    }
+    shown.update({name: "on" for name in re.findall(r'name="(form-\d+-is_active)"[^>]*checked', page)})
+    total = int(shown["form-TOTAL_FORMS"])
+    for row, fields in changes.items():
+        shown.pop(f"form-{row}-is_active", None)
+        shown.update({f"form-{row}-{name}": value for name, value in fields.items()})
+    shown.update({f"form-{total - 1}-{name}": value for name, value in (new or {}).items()})
+    return shown
+
+
+def test_admin_adds_renames_and_retires_expertise_in_one_form(satker_a, satker_b, admin_client, officer_a):
     with schema_context(satker_a.schema_name):
-        tag = ExpertiseTag.objects.get(name="Statistik Gender")
-        poverty = ExpertiseTag.objects.get(slug="kemiskinan-kesejahteraan")
-    assert tag.slug == "statistik-gender"
+        tags = list(ExpertiseTag.objects.values_list("slug", flat=True))
+    poverty_row = tags.index("kemiskinan-kesejahteraan")
+    page = admin_client.get("/pengaturan/keahlian/").content.decode()
+    main = page[page.index("<main") : page.index("</main>")]
+    assert main.count("<form") == 1 and main.count('type="submit"') == 1  # one form, one button
+    added = admin_client.post(
+        "/pengaturan/keahlian/",
+        expertise_rows(
+            admin_client,
+            {poverty_row: {"name": "Kemiskinan", "name_en": "Poverty", "is_active": "on"}},
+            new={"name": "Statistik Gender", "name_en": "Gender statistics", "is_active": "on"},
+        ),
+    )
+    assert added.status_code == 302
+    with schema_context(satker_a.schema_name):
+        assert ExpertiseTag.objects.get(name="Statistik Gender").slug == "statistik-gender"
+        assert ExpertiseTag.objects.get(slug="kemiskinan-kesejahteraan").name == "Kemiskinan"
+        assert AuditEntry.objects.filter(action="expertise.save").count() == 2  # only the changed rows
     with schema_context(satker_b.schema_name):
         assert not ExpertiseTag.objects.filter(name="Statistik Gender").exists()
-
-    admin_client.post(
-        "/pengaturan/keahlian/", {"tag": poverty.pk, "name": "Kemiskinan", "name_en": "Poverty", "is_active": "on"}
-    )
     assert "Kemiskinan</a>" in client_for(satker_a).get("/petugas/").content.decode()
-    admin_client.post("/pengaturan/keahlian/", {"tag": poverty.pk, "name": "Kemiskinan", "name_en": "Poverty"})
+
+    emptied = admin_client.post("/pengaturan/keahlian/", expertise_rows(admin_client, {poverty_row: {"name": ""}}))
+    assert emptied.status_code == 400 and 'href="#id_form-' in emptied.content.decode()
+    admin_client.post("/pengaturan/keahlian/", expertise_rows(admin_client, {poverty_row: {}}))  # unticked: retired
     directory = client_for(satker_a).get("/petugas/").content.decode()
     assert "?keahlian=kemiskinan-kesejahteraan" not in directory
     assert client_for(satker_a).get("/keahlian/kemiskinan-kesejahteraan/jadwal/").status_code == 404
