@@ -65,7 +65,11 @@ def client() -> genai.Client:
     per_loop = _clients.setdefault(asyncio.get_running_loop(), {})
     if key not in per_loop:
         options = types.HttpOptions(
-            api_version=settings.HALOPST_GEMINI_API_VERSION, timeout=int(settings.HALOPST_GEMINI_TIMEOUT * 1000)
+            api_version=settings.HALOPST_GEMINI_API_VERSION,
+            timeout=int(settings.HALOPST_GEMINI_TIMEOUT * 1000),
+            # google-genai switches to aiohttp whenever it is installed (pywebpush brings it),
+            # whose errors NETWORK_ERRORS does not know: an explicit httpx2 transport keeps it on httpx2.
+            async_client_args={"transport": httpx2.AsyncHTTPTransport()},
         )
         if settings.HALOPST_GEMINI_BASE_URL:
             options.base_url = settings.HALOPST_GEMINI_BASE_URL

@@ -11,7 +11,7 @@ from aida.models import AnswerReview, KnowledgeEntry, Message, Origin
 from billing_quota.models import Reservation
 from billing_quota.services import ledger_for, set_limits
 from core.models import Role
-from tests.conftest import client_for, create_user
+from tests.conftest import client_for, create_user, free_port
 
 QUESTION = "berapa garis kemiskinan sidoarjo dan bagaimana cara menghitungnya?"
 
@@ -75,6 +75,14 @@ def test_gemini_failures_give_a_labelled_reply_with_knowledge_and_handoff(satker
     assert done["sources"][0]["title"].startswith("Garis kemiskinan") and done["sources"][0]["excerpt"]
     ledger = ledger_for(satker_a)
     assert (ledger.requests_used, ledger.requests_reserved, ledger.tokens_reserved) == (0, 0, 0)  # released
+
+
+def test_gemini_unreachable_gives_the_labelled_reply_not_an_error(satker_a, gemini, settings, db):
+    # Nothing listens there: the connection is refused (aiohttp's error, if google-genai took that
+    # transport, would escape the handling and break the stream).
+    settings.HALOPST_GEMINI_BASE_URL = f"http://127.0.0.1:{free_port()}"
+    events = ask(satker_a)
+    assert events[-1]["degraded"] in ("down", "timeout") and "petugas dapat membantu" in text_of(events).lower()
 
 
 def test_retry_honours_the_server_retry_delay_then_answers(satker_a, gemini, db):
