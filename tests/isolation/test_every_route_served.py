@@ -84,7 +84,7 @@ def static_root(tmp_path_factory):
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         cwd=ROOT,
-        env={**os.environ, "HALOPST_STATIC_ROOT": str(root)},
+        env={**os.environ, **PRODUCTION, "HALOPST_STATIC_ROOT": str(root)},  # hashed names, compressed
         check=True,
     )
     return root
@@ -191,9 +191,19 @@ def test_every_route_as_every_role_through_the_real_server(server, people, stati
         for host in (satker_host, "tidak-ada.localhost"):
             visitor = Visitor(http, host)
             stylesheet = re.search(r'href="(/static/[^"]+\.css)"', visitor.request("GET", "/tidak-ada/").text).group(1)
-            loaded = visitor.request("GET", stylesheet)
+            loaded = visitor.request("GET", stylesheet)  # httpx asks for gzip, as browsers do
             if loaded.status_code != 200:
                 failures.append(
                     f"{server}: the stylesheet {stylesheet} of {host}'s error page does not load there: {loaded.status_code} {loaded.text[:100]!r}"
+                )
+            # Named by its content's hash, compressed, and kept by browsers for good.
+            cached = "immutable" in loaded.headers.get("Cache-Control", "")
+            if (
+                not re.search(r"\.[0-9a-f]{12}\.css$", stylesheet)
+                or not cached
+                or loaded.headers.get("Content-Encoding") not in ("gzip", "br")
+            ):
+                failures.append(
+                    f"{server}: {stylesheet} is not hashed, compressed and immutable: {dict(loaded.headers)}"
                 )
     assert not failures, "\n".join(failures[:40]) + f"\n({len(failures)} in all)"
