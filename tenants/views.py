@@ -81,10 +81,11 @@ def web_manifest(request):
     return JsonResponse(manifest, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
 
 
-@cache_control(public=True, max_age=86400)
+@cache_control(public=True, max_age=31536000, immutable=True)
 def theme_css(request):
     """The satker's colour as a stylesheet (no inline style: the CSP forbids it). Versioned
-    by the satker's last change in the page's link, so it may be cached for a day."""
+    by the satker's last change in the page's link (a change is a new address), so browsers
+    may keep it for good."""
     return HttpResponse(f":root {{ --brand: {request.tenant.primary_color}; }}\n", content_type="text/css")
 
 
