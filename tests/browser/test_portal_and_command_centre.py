@@ -9,6 +9,7 @@ from booking.models import Consultation
 from core.models import Role
 from tenants.models import Satker
 from tests.booking.conftest import at, make_officer, next_weekday, request
+from tests.browser.test_booking_story import sign_up
 from tests.browser.test_live_badge import log_in
 from tests.conftest import PASSWORD, authenticator_code, create_user, delete_public_users
 
@@ -106,12 +107,7 @@ def test_a_new_consumer_goes_from_the_portal_through_sign_up_to_a_booked_request
     taps += 3
     page.wait_for_url("**/akun/masuk/**")  # the slot needs an account: sign-up is one tap away
     page.get_by_role("link", name="Buat akun").last.click()
-    page.get_by_label("Nama lengkap").fill("Siti Aminah")
-    page.get_by_label("Email").fill("siti.baru@example.com")
-    page.get_by_label("Nomor WhatsApp").fill("0812-3456-7890")
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_label("Saya telah membaca").check()
-    page.get_by_role("button", name="Daftar").click()
+    sign_up(page, "Siti Aminah", "siti.baru@example.com", "0812-3456-7890")
     taps += 4  # the link, the consent tick, the button
     fields += 4
 

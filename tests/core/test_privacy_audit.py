@@ -17,6 +17,7 @@ from booking.models import Consultation
 from core import privacy
 from core.models import AuditEntry, Role, User
 from tests.booking.conftest import at, make_officer, next_weekday, request
+from tests.booking.test_admin_pages import expertise_rows
 from tests.conftest import PASSWORD, ROOT, client_for, create_user
 
 
@@ -118,7 +119,9 @@ def test_admin_actions_are_audited_and_the_log_cannot_be_edited(satker_a, satker
             "decision_standard_hours": 8,
         },
     )
-    client.post("/pengaturan/keahlian/", {"name": "Statistik Gender", "is_active": "on"})
+    client.post(
+        "/pengaturan/keahlian/", expertise_rows(client, {}, new={"name": "Statistik Gender", "is_active": "on"})
+    )
     with schema_context(satker_a.schema_name):
         actions = list(AuditEntry.objects.values_list("actor_email", "action"))
         assert ("admin@a.example", "booking.rules") in actions and ("admin@a.example", "expertise.save") in actions
