@@ -50,6 +50,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     language = models.CharField(_("language"), max_length=5, default="id")
     privacy_consent_at = models.DateTimeField(_("privacy notice accepted at"), null=True, blank=True)
+    # On a satker: the consumer's HaloPST account on the portal (its user id in the public
+    # schema) that signs them in here; one local account per portal account.
+    portal_identity = models.PositiveBigIntegerField(_("HaloPST account"), null=True, blank=True, unique=True)
     # In-app notifications are always on; these two are the user's choice.
     notify_by_email = models.BooleanField(_("notify me by email"), default=True)
     notify_by_whatsapp = models.BooleanField(_("notify me by WhatsApp"), default=True)

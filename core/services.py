@@ -9,7 +9,9 @@ from datetime import timedelta
 import django_otp
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.dispatch import Signal
 from django.urls import reverse
@@ -22,6 +24,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.audit import record
+from core.errors import Conflict
 from core.models import PUBLIC_ROLES, SATKER_ROLES, Invitation, Role, User
 
 # Sent inside `update_profile`'s transaction (sender=User, user, fields): apps above core that
@@ -42,9 +45,8 @@ def _roles_allowed_here():
 
 @transaction.atomic
 def register_consumer(*, full_name: str, email: str, whatsapp: str, password: str, consent: bool) -> User:
-    """A data consumer signs up on their satker's site."""
-    if connection.schema_name == "public":
-        raise ValidationError(_("Consumers sign up on a satker's own site."))
+    """A data consumer signs up on their satker's site, or on the portal for a HaloPST account
+    that signs them in at every satker (sign_in_from_portal)."""
     if not consent:
         raise ValidationError({"consent": _("You must accept the privacy notice to sign up.")})
     email = email.strip().lower()
@@ -57,6 +59,90 @@ def register_consumer(*, full_name: str, email: str, whatsapp: str, password: st
             user.save()
     except IntegrityError:
         raise ValidationError({"email": _("An account with this email already exists.")}) from None
+    return user
+
+
+# --- One HaloPST account for every satker ----------------------------------------------------
+#
+# A consumer's HaloPST account lives on the portal (public schema). Each satker keeps its own
+# local account for them, linked by `User.portal_identity`; sessions stay host-only. The portal
+# sends the consumer to a satker with a signed statement: whose account, for which satker,
+# valid once and for a minute.
+
+PORTAL_SIGN_IN_SALT = "halopst.portal-sign-in"
+PORTAL_SIGN_IN_SECONDS = 60
+
+
+def portal_sign_in_token(identity: User, satker_code: str, state: str) -> str:
+    """On the portal: the statement that `identity` signs in at the satker `satker_code`, for
+    the browser session there that asked (`state`, kept in that session)."""
+    if connection.schema_name != "public" or identity.role != Role.CONSUMER:
+        raise PermissionDenied(
+            _("Only consumers' HaloPST accounts sign in at every office; staff sign in at their own.")
+        )
+    claims = {
+        "identity": identity.pk,
+        "email": identity.email,
+        "name": identity.full_name,
+        "whatsapp": identity.whatsapp,
+        "aud": satker_code,
+        "state": state,
+        "nonce": secrets.token_urlsafe(16),
+    }
+    return signing.dumps(claims, salt=PORTAL_SIGN_IN_SALT, compress=True)
+
+
+@transaction.atomic
+def sign_in_from_portal(token: str, satker_code: str, state: str, current: User | None = None) -> User:
+    """On a satker: the local account the portal's statement signs in — the one linked to that
+    HaloPST account, else the signed-in consumer `current` (who links it), else a new one.
+
+    The statement must name the `state` this browser's session here was given when it went to
+    the portal: a link made for someone else's browser signs nobody in and links nothing (else
+    a stranger could link their HaloPST account to a signed-in victim's account). An existing
+    local account with the same e-mail is never linked by the e-mail alone: nobody has proved
+    that address, so its owner links it from their profile after signing in."""
+    refused = _("This sign-in link is not valid. Start again from the HaloPST portal.")
+    try:
+        claims = signing.loads(token, salt=PORTAL_SIGN_IN_SALT, max_age=PORTAL_SIGN_IN_SECONDS)
+    except signing.SignatureExpired:
+        raise ValidationError(_("This sign-in link has expired. Start again from the HaloPST portal.")) from None
+    except signing.BadSignature:
+        raise ValidationError(refused) from None
+    if claims.get("aud") != satker_code or not state or not secrets.compare_digest(claims.get("state", ""), state):
+        raise ValidationError(refused)
+    if not cache.add(f"portal-sign-in:{claims['nonce']}", 1, timeout=PORTAL_SIGN_IN_SECONDS * 2):
+        raise ValidationError(_("This sign-in link was already used. Start again from the HaloPST portal."))
+    linked = User.objects.filter(portal_identity=claims["identity"]).first()
+    if linked is not None:
+        if not linked.is_active:
+            raise PermissionDenied(_("This account is closed at this office."))
+        return linked
+    if current is not None and current.is_authenticated:
+        if current.role != Role.CONSUMER or current.portal_identity is not None:
+            raise Conflict(_("This account cannot be linked to a HaloPST account."))
+        current.portal_identity = claims["identity"]
+        current.save(update_fields=["portal_identity"])
+        record(current, "account.link_portal", current.email)
+        return current
+    if User.objects.filter(email=claims["email"]).exists():
+        raise Conflict(
+            _(
+                "An account with this e-mail already exists at this office. Sign in with its password, "
+                "then link your HaloPST account from your profile."
+            )
+        )
+    user = User(
+        email=claims["email"],
+        full_name=claims["name"],
+        whatsapp=claims["whatsapp"],
+        role=Role.CONSUMER,
+        portal_identity=claims["identity"],
+        privacy_consent_at=timezone.now(),  # accepted when the HaloPST account was made
+    )
+    user.set_unusable_password()
+    user.save()
+    record(user, "account.from_portal", user.email)
     return user
 
 

@@ -9,6 +9,8 @@ from tenants import views as tenant_views
 urlpatterns = common_patterns + [
     path("", views.satker_home, name="home"),
     path("akun/daftar/", views.sign_up, name="sign_up"),
+    path("akun/ke-portal/", tenant_views.to_portal, name="to-portal"),
+    path("akun/dari-portal/", tenant_views.from_portal, name="from-portal"),
     path("pengaturan/tampilan/", tenant_views.branding, name="branding"),
     path("", include("booking.urls")),
     path("", include("realtime.urls")),

@@ -2,12 +2,13 @@
 
 from datetime import timedelta
 from itertools import groupby
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,12 +20,24 @@ from billing_quota.services import set_limits
 from core.forms import InviteForm
 from core.models import Role
 from core.pages import add_service_errors, submit_form
+from core.services import portal_sign_in_token
 from insights import reports
 from portal.directory import search_directory
 from portal.forms import OnboardSatkerForm
 from tenants import access, services
 from tenants.models import Kind, Satker, Status
 from tenants.selectors import satkers_visible_to
+
+
+@login_required
+def sign_in_at_satker(request, code):
+    """Signs the consumer's HaloPST account in at a satker: a one-time statement for that
+    satker only, carried to its own host (sessions never travel between hosts)."""
+    satker = get_object_or_404(Satker.objects.exclude(kind=Kind.NATIONAL), code=code, status=Status.ACTIVE)
+    token = portal_sign_in_token(request.user, satker.code, request.GET.get("state", "")[:64])
+    wanted = request.GET.get("next", "")
+    query = urlencode({"token": token, **({"next": wanted} if wanted.startswith("/") else {})})
+    return redirect(satker.url(reverse("from-portal", urlconf="halopst.urls_tenant")) + "?" + query)
 
 
 def portal_home(request):

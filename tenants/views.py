@@ -1,21 +1,32 @@
-"""A satker's own settings pages (branding, its stylesheet) and the audit log of where an admin administers."""
+"""A satker's own settings pages (branding, its stylesheet, its app manifest), signing in with a
+HaloPST account, and the audit log of where an admin administers."""
 
+import secrets
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
+from core import services as account_services
 from core.audit import entries
+from core.errors import Conflict
 from core.models import Role
-from core.pages import form_status, submit_form
+from core.pages import form_status, next_path, submit_form
 from tenants import services
 from tenants.forms import BrandingForm, OfficeContactForm
+from tenants.models import site_url
 from tenants.selectors import satkers_visible_to
 
 
@@ -56,6 +67,37 @@ def branding(request):
         {"form": form, "contact_form": contact_form},
         status=form_status(form, contact_form),
     )
+
+
+# --- One HaloPST account: the satker's side (the portal's is portal.views.sign_in_at_satker) ---
+
+PORTAL_STATE = "portal_sign_in_state"
+
+
+def to_portal(request):
+    """ "Sign in with a HaloPST account" (or link one from the profile): to the portal, with a
+    state kept in this session that the portal's answer must carry back."""
+    state = secrets.token_urlsafe(16)
+    request.session[PORTAL_STATE] = state
+    query = urlencode({"state": state, "next": next_path(request, reverse("home"))})
+    portal = site_url(settings.HALOPST_BASE_DOMAIN, f"/akun/masuk-ke/{request.tenant.code}/")
+    return redirect(f"{portal}?{query}")
+
+
+def from_portal(request):
+    """Where the portal sends a HaloPST account to sign in here (core.services.sign_in_from_portal)."""
+    try:
+        user = account_services.sign_in_from_portal(
+            request.GET.get("token", ""), request.tenant.code, request.session.pop(PORTAL_STATE, ""), request.user
+        )
+    except (ValidationError, Conflict) as refusal:
+        status = 409 if isinstance(refusal, Conflict) else 400
+        reason = str(refusal) if isinstance(refusal, Conflict) else " ".join(refusal.messages)
+        return render(request, "tenants/portal_sign_in_refused.html", {"reason": reason}, status=status)
+    if request.user != user:
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, _("You are signed in with your HaloPST account."))
+    return redirect(next_path(request, reverse("home")))
 
 
 @cache_control(public=True, max_age=3600)

@@ -6,7 +6,7 @@ from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
 from booking.models import Consultation
-from core.models import Role
+from core.models import Role, User
 from tenants.models import Satker
 from tests.booking.conftest import at, make_officer, next_weekday, request
 from tests.browser.test_booking_story import sign_up
@@ -126,3 +126,20 @@ def test_a_new_consumer_goes_from_the_portal_through_sign_up_to_a_booked_request
         booked = Consultation.objects.get(consumer__email="siti.baru@example.com")
         assert booked.topic == NEED and booked.officer.user.email == "rina@petugas.example"
     print(f"\nportal to a booked request: {taps} taps and {fields} fields")
+
+
+def test_one_halopst_account_signs_in_at_two_offices(make_satker, web_server, phone):
+    first, second = make_satker(name="Kabupaten Satu"), make_satker(name="Kota Dua")
+    page = phone()
+    page.goto(portal_of(web_server) + "/akun/masuk/")
+    page.get_by_role("link", name="Buat akun HaloPST").click()
+    sign_up(page, "Siti Aminah", "siti.portal@example.com", "0812-3456-7890")
+    try:
+        for satker in (first, second):
+            page.goto(web_server.format(satker.subdomain) + "/akun/masuk/")
+            page.get_by_role("link", name="Masuk dengan akun HaloPST").click()
+            page.get_by_text("Anda masuk dengan akun HaloPST Anda.").wait_for()
+            assert page.url.startswith(web_server.format(satker.subdomain))
+            assert page.locator("a.who").inner_text() == "Siti"
+    finally:
+        delete_public_users(*User.objects.filter(email="siti.portal@example.com"))

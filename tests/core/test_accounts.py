@@ -7,7 +7,7 @@ from django_tenants.utils import schema_context
 from core.models import Invitation, Role, User
 from core.services import invite_user
 from realtime.models import Delivery, DeliveryAttempt, Notification
-from tests.conftest import PASSWORD, authenticator_code, client_for, create_user
+from tests.conftest import PASSWORD, authenticator_code, client_for, create_user, delete_public_users
 
 SIGN_UP = {
     "full_name": "Siti Aminah",
@@ -209,5 +209,13 @@ def test_an_invitation_replaced_before_its_email_left_is_not_sent(
         assert "withdrawn" in first.last_error
 
 
-def test_consumers_cannot_sign_up_on_the_portal(db):
-    assert Client(HTTP_HOST="localhost").post("/akun/daftar/", SIGN_UP).status_code == 404
+def test_signing_up_on_the_portal_makes_a_halopst_account_not_a_satkers(db, satker_a):
+    assert Client(HTTP_HOST="localhost").post("/akun/daftar/", SIGN_UP).status_code == 302
+    with schema_context("public"):
+        account = User.objects.get(email="siti@example.com")
+    try:
+        assert account.role == Role.CONSUMER and account.has_usable_password()
+        with schema_context(satker_a.schema_name):
+            assert not User.objects.filter(email="siti@example.com").exists()
+    finally:
+        delete_public_users(account)
