@@ -229,9 +229,13 @@ def database_url() -> str:
 def server_process(command: list[str], port: int, **env):
     """Run a server command (python -m …) on the test database, sharing Redis, until the
     block ends; waits until `port` accepts connections."""
-    env = dict(
-        os.environ, DATABASE_URL=database_url(), HALOPST_PUBLIC_PORT=str(port), HALOPST_DB_CONN_MAX_AGE="0", **env
-    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "HALOPST_PUBLIC_PORT": str(port),
+        "HALOPST_DB_CONN_MAX_AGE": "0",
+        **env,
+    }
     # Its log goes to a file: a pipe nobody reads fills up and blocks the server mid-request.
     log = tempfile.TemporaryFile()
     process = subprocess.Popen([sys.executable, "-m", *command], cwd=ROOT, env=env, stdout=log, stderr=log)

@@ -1,10 +1,17 @@
 """The load balancer's probes, through the servers as deployed (production settings): asked by
 IP over plain HTTP, they answer before host checks, HTTPS redirects and tenancy."""
 
+import contextlib
+import socket
+import threading
+import time
+from urllib.parse import urlsplit
+
 import httpx
 import pytest
+from django.conf import settings
 
-from tests.conftest import free_port, server_process
+from tests.conftest import database_url, free_port, server_process
 
 PRODUCTION = {"HALOPST_DEBUG": "false", "HALOPST_SECRET_KEY": "probe-" + "k" * 60}  # HTTPS redirect on
 SERVERS = {
@@ -35,3 +42,85 @@ def test_readiness_fails_and_names_what_is_down(committed_db):
         ready = httpx.get(base + "/readyz", timeout=30)
         assert ready.status_code == 503
         assert ready.json()["checks"]["redis"].startswith("failing") and ready.json()["checks"]["database"] == "ok"
+
+
+class Outage:
+    """A TCP relay in front of a real server (PostgreSQL, Redis) that the test can cut and
+    restore, as a network partition or a restart would: while cut, open connections are reset
+    and new ones refused."""
+
+    def __init__(self, port: int):
+        self.target, self.port = port, free_port()
+        self.open, self.links = True, []
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _address = self.listener.accept()
+            except OSError:
+                return
+            if not self.open:
+                client.close()
+                continue
+            server = socket.create_connection(("127.0.0.1", self.target))
+            self.links.append((client, server))
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self):
+        self.open = False
+        for pair in self.links:
+            for end in pair:
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+        self.links.clear()
+
+    def restore(self):
+        self.open = True
+
+
+def ready_state(base, wanted, timeout=60):
+    """Polls /readyz until it reports `wanted` (a condition, not a timing: it fails only if the
+    state never comes)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = httpx.get(base + "/readyz", timeout=30)
+        if answer.json()["status"] == wanted or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.5)
+
+
+def test_readiness_follows_postgresql_and_redis_going_down_and_coming_back(committed_db):
+    database = urlsplit(database_url())
+    postgres, valkey = Outage(database.port or 5432), Outage(urlsplit(settings.REDIS_URL).port or 6379)
+    redis_db = urlsplit(settings.REDIS_URL).path
+    port = free_port()
+    environment = {
+        "DATABASE_URL": database._replace(netloc=f"{database.username}@127.0.0.1:{postgres.port}").geturl(),
+        "REDIS_URL": f"redis://127.0.0.1:{valkey.port}{redis_db}",
+        **PRODUCTION,
+    }
+    with server_process(SERVERS["gunicorn"](port), port, **environment):
+        base = f"http://127.0.0.1:{port}"
+        assert ready_state(base, "ready").status_code == 200
+        for outage, check in ((postgres, "database"), (valkey, "redis")):
+            outage.cut()
+            down = ready_state(base, "not ready")
+            assert down.status_code == 503 and down.json()["checks"][check].startswith("failing"), down.json()
+            outage.restore()
+            back = ready_state(base, "ready")
+            assert back.status_code == 200, back.json()
