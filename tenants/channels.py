@@ -61,13 +61,18 @@ def _same_origin(scope) -> bool:
 
 
 def in_satker(satker, func, *args, **kwargs):
-    """Await `func(*args, **kwargs)` on a database thread, in the satker's schema."""
+    """Await `func(*args, **kwargs)` on a database thread, in the satker's schema.
+
+    Not thread-sensitive: outside Django's request handler a socket has no thread of its own,
+    so thread-sensitive calls of every socket of the process would queue on one shared thread
+    (under a crowd, handshakes then waited past the clients' timeouts and they reconnected in
+    a loop). Each call here is complete in itself: it may run on any thread of the pool."""
 
     def call():
         with tenant_context(satker):
             return func(*args, **kwargs)
 
-    return database_sync_to_async(call)()
+    return database_sync_to_async(call, thread_sensitive=False)()
 
 
 def group_name(schema_name: str, *parts) -> str:
@@ -102,7 +107,7 @@ class SatkerWebsocketMiddleware:
 
     async def __call__(self, scope, receive, send):
         host = _hostname(_header(scope, b"host"))
-        satker = await sync_to_async(satker_for_host)(host) if host else None
+        satker = await sync_to_async(satker_for_host, thread_sensitive=False)(host) if host else None
         if satker is None or not satker.is_active:
             return await self._refuse(receive, send, CLOSE_UNKNOWN_HOST)
         if not _same_origin(scope):

@@ -149,3 +149,56 @@ def test_a_socket_from_another_port_or_scheme_is_refused_by_the_real_server(two_
     # Behind our TLS proxy the page is https: then only the https origin is the page's own.
     assert opens(f"https://{a.subdomain}.localhost:{port}", **{"X-Forwarded-Proto": "https"})
     assert not opens(f"http://{host}", **{"X-Forwarded-Proto": "https"})
+
+
+def test_one_satkers_stalled_database_does_not_hold_up_another_satkers_sockets(two_satkers):
+    """A socket's database work runs on a pool of threads, not on one thread shared by every
+    socket of the process: while satker A's handshake waits on its database (its users table
+    locked here), satker B's sockets still open. On one shared thread they queued behind it,
+    which under a crowd made every handshake time out (bench/load.py: 3,300 reconnects)."""
+    import socket as sockets
+    import threading
+    import time
+
+    import psycopg
+    from websockets.sync.client import connect
+
+    from tests.conftest import database_url, free_port, server_process
+
+    a, alice, b, bob = two_satkers
+    cookies = {a.pk: session_cookie(a, alice), b.pk: session_cookie(b, bob)}
+    port = free_port()
+    uvicorn = ["uvicorn", "halopst.asgi:application", "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off"]
+
+    def greeting(satker) -> str:
+        host = f"{satker.subdomain}.localhost:{port}"
+        link = sockets.create_connection(("127.0.0.1", port), timeout=60)
+        with connect(
+            f"ws://{host}/ws/notifications/",
+            sock=link,
+            origin=f"http://{host}",
+            open_timeout=60,
+            additional_headers={"Cookie": f"sessionid={cookies[satker.pk]}"},
+        ) as tab:
+            return json.loads(tab.recv(timeout=60))["satker"]
+
+    with server_process(uvicorn, port):
+        assert greeting(a) == a.code and greeting(b) == b.code  # both open when nothing waits
+        blocker = psycopg.connect(database_url())
+        blocker.execute(f'LOCK TABLE "{a.schema_name}".core_user IN ACCESS EXCLUSIVE MODE')
+        waiting = threading.Thread(target=greeting, args=(a,), daemon=True)
+        waiting.start()
+        try:
+            # Until A's handshake is waiting for the lock (a condition, not a delay).
+            table = f'"{a.schema_name}".core_user'
+            with psycopg.connect(database_url(), autocommit=True) as observer:
+                while not observer.execute(
+                    "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = %s::regclass", [table]
+                ).fetchone()[0]:
+                    assert waiting.is_alive()
+                    time.sleep(0.1)
+            assert greeting(b) == b.code
+        finally:
+            blocker.rollback()
+            blocker.close()
+            waiting.join(60)
