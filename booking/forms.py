@@ -1,5 +1,3 @@
-from datetime import time
-
 from django import forms
 from django.utils.formats import date_format
 from django.utils.text import format_lazy
@@ -151,25 +149,20 @@ class WeeklyHoursField(forms.MultiValueField):
         super().__init__(fields, require_all_fields=False, required=False, **kwargs)
 
     def compress(self, data_list):
+        """Pairs the pickers into ranges; whether a day's ranges make sense is the service's
+        rule (booking.services.set_weekly_hours), refused there per day."""
         if not data_list:
             return []
         pairs = iter(zip(data_list[::2], data_list[1::2], strict=True))
         hours, problems = [], []
         for day, day_name in WEEKDAYS:
-            ranges: list[tuple[time, time]] = []
             for start, end in (next(pairs) for _number in range(MAX_RANGES_PER_DAY)):
                 if start is None and end is None:
                     continue
                 if start is None or end is None:
                     problems.append(gettext("%(day)s: fill in both “from” and “until”.") % {"day": day_name})
-                elif start >= end:
-                    problems.append(gettext("%(day)s: “until” must be later than “from”.") % {"day": day_name})
                 else:
-                    ranges.append((start, end))
-            ranges.sort()
-            if any(earlier[1] > later[0] for earlier, later in zip(ranges, ranges[1:])):
-                problems.append(gettext("%(day)s: the two ranges overlap.") % {"day": day_name})
-            hours += [(day, f"{start:%H:%M}", f"{end:%H:%M}") for start, end in ranges]
+                    hours.append((day, f"{start:%H:%M}", f"{end:%H:%M}"))
         if problems:
             raise forms.ValidationError(problems)
         return hours

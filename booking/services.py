@@ -9,6 +9,8 @@ event, and sends `consultation_changed` inside the transaction, so a subscriber'
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -456,17 +458,37 @@ def save_expertise_tag(
 
 
 @transaction.atomic
+def save_expertise_tags(rows: list[dict], *, actor=None) -> None:
+    """The expertise page's changed rows together: each a tag (None to add one) and its fields."""
+    for row in rows:
+        fields = {name: value for name, value in row.items() if name != "tag"}
+        save_expertise_tag(row["tag"], actor=actor, **fields)
+
+
+@transaction.atomic
 def set_weekly_hours(officer: OfficerProfile, hours: list[tuple[int, str, str]], *, actor=None) -> None:
-    """Replace the officer's weekly hours with (weekday, "HH:MM", "HH:MM") ranges: at most
-    MAX_RANGES_PER_DAY a day, not overlapping (the hours editor has that many rows a day)."""
+    """Replace the officer's weekly hours with (weekday, "HH:MM", "HH:MM") ranges. A day's
+    ranges each end after they start, number at most MAX_RANGES_PER_DAY (the hours editor's
+    rows) and do not overlap; a refusal names the day (on the `weekly_hours` field)."""
+    as_time = WeeklyHours._meta.get_field("start_time").to_python
+    day_names = dict(WeeklyHours._meta.get_field("weekday").choices)
+    ranges = sorted((day, as_time(start), as_time(end)) for day, start, end in hours)
+    problems = []
+    for day, of_day in groupby(ranges, key=itemgetter(0)):
+        spans = [(start, end) for _day, start, end in of_day]
+        name = {"day": day_names.get(day, day)}
+        if any(start >= end for start, end in spans):
+            problems.append(_("%(day)s: “until” must be later than “from”.") % name)
+        elif len(spans) > MAX_RANGES_PER_DAY:
+            problems.append(_("%(day)s: at most two ranges of hours.") % name)
+        elif any(earlier[1] > later[0] for earlier, later in zip(spans, spans[1:])):
+            problems.append(_("%(day)s: the two ranges overlap.") % name)
+    if problems:
+        raise ValidationError({"weekly_hours": problems})
     officer.weekly_hours.all().delete()
-    rows = [WeeklyHours(officer=officer, weekday=day, start_time=start, end_time=end) for day, start, end in hours]
+    rows = [WeeklyHours(officer=officer, weekday=day, start_time=start, end_time=end) for day, start, end in ranges]
     for row in rows:
         row.full_clean(exclude=["officer"])
-    for day in {row.weekday for row in rows}:
-        ranges = sorted((row.start_time, row.end_time) for row in rows if row.weekday == day)
-        if len(ranges) > MAX_RANGES_PER_DAY or any(a[1] > b[0] for a, b in zip(ranges, ranges[1:])):
-            raise ValidationError(_("A day has at most two ranges of hours, and they may not overlap."))
     WeeklyHours.objects.bulk_create(rows)
     record(actor, "officer.hours", officer.user.email, hours=[f"{day} {start}-{end}" for day, start, end in hours])
 

@@ -53,17 +53,23 @@ def _zone(request) -> ZoneInfo:
 # --- Consumers ------------------------------------------------------------------------
 
 
-NEXT_FREE_DAYS = 14
+# How far ahead an officer card's "next free" and the "propose another time" choices look.
+DAYS_AHEAD = 14
+
+
+def _free_slots_ahead(request, officers, *, exclude_consultation=None):
+    """Free slots per officer id from today for DAYS_AHEAD days, in the satker's zone."""
+    zone, now = _zone(request), timezone.now()
+    today = now.astimezone(zone).date()
+    last = today + timedelta(days=DAYS_AHEAD - 1)
+    return free_slots(officers, zone=zone, now=now, first=today, last=last, exclude_consultation=exclude_consultation)
 
 
 def officer_directory(request):
     slug = request.GET.get("keahlian", "")
     tag = ExpertiseTag.objects.filter(slug=slug, is_active=True).first() if slug else None
     officers = list(selectors.officer_directory(tag.slug if tag else None))
-    zone, now = _zone(request), timezone.now()
-    today = now.astimezone(zone).date()
-    # Each card says when its officer is next free (within the booking window's first weeks).
-    free = free_slots(officers, zone=zone, now=now, first=today, last=today + timedelta(days=NEXT_FREE_DAYS - 1))
+    free = _free_slots_ahead(request, officers)
     for officer in officers:
         officer.next_free = min(free[officer.pk], default=None)
     return render(
@@ -238,18 +244,10 @@ def _detail_context(request, consultation, **forms):
         },
     }
     if officer_side and consultation.status in (Status.REQUESTED, Status.APPROVED):
-        zone, now = _zone(request), timezone.now()
-        today = now.astimezone(zone).date()
-        slots = free_slots(
-            [consultation.officer],
-            zone=zone,
-            now=now,
-            first=today,
-            last=today + timedelta(days=13),
-            exclude_consultation=consultation.pk,
-        )[consultation.officer.pk]
+        officer = consultation.officer
+        slots = _free_slots_ahead(request, [officer], exclude_consultation=consultation.pk)[officer.pk]
         context["propose_reschedule_form"].offer(
-            [slot for slot in slots if slot.starts_at != consultation.starts_at], zone
+            [slot for slot in slots if slot.starts_at != consultation.starts_at], _zone(request)
         )
     if officer_side:
         context["consumer_whatsapp"] = normalise_whatsapp_number(consultation.consumer.whatsapp)
@@ -455,13 +453,13 @@ def manage_expertise(request):
         for tag in tags
     ]
     formset = ExpertiseFormSet(request.POST or None, initial=initial)
-
-    def save(_rows):
-        for row in formset.changed():
-            fields = {name: value for name, value in row.items() if name != "tag"}
-            services.save_expertise_tag(row["tag"], actor=request.user, **fields)
-
-    done = submit_form(request, formset, save, success=_("Saved."), next_url="booking-manage-expertise")
+    done = submit_form(
+        request,
+        formset,
+        lambda _rows: services.save_expertise_tags(formset.changed(), actor=request.user),
+        success=_("Saved."),
+        next_url="booking-manage-expertise",
+    )
     return done or render(
         request, "booking/manage_expertise.html", {"formset": formset}, status=400 if formset.is_bound else 200
     )

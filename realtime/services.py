@@ -16,9 +16,12 @@ acceptance and its record.
 
 import random
 from datetime import timedelta
+from fnmatch import fnmatch
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -296,7 +299,12 @@ def _send_push(notification: Notification, recipient, language: str, link: str) 
 @transaction.atomic
 def subscribe_push(user, *, endpoint: str, p256dh: str, auth: str, user_agent: str = "") -> PushSubscription:
     """Remember a browser for phone notifications. An endpoint is one browser: subscribed again
-    (new keys, or another account signing in on it) it is updated, never doubled."""
+    (new keys, or another account signing in on it) it is updated, never doubled. The worker
+    will POST to the endpoint, so only a browser push service (HALOPST_PUSH_SERVICES) is taken,
+    never an address inside our network that someone typed."""
+    parts = urlsplit(endpoint)
+    if not any(fnmatch(f"{parts.scheme}://{parts.netloc}", allowed) for allowed in settings.HALOPST_PUSH_SERVICES):
+        raise ValidationError({"endpoint": [_("This is not the address of a browser push service.")]})
     subscription, _created = PushSubscription.objects.update_or_create(
         endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]}
     )

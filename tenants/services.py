@@ -139,21 +139,26 @@ def set_satker_status(satker: Satker, status: str, *, actor=None) -> Satker:
     return satker
 
 
+def _save_own_row(satker: Satker, fields: list[str]) -> None:
+    """Save what a satker's admin changed of its registry row, from the satker's own host: the
+    row lives in the public schema, so the write runs there (its audit entry stays in the
+    satker's own log, where its admins read it)."""
+    try:
+        satker.full_clean(exclude=["schema_name", "parent"], validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise ValidationError(dict(error.message_dict)) from None
+    with schema_context(PUBLIC_SCHEMA):
+        satker.save(update_fields=[*fields, "updated_at"])
+
+
 @transaction.atomic
 def update_branding(satker: Satker, *, display_name: str, primary_color: str, logo=None, actor=None) -> Satker:
-    """Change how a satker's pages look. Callable from the satker's own host: the registry
-    row lives in the public schema, so the write runs there."""
+    """Change how a satker's pages look."""
     satker.display_name = display_name
     satker.primary_color = primary_color
     if logo is not None:
         satker.logo = logo
-    try:
-        satker.full_clean(exclude=["schema_name", "parent"], validate_unique=False, validate_constraints=False)
-    except ValidationError as error:
-        raise ValidationError({key: value for key, value in error.message_dict.items()}) from None
-    with schema_context(PUBLIC_SCHEMA):
-        satker.save(update_fields=["display_name", "primary_color", "logo", "updated_at"])
-    # In the satker's own log, where its admins read it.
+    _save_own_row(satker, ["display_name", "primary_color", "logo"])
     record(actor, "branding.update", satker.code, display_name=display_name, primary_color=primary_color, logo=logo)
     return satker
 
@@ -163,16 +168,10 @@ CONTACT_FIELDS = ["address", "opening_hours", "phone", "whatsapp", "email", "map
 
 @transaction.atomic
 def update_office_contact(satker: Satker, *, actor=None, **contact: str) -> Satker:
-    """How visitors reach the office (CONTACT_FIELDS). Like branding, written to the registry
-    row in the public schema and audited in the satker's own log."""
+    """How visitors reach the office (CONTACT_FIELDS)."""
     for name in CONTACT_FIELDS:
         setattr(satker, name, contact[name].strip())
-    try:
-        satker.full_clean(exclude=["schema_name", "parent"], validate_unique=False, validate_constraints=False)
-    except ValidationError as error:
-        raise ValidationError(dict(error.message_dict)) from None
-    with schema_context(PUBLIC_SCHEMA):
-        satker.save(update_fields=[*CONTACT_FIELDS, "updated_at"])
+    _save_own_row(satker, CONTACT_FIELDS)
     record(actor, "office_contact.update", satker.code, **{name: getattr(satker, name) for name in CONTACT_FIELDS})
     return satker
 

@@ -5,8 +5,10 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django_tenants.utils import schema_context
 
+from booking import services
 from booking.models import BookingSettings, ClosedDay, ExpertiseTag, OfficerProfile
 from core.models import AuditEntry, Role
 from tests.booking.conftest import at, next_weekday, request
@@ -206,3 +208,17 @@ def test_availability_before_a_profile_is_a_clear_400(satker_a, admin_client):
     officer = create_user(satker_a, "baru@a.example", role=Role.OFFICER)
     response = admin_client.post(f"/pengaturan/petugas/{officer.pk}/", {"form": "override", "date": "2030-01-07"})
     assert response.status_code == 400 and "profil petugas" in response.content.decode()
+
+
+def test_weekly_hours_are_refused_per_day_by_the_service(satker_a, officer_a):
+    with schema_context(satker_a.schema_name):
+        with pytest.raises(ValidationError) as refused:
+            services.set_weekly_hours(
+                officer_a,
+                [(0, "08:00", "09:00"), (0, "10:00", "11:00"), (0, "12:00", "13:00"), (3, "14:00", "13:00")],
+            )
+        assert refused.value.message_dict["weekly_hours"] == [
+            "Senin: paling banyak dua rentang jam.",
+            "Kamis: “sampai” harus lebih lambat daripada “mulai”.",
+        ]
+        assert officer_a.weekly_hours.count() == 5  # the hours it had are kept
