@@ -2,6 +2,7 @@
 IP over plain HTTP, they answer before host checks, HTTPS redirects and tenancy."""
 
 import contextlib
+import os
 import socket
 import threading
 import time
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from tests.conftest import database_url, free_port, server_process
 
@@ -49,8 +51,8 @@ class Outage:
     restore, as a network partition or a restart would: while cut, open connections are reset
     and new ones refused."""
 
-    def __init__(self, port: int):
-        self.target, self.port = port, free_port()
+    def __init__(self, connect):
+        self.connect, self.port = connect, free_port()
         self.open, self.links = True, []
         self.listener = socket.create_server(("127.0.0.1", self.port))
         threading.Thread(target=self._accept, daemon=True).start()
@@ -64,7 +66,7 @@ class Outage:
             if not self.open:
                 client.close()
                 continue
-            server = socket.create_connection(("127.0.0.1", self.target))
+            server = self.connect()
             self.links.append((client, server))
             for source, sink in ((client, server), (server, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
@@ -104,14 +106,32 @@ def ready_state(base, wanted, timeout=60):
         time.sleep(0.5)
 
 
+def postgresql_connector():
+    """How to reach the test database's server: by TCP, or by its Unix socket (the embedded
+    PostgreSQL of a newcomer's `make test`)."""
+    database = connection.settings_dict
+    host, port = database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432)
+    if host.startswith("/"):
+        path = os.path.join(host, f".s.PGSQL.{port}")
+
+        def by_socket():
+            unix = socket.socket(socket.AF_UNIX)
+            unix.connect(path)
+            return unix
+
+        return by_socket
+    return lambda: socket.create_connection((host, port))
+
+
 def test_readiness_follows_postgresql_and_redis_going_down_and_coming_back(committed_db):
+    redis_url = urlsplit(settings.REDIS_URL)
+    postgres = Outage(postgresql_connector())
+    valkey = Outage(lambda: socket.create_connection((redis_url.hostname, redis_url.port or 6379)))
     database = urlsplit(database_url())
-    postgres, valkey = Outage(database.port or 5432), Outage(urlsplit(settings.REDIS_URL).port or 6379)
-    redis_db = urlsplit(settings.REDIS_URL).path
     port = free_port()
     environment = {
         "DATABASE_URL": database._replace(netloc=f"{database.username}@127.0.0.1:{postgres.port}").geturl(),
-        "REDIS_URL": f"redis://127.0.0.1:{valkey.port}{redis_db}",
+        "REDIS_URL": f"redis://127.0.0.1:{valkey.port}{redis_url.path}",
         **PRODUCTION,
     }
     with server_process(SERVERS["gunicorn"](port), port, **environment):
