@@ -44,7 +44,7 @@ def command_centre(request):
     ranked, without_data = reports.rank(rows, sort)
     shown = ranked[:RANKING_LIMIT] if overview else ranked
     first, last = period.cleaned_data["first"], period.cleaned_data["last"]
-    trends = reports.daily_requests([row["code"] for row in shown], first, last)
+    trends, days_per_point = reports.requests_trend([row["code"] for row in shown], first, last)
     metric = reports.RANKINGS.get(sort, "ikm")
     return render(
         request,
@@ -56,6 +56,7 @@ def command_centre(request):
             "ranking": [dict(row, trend=charts.trend_points(trends[row["code"]])) for row in shown],
             "ranking_limited": overview and len(ranked) > RANKING_LIMIT,
             "without_data": without_data,
+            "trend_by_week": days_per_point == 7,
             "ranking_chart": charts.bars([(row["name"], row[metric]) for row in shown[:15]]),
             "sort": sort,
             "rankings": reports.RANKINGS,

@@ -105,6 +105,10 @@ def test_ranking_leaves_out_satkers_without_data_and_draws_each_trend(
     [points] = [line.split('points="')[1].split('"')[0] for line in ranked.split("<polyline")[1:]]
     heights = [point.split(",")[1] for point in points.split()]
     assert len(heights) == 30 and heights.count("0.0") == 1 and heights.count("24.0") == 29
+    # Over a year the line is drawn week by week, and says so.
+    by_year = jatim.get("/konsol/pusat-komando/", {"urut": "permintaan", "periode": "365"}).content.decode()
+    [yearly] = [line.split('points="')[1].split('"')[0] for line in by_year.split("<polyline")[1:]]
+    assert len(yearly.split()) == 53 and "Permintaan per minggu" in by_year
 
     # Nobody was rated yet: the IKM ranking has no first place to give.
     by_ikm = jatim.get("/konsol/pusat-komando/", {"urut": "ikm"}).content.decode()
