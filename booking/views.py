@@ -126,6 +126,7 @@ def officer_slots(request, officer_id):
         {
             "officer": officer,
             "days": _days(slots, first, last, zone),
+            "any_free": bool(slots),
             "week": week,
             "request_url": reverse("booking-request") + f"?petugas={officer.pk}&mulai=",
         },
@@ -149,6 +150,7 @@ def expertise_slots(request, slug):
         {
             "tag": tag,
             "days": _days(union, first, last, zone),
+            "any_free": bool(union),
             "week": week,
             "request_url": reverse("booking-request") + f"?keahlian={tag.slug}&mulai=",
         },

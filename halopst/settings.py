@@ -86,6 +86,7 @@ TENANT_APPS = [
     "aida",
     "realtime",
     "announcements",
+    "conversations",
 ]
 # daphne first: its runserver serves HTTP and WebSockets through the ASGI application.
 INSTALLED_APPS = ["daphne"] + SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS] + ["halopst"]
@@ -386,6 +387,9 @@ HALOPST_RATE_LIMITS = {
     "login": {"person": (10, 300), "address": (1000, 3600)},
     "password_reset": {"person": (5, 3600), "address": (300, 3600)},
     "booking_request": {"person": (10, 3600), "address": (1000, 3600)},
+    # A consumer writes many messages into a thread; a burst of hundreds is a script.
+    "conversation_start": {"person": (10, 3600), "address": (1000, 3600)},
+    "conversation_message": {"person": (120, 3600), "address": (3000, 3600)},
     "aida_question": {
         "person": (HALOPST_AIDA_QUESTIONS_PER_HOUR, 3600),
         "address": (HALOPST_AIDA_QUESTIONS_PER_ADDRESS_HOUR, 3600),

@@ -13,6 +13,7 @@ urlpatterns = common_patterns + [
     path("akun/dari-portal/", tenant_views.from_portal, name="from-portal"),
     path("pengaturan/tampilan/", tenant_views.branding, name="branding"),
     path("", include("booking.urls")),
+    path("", include("conversations.urls")),
     path("", include("realtime.urls")),
     path("", include("announcements.urls")),
     path("", include("insights.urls")),

@@ -71,6 +71,12 @@ def _texts(kind: str) -> tuple[str, str]:
                 "it is valid until %(valid_until)s and can be used once."
             ),
         ),
+        "conversation_assigned": (
+            _("A question for you"),
+            _("%(consumer)s asks: “%(subject)s”. Please answer in the conversation."),
+        ),
+        "conversation_message": (_("New message from a consumer"), _("%(consumer)s wrote in “%(subject)s”.")),
+        "conversation_reply": (_("An officer answered you"), _("%(officer)s answered “%(subject)s”.")),
         "requests_waiting": (
             _("Requests are waiting for you"),
             _("%(count)s consultation requests are waiting for your decision."),

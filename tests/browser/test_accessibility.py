@@ -17,6 +17,7 @@ from django_tenants.utils import schema_context
 
 from aida import services as aida_services
 from aida.knowledge import EntryData
+from conversations import services as conversations
 from core.models import Role
 from tenants.models import Satker
 from tests.booking.conftest import at, make_officer, next_weekday, request
@@ -33,7 +34,7 @@ if SCREENSHOTS:
     VIEWPORTS["desktop"] = {"width": 1280, "height": 900}
 BLOCKING_IMPACTS = {"serious", "critical"}
 
-# Paths per role; {officer} and {consultation} are filled from the scene. Each role's pages are
+# Paths per role; {officer}, {consultation} and {conversation} are filled from the scene. Each role's pages are
 # the ones it works in (the anonymous ones are everybody's first impression).
 PAGES = {
     "anonymous": [
@@ -50,11 +51,20 @@ PAGES = {
         "/konsultasi/",
         "/konsultasi/{consultation}/",
         "/konsultasi/{consultation}/nilai/",
+        "/tanya-petugas/",
+        "/percakapan/{conversation}/",
         "/notifikasi/",
         "/akun/profil/",
         "/aida/",
     ],
-    "officer": ["/kotak-masuk/", "/konsultasi/{consultation}/", "/aida/tinjauan/", "/petugas-terbaik/"],
+    "officer": [
+        "/kotak-masuk/",
+        "/konsultasi/{consultation}/",
+        "/percakapan/",
+        "/percakapan/{conversation}/",
+        "/aida/tinjauan/",
+        "/petugas-terbaik/",
+    ],
     "satker_admin": [
         "/pengaturan/dasbor/",
         "/pengaturan/petugas/",
@@ -105,6 +115,11 @@ def scene(make_satker, web_server):
     admin = create_user(satker, "admin@satker.example", role=Role.SATKER_ADMIN, full_name="Admin Satker")
     consultation = request(satker, consumer, officer, at(satker, next_weekday(satker.timezone), 8))
     with schema_context(satker.schema_name):
+        conversation = conversations.start_conversation(
+            consumer=consumer, subject="Garis kemiskinan 2023", body="Untuk skripsi, per tahun."
+        )
+        conversations.write(conversation.pk, officer.user, body="Terlampir tabelnya.")
+        conversations.add_note(conversation.pk, officer.user, body="Data sudah dikirim.")
         aida_services.save_entry(
             None,
             EntryData(
@@ -123,6 +138,7 @@ def scene(make_satker, web_server):
         "portal": web_server.replace("{}.", ""),
         "officer": officer.user_id,
         "consultation": consultation.pk,
+        "conversation": conversation.pk,
         "users": {"consumer": consumer, "officer": officer.user, "satker_admin": admin},
         "province_admin": province_admin,
         "public": public,
@@ -190,7 +206,10 @@ def test_main_pages_have_no_serious_accessibility_violations(scene, browser, axe
         found = {}
         for template in PAGES[role]:
             path = template.format(
-                officer=scene["officer"], consultation=scene["consultation"], code=scene["satker"].code
+                officer=scene["officer"],
+                consultation=scene["consultation"],
+                conversation=scene["conversation"],
+                code=scene["satker"].code,
             )
             response = page.goto(base + path)
             assert response.status == 200, f"{role} {path}: {response.status}"

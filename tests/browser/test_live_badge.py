@@ -71,7 +71,7 @@ def test_officer_approves_from_the_inbox_and_the_consumers_open_page_follows_kee
     # No reload: the status, the meeting link and the history change in place.
     expect(consumer_page.locator("#status")).to_have_text("Disetujui", timeout=30000)
     expect(consumer_page.locator("#meeting-link")).to_have_text("https://meet.example.org/pst-7")
-    expect(consumer_page.locator("#consultation-announcer")).to_have_text("Disetujui")
+    expect(consumer_page.locator("#live-announcer")).to_have_text("Disetujui")
 
     # Half-way through writing a cancellation, the officer proposes another time: the text stays.
     consumer_page.locator("#id_cancel_reason").fill("Saya berhalangan karena")
@@ -79,6 +79,6 @@ def test_officer_approves_from_the_inbox_and_the_consumers_open_page_follows_kee
     officer_page.locator("#id_propose_reschedule_reason").fill("Rapat pimpinan")
     officer_page.get_by_role("button", name="Usulkan").click()
     officer_page.get_by_text("Tersimpan").wait_for()
-    expect(consumer_page.locator("#consultation-changed")).to_be_visible(timeout=30000)
+    expect(consumer_page.locator("#live-changed")).to_be_visible(timeout=30000)
     assert consumer_page.locator("#id_cancel_reason").input_value() == "Saya berhalangan karena"
     assert consumer_page.locator("#status").inner_text() == "Disetujui"

@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 
 from aida.models import Conversation, KnowledgeEntry, Message
 from booking import services as booking
+from conversations import services as conversations
 from core.models import Role
 from realtime.models import Delivery
 from tests.booking.conftest import at, make_officer, next_weekday, request
@@ -56,6 +57,11 @@ def world(satker_a, satker_b, province_jatim):
         answer = Message.objects.create(conversation=conversation, role="assistant", text=f"Jawab {AIDA_MARK}")
         draft = KnowledgeEntry.objects.create(slug="draf-rahasia", title=f"Draf {AIDA_MARK}", body="x", status="draft")
         delivery = Delivery.objects.filter(notification__recipient=owner).first()
+        thread = conversations.start_conversation(
+            consumer=owner, subject=f"Tanya tertulis {CONSULTATION_MARK}", body=f"Isi {CONSULTATION_MARK}"
+        )
+        assert thread.assignee == officer  # not the other officer, who walks below
+        note = conversations.add_note(thread.pk, officer.user, body="Catatan internal")
     ids = {
         "pk": booked.pk,
         "officer_id": officer.pk,
@@ -67,6 +73,7 @@ def world(satker_a, satker_b, province_jatim):
         "uidb64": "MQ",
         "code": satker_a.code,
         "path": f"satkers/{satker_a.schema_name}/branding/logo.png",
+        "message_id": note.pk,
     }
     by_name = {
         "delivery-retry": delivery.pk,
@@ -74,12 +81,16 @@ def world(satker_a, satker_b, province_jatim):
         "aida-handoff": answer.pk,
         "aida-knowledge-edit": draft.pk,
         "aida-entry": draft.slug,
+        "conversation": thread.pk,
+        "conversation-action": thread.pk,
+        "conversation-attachment": thread.pk,
     }
     b_admin = create_user(satker_b, "admin@b.example", role=Role.SATKER_ADMIN)
     # The markers are really reachable by the right people: the check below is not vacuous.
     owner_client = client_for(satker_a, owner)
     assert CONSULTATION_MARK in owner_client.get(f"/konsultasi/{booked.pk}/").content.decode()
     assert AIDA_MARK in owner_client.get("/aida/").content.decode()
+    assert CONSULTATION_MARK in owner_client.get(f"/percakapan/{thread.pk}/").content.decode()
     return {
         "a": satker_a,
         "b": satker_b,

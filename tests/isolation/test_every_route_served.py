@@ -42,6 +42,7 @@ PARAMETERS = {
     "uidb64": "MQ",
     "code": "9999",
     "path": "satkers/tidak-ada/logo.png",
+    "message_id": "999999",
 }
 
 

@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from booking import services as booking
+from conversations import services as conversations
+from conversations.models import Conversation
 from core.models import Role
 from tenants.models import Satker
 from tests.booking.conftest import at, make_officer, next_weekday, request
@@ -22,11 +24,16 @@ from tests.conftest import client_for, create_user
 # The officer list reads every listed officer's free times at once for their next free time
 # (+6: rules, closed days, hours, overrides, leave, holds); portal search checks that its
 # indicator catalogue is fresh (+1) and lists every office when no office name matches (+1).
+# A conversation's officer side reads its history and the officers it may be transferred to (+3).
 BUDGETS = {
     "officers": 13,
     "slot picker": 12,
     "inbox": 6,
     "my consultations": 5,
+    "conversation inbox": 7,
+    "my questions": 5,
+    "conversation (officer)": 9,
+    "conversation (consumer)": 6,
     "dashboard": 7,
     "portal search page": 8,
     "directory API": 6,
@@ -57,6 +64,12 @@ def grow(satker, officer, consumers: int, start: int) -> None:
         if number % 2:
             with schema_context(satker.schema_name):
                 booking.approve(booked.pk, officer.user, meeting_link="https://meet.example.org/x")
+        with schema_context(satker.schema_name):
+            asked = conversations.start_conversation(consumer=consumer, subject=f"Tanya {number}", body="Data")
+            conversations.write(asked.pk, asked.assignee.user, body="Jawaban")
+            watched = Conversation.objects.order_by("pk").first()  # the thread page's: it grows too
+            conversations.write(watched.pk, watched.consumer, body=f"Lagi {number}")
+            conversations.add_note(watched.pk, officer.user, body=f"Catatan {number}")
 
 
 @pytest.fixture
@@ -69,11 +82,17 @@ def clients(satker_a, province_jatim):
         national, "jatim@halopst.example", role=Role.PROVINCE_ADMIN, managed_province=province_jatim
     )
     monday = next_weekday(satker_a.timezone, 0)
+    with schema_context(satker_a.schema_name):
+        thread = conversations.start_conversation(consumer=consumer, subject="Pertama", body="Data")
     pages = {
         "officers": (client_for(satker_a, consumer), "/petugas/"),
         "slot picker": (client_for(satker_a, consumer), f"/petugas/{officer.pk}/jadwal/?minggu={monday.isoformat()}"),
         "inbox": (client_for(satker_a, officer.user), "/kotak-masuk/"),
         "my consultations": (client_for(satker_a, consumer), "/konsultasi/"),
+        "conversation inbox": (client_for(satker_a, officer.user), "/percakapan/"),
+        "my questions": (client_for(satker_a, consumer), "/percakapan/"),
+        "conversation (officer)": (client_for(satker_a, thread.assignee.user), f"/percakapan/{thread.pk}/"),
+        "conversation (consumer)": (client_for(satker_a, consumer), f"/percakapan/{thread.pk}/"),
         "dashboard": (client_for(satker_a, admin), "/pengaturan/dasbor/"),
         "portal search page": (client_for(national), "/?q=kemiskinan+sidoarjo"),
         "directory API": (client_for(national), "/api/v1/directory/?q=kemiskinan"),

@@ -23,6 +23,9 @@
       if (message.type === "notification" && message.notification) {
         document.dispatchEvent(new CustomEvent("halopst:notification", { detail: message.notification }));
       }
+      if (message.type === "changed") {  // an open page of the user's changed, with nothing to notify
+        document.dispatchEvent(new CustomEvent("halopst:changed", { detail: { link: message.link } }));
+      }
     };
     socket.onclose = function (event) {
       if (event.code === 4401 || event.code === 4403 || event.code === 4404) { return; }

@@ -1,13 +1,14 @@
-// A consultation's page follows what the other side does: when the bell's socket brings a
-// notification about this consultation, the page fetches itself again and swaps in the fresh
-// status, time, actions and history. If the person has started typing in one of its forms,
-// nothing they typed is replaced: a notice offers to reload instead.
+// A page that follows what the other side does (a consultation, a conversation): when the
+// bell's socket says something changed at this page's address (a notification, or a plain
+// "changed"), the page fetches itself again and swaps in the fresh part. If the person has
+// started typing in one of its forms, nothing they typed is replaced: a notice offers to
+// reload instead.
 (function () {
   "use strict";
-  var root = document.getElementById("consultation");
+  var root = document.querySelector("[data-live-path]");
   if (!root || !window.fetch || !window.DOMParser) { return; }
-  var notice = document.getElementById("consultation-changed");
-  var announcer = document.getElementById("consultation-announcer");
+  var notice = document.getElementById("live-changed");
+  var announcer = document.getElementById("live-announcer");
 
   function typing() {
     return Array.prototype.some.call(root.querySelectorAll("textarea, input, select"), function (field) {
@@ -22,17 +23,20 @@
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
         if (!html) { return; }
-        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("consultation");
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(root.id);
         if (!fresh) { return; }
         if (typing()) { notice.hidden = false; return; }
         root.innerHTML = fresh.innerHTML;
         notice.hidden = true;
-        announcer.textContent = root.querySelector("#status").textContent;  // read out by screen readers
+        var news = root.querySelector("[data-live-announce]");  // read out by screen readers
+        if (news) { announcer.textContent = news.textContent; }
       });
   }
 
-  document.addEventListener("halopst:notification", function (event) {
+  function follow(event) {
     var link = new URL(event.detail.link || "/", window.location.href);
     if (link.pathname.indexOf(root.getAttribute("data-live-path")) === 0) { refresh(); }
-  });
+  }
+  document.addEventListener("halopst:notification", follow);
+  document.addEventListener("halopst:changed", follow);
 })();

@@ -1,0 +1,160 @@
+"""Written threads between a consumer and the satker's officers, without a fixed time.
+
+A consumer asks in writing ("Tanya petugas"); the question is routed to an officer with its
+expertise, who answers in the thread, with files when the answer is a table. Everything lives
+in the satker's own schema. The database keeps the states honest: a conversation with an
+officer has one, a waiting one has none, a closed one says when it closed; every assignment
+and state change leaves a ConversationEvent (services write both in one transaction).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import connection, models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from booking.models import ExpertiseTag, OfficerProfile
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web")
+
+
+class State(models.TextChoices):
+    WAITING = "waiting", _("Waiting for an officer")
+    ASSIGNED = "assigned", _("With an officer")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATES = [State.WAITING, State.ASSIGNED]
+
+
+class ConversationSettings(models.Model):
+    """The satker's rules for conversations: one row per schema (id is always 1)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    open_per_officer = models.PositiveSmallIntegerField(
+        _("open conversations per officer"),
+        default=10,
+        help_text=_("New questions go to officers below this number; above it they wait for someone to take them."),
+    )
+    reply_standard_minutes = models.PositiveSmallIntegerField(
+        _("service standard for a first reply (minutes)"), default=120
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="conversation_settings_singleton", condition=Q(id=1)),
+            models.CheckConstraint(name="conversation_cap_positive", condition=Q(open_per_officer__gte=1)),
+            models.CheckConstraint(name="conversation_standard_positive", condition=Q(reply_standard_minutes__gte=1)),
+        ]
+
+    @classmethod
+    def current(cls) -> "ConversationSettings":
+        return cls.objects.filter(id=1).first() or cls()
+
+
+class Conversation(models.Model):
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    consumer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conversations")
+    subject = models.CharField(_("subject"), max_length=200)
+    expertise = models.ForeignKey(
+        ExpertiseTag, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("topic")
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.WAITING)
+    assignee = models.ForeignKey(
+        OfficerProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="conversations"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_message_at = models.DateTimeField()
+    # When the consumer last wrote and when an officer first answered: the service standard
+    # and the reports measure these.
+    last_consumer_message_at = models.DateTimeField()
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-last_message_at"]
+        indexes = [
+            models.Index(fields=["state", "created_at"]),
+            models.Index(fields=["assignee", "state"]),
+            models.Index(fields=["consumer", "-last_message_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="conversation_assigned_has_officer",
+                condition=~Q(state=State.ASSIGNED) | Q(assignee__isnull=False, assigned_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="conversation_waiting_has_no_officer",
+                condition=~Q(state=State.WAITING) | Q(assignee__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="conversation_closed_has_time",
+                condition=~Q(state=State.CLOSED) | Q(closed_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class Kind(models.TextChoices):
+    FROM_CONSUMER = "in", _("From the consumer")
+    FROM_OFFICER = "out", _("From an officer")
+    NOTE = "note", _("Internal note")
+
+
+def attachment_path(message, filename):
+    # Files of one satker stay under its own folder; a random folder keeps names unguessable.
+    return f"satkers/{connection.schema_name}/conversations/{message.conversation_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    body = models.TextField(_("message"), blank=True, max_length=4000)
+    attachment = models.FileField(_("file"), upload_to=attachment_path, blank=True, max_length=300)
+    attachment_name = models.CharField(max_length=150, blank=True)
+    attachment_bytes = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(name="message_has_content", condition=~Q(body="") | ~Q(attachment="")),
+        ]
+
+
+class Action(models.TextChoices):
+    """What happened to a conversation; the name a ConversationEvent records."""
+
+    START = "start", _("Asked")
+    ASSIGN = "assign", _("Assigned")
+    TAKE = "take", _("Taken")
+    TRANSFER = "transfer", _("Transferred")
+    CLOSE = "close", _("Closed")
+    REOPEN = "reopen", _("Reopened")
+
+
+class ConversationEvent(models.Model):
+    """The audit trail of assignments and state changes, written by the service that made them."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20)  # an Action; no choices, so no migration renames history
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    from_state = models.CharField(max_length=10, choices=State.choices, blank=True)
+    to_state = models.CharField(max_length=10, choices=State.choices)
+    assignee = models.ForeignKey(OfficerProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]

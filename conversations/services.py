@@ -1,0 +1,312 @@
+"""Every write to conversations: one transaction each, the event (audit) written inside it,
+notifications through the outbox in the same transaction, open pages told after commit.
+
+Routing takes row locks on the candidate officers (in id order, so two routings never wait on
+each other in a circle): two questions asked at the same moment cannot both see an officer
+below the cap and both go to them.
+"""
+
+import mimetypes
+from datetime import UTC, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from booking.models import ExpertiseTag, OfficerProfile
+from conversations.models import (
+    Action,
+    Conversation,
+    ConversationEvent,
+    ConversationSettings,
+    Kind,
+    Message,
+    State,
+)
+from core.errors import Conflict
+from core.models import Role, User
+from realtime.services import notify, push_to_user
+
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+# What a data answer comes as: tables, documents and pictures of them. Files are always
+# downloaded, never shown inline, so a file cannot run as a page of this host.
+ATTACHMENT_EXTENSIONS = {
+    ".pdf",
+    ".csv",
+    ".xlsx",
+    ".xls",
+    ".docx",
+    ".doc",
+    ".odt",
+    ".ods",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".txt",
+}
+
+
+def check_attachment(upload) -> None:
+    """Refuse a file that is too big or of a kind a data answer never is, in the user's words."""
+    if upload is None:
+        return
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"attachment": _("The file may be at most 5 MB.")})
+    extension = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if extension not in ATTACHMENT_EXTENSIONS:
+        raise ValidationError(
+            {"attachment": _("Send a table, a document or a picture (PDF, Excel, CSV, Word, PNG or JPG).")}
+        )
+
+
+def attachment_type(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def _is_officer_side(user: User) -> bool:
+    return user.role in (Role.OFFICER, Role.SATKER_ADMIN)
+
+
+def _record(conversation: Conversation, action: str, actor: User | None, from_state: str) -> ConversationEvent:
+    return ConversationEvent.objects.create(
+        conversation=conversation,
+        action=action,
+        actor=actor,
+        from_state=from_state,
+        to_state=conversation.state,
+        assignee=conversation.assignee,
+    )
+
+
+def _link(conversation: Conversation) -> str:
+    return reverse("conversation", args=[conversation.pk])
+
+
+def _context(conversation: Conversation, author: User | None = None) -> dict:
+    return {
+        "subject": conversation.subject,
+        "consumer": conversation.consumer.full_name,
+        "officer": author.full_name if author is not None else "",
+    }
+
+
+def _tell_open_pages(conversation: Conversation, *, consumer: bool = True) -> None:
+    """After commit, every open page of this thread (consumer, assignee) fetches itself again.
+    Not the consumer's for what only officers see: even "something changed" would tell of a note."""
+    payload = {"type": "changed", "link": _link(conversation)}
+    if consumer:
+        push_to_user(conversation.consumer, payload)
+    if conversation.assignee_id:
+        push_to_user(conversation.assignee.user, payload)
+
+
+def _add_message(conversation, kind, author, body, attachment) -> Message:
+    message = Message(conversation=conversation, kind=kind, author=author, body=body.strip())
+    if attachment is not None:
+        check_attachment(attachment)
+        message.attachment_name = attachment.name[-150:]
+        message.attachment_bytes = attachment.size
+        message.attachment = attachment
+    if not message.body and not message.attachment:
+        raise ValidationError({"body": _("Write a message or attach a file.")})
+    message.save()
+    return message
+
+
+# --- Routing ----------------------------------------------------------------------------
+
+NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+def _candidates(expertise: ExpertiseTag | None):
+    officers = OfficerProfile.objects.filter(is_active=True, user__is_active=True)
+    if expertise is not None and officers.filter(expertise=expertise).exists():
+        return officers.filter(expertise=expertise)
+    # Nobody covers the topic (or none was named): every officer may answer it.
+    return officers
+
+
+def _route(conversation: Conversation, actor: User | None, *, exclude: OfficerProfile | None = None) -> None:
+    """Give a waiting conversation to the officer of its topic with the fewest open
+    conversations below the satker's cap, the one assigned longest ago among equals (round
+    robin). With everyone at the cap it stays waiting, for any officer to take."""
+    candidates = _candidates(conversation.expertise)
+    if exclude is not None:
+        candidates = candidates.exclude(pk=exclude.pk)
+    locked = list(candidates.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+    assigned = Conversation.objects.filter(assignee_id__in=locked).order_by().values("assignee_id")
+    open_counts = dict(assigned.filter(state=State.ASSIGNED).annotate(n=Count("id")).values_list("assignee_id", "n"))
+    last_assigned = dict(assigned.annotate(latest=Max("assigned_at")).values_list("assignee_id", "latest"))
+    cap = ConversationSettings.current().open_per_officer
+    below_cap = [
+        (open_counts.get(pk, 0), last_assigned.get(pk) or NEVER, pk) for pk in locked if open_counts.get(pk, 0) < cap
+    ]
+    if below_cap:
+        officer = OfficerProfile.objects.select_related("user").get(pk=min(below_cap)[2])
+        _assign(conversation, officer, Action.ASSIGN, actor)
+
+
+def _assign(conversation: Conversation, officer: OfficerProfile, action: str, actor: User | None) -> None:
+    from_state = conversation.state
+    conversation.state = State.ASSIGNED
+    conversation.assignee = officer
+    conversation.assigned_at = timezone.now()
+    conversation.save(update_fields=["state", "assignee", "assigned_at", "updated_at"])
+    _record(conversation, action, actor, from_state)
+    if actor is None or actor.pk != officer.user_id:
+        notify(officer.user, "conversation_assigned", _context(conversation), link=_link(conversation))
+
+
+# --- What people do -----------------------------------------------------------------------
+
+
+def _lock(conversation_id: int) -> Conversation:
+    return Conversation.objects.select_for_update(of=("self",)).select_related("consumer").get(pk=conversation_id)
+
+
+def _check_officer_may_act(conversation: Conversation, user: User) -> None:
+    """An officer acts on a waiting conversation or one they hold; a satker admin on any."""
+    if user.role == Role.SATKER_ADMIN:
+        return
+    if user.role != Role.OFFICER:
+        raise PermissionDenied(_("Only the satker's officers can do this."))
+    if conversation.state == State.ASSIGNED and conversation.assignee.user_id != user.pk:
+        raise Conflict(
+            _("%(officer)s is handling this conversation. Ask them, or an admin, to transfer it to you.")
+            % {"officer": conversation.assignee.user.full_name}
+        )
+
+
+@transaction.atomic
+def start_conversation(
+    *, consumer: User, subject: str, body: str, expertise: ExpertiseTag | None = None, attachment=None
+) -> Conversation:
+    """A consumer asks in writing, without a time; the question goes to an officer of its topic."""
+    if consumer.role != Role.CONSUMER:
+        raise PermissionDenied(_("Only consumers can start a conversation."))
+    subject = subject.strip()
+    if not subject:
+        raise ValidationError({"subject": _("Say in a few words what you need.")})
+    now = timezone.now()
+    conversation = Conversation.objects.create(
+        consumer=consumer,
+        subject=subject[:200],
+        expertise=expertise,
+        last_message_at=now,
+        last_consumer_message_at=now,
+    )
+    _add_message(conversation, Kind.FROM_CONSUMER, consumer, body, attachment)
+    _record(conversation, Action.START, consumer, "")
+    _route(conversation, None)
+    _tell_open_pages(conversation)
+    return conversation
+
+
+@transaction.atomic
+def write(conversation_id: int, author: User, *, body: str = "", attachment=None) -> Message:
+    """A message in the thread, from its consumer or from the officer side.
+
+    An officer who answers a waiting conversation takes it. A consumer who writes into a closed
+    one opens it again; it goes back to the queue."""
+    conversation = _lock(conversation_id)
+    now = timezone.now()
+    if author.pk == conversation.consumer_id:
+        message = _add_message(conversation, Kind.FROM_CONSUMER, author, body, attachment)
+        conversation.last_consumer_message_at = now
+        if conversation.state == State.CLOSED:
+            conversation.state, conversation.assignee, conversation.closed_at = State.WAITING, None, None
+            conversation.save(update_fields=["state", "assignee", "closed_at", "updated_at"])
+            _record(conversation, Action.REOPEN, author, State.CLOSED)
+            _route(conversation, None)
+        elif conversation.state == State.ASSIGNED:
+            # One notification per stretch of the consumer's messages between two answers.
+            answered = conversation.messages.filter(kind=Kind.FROM_OFFICER).order_by("-id").values_list("id", flat=True)
+            notify(
+                conversation.assignee.user,
+                "conversation_message",
+                _context(conversation),
+                link=_link(conversation),
+                dedupe_key=f"conversation-{conversation.pk}-after-{answered.first() or 0}",
+            )
+    else:
+        if not _is_officer_side(author):
+            raise PermissionDenied(_("You may not write in this conversation."))
+        if conversation.state == State.CLOSED:
+            raise Conflict(_("This conversation is closed. The consumer can open it again by writing."))
+        _check_officer_may_act(conversation, author)
+        message = _add_message(conversation, Kind.FROM_OFFICER, author, body, attachment)
+        if conversation.state == State.WAITING:
+            _take(conversation, author)
+        if conversation.first_response_at is None:
+            conversation.first_response_at = now
+        notify(conversation.consumer, "conversation_reply", _context(conversation, author), link=_link(conversation))
+    conversation.last_message_at = now
+    conversation.save(update_fields=["last_message_at", "last_consumer_message_at", "first_response_at", "updated_at"])
+    _tell_open_pages(conversation)
+    return message
+
+
+@transaction.atomic
+def add_note(conversation_id: int, officer_user: User, *, body: str) -> Message:
+    """An internal note: officers and admins read it, the consumer never does."""
+    conversation = _lock(conversation_id)
+    if not _is_officer_side(officer_user):
+        raise PermissionDenied(_("Only the satker's officers can write notes."))
+    message = _add_message(conversation, Kind.NOTE, officer_user, body, None)
+    _tell_open_pages(conversation, consumer=False)
+    return message
+
+
+def _take(conversation: Conversation, user: User) -> None:
+    officer = OfficerProfile.objects.filter(user=user).select_related("user").first()
+    if officer is None:  # a satker admin without an officer profile answers as the satker
+        return
+    _assign(conversation, officer, Action.TAKE, user)
+
+
+@transaction.atomic
+def take(conversation_id: int, officer_user: User) -> Conversation:
+    """An officer takes a waiting conversation; if a colleague took it a moment earlier, 409."""
+    conversation = _lock(conversation_id)
+    if officer_user.role != Role.OFFICER:
+        raise PermissionDenied(_("Only officers take conversations."))
+    if conversation.state != State.WAITING:
+        raise Conflict(_("This conversation is no longer waiting. Reload the page to see who has it."))
+    _take(conversation, officer_user)
+    _tell_open_pages(conversation)
+    return conversation
+
+
+@transaction.atomic
+def transfer(conversation_id: int, actor: User, *, officer: OfficerProfile) -> Conversation:
+    """The holder (or an admin) hands an open conversation to another active officer."""
+    conversation = _lock(conversation_id)
+    if not conversation.is_open:
+        raise Conflict(_("This conversation is closed."))
+    _check_officer_may_act(conversation, actor)
+    if not officer.is_active or not officer.user.is_active:
+        raise ValidationError({"officer": _("This officer is not taking conversations.")})
+    if conversation.assignee_id == officer.pk:
+        raise ValidationError({"officer": _("This officer already holds the conversation.")})
+    _assign(conversation, officer, Action.TRANSFER, actor)
+    _tell_open_pages(conversation)
+    return conversation
+
+
+@transaction.atomic
+def close(conversation_id: int, actor: User) -> Conversation:
+    """Either side closes the thread; the consumer can open it again by writing."""
+    conversation = _lock(conversation_id)
+    if actor.pk != conversation.consumer_id:
+        _check_officer_may_act(conversation, actor)
+    if conversation.state == State.CLOSED:
+        raise Conflict(_("This conversation is already closed."))
+    from_state = conversation.state
+    conversation.state, conversation.closed_at = State.CLOSED, timezone.now()
+    conversation.save(update_fields=["state", "closed_at", "updated_at"])
+    _record(conversation, Action.CLOSE, actor, from_state)
+    _tell_open_pages(conversation)
+    return conversation

@@ -1,0 +1,152 @@
+"""Conversation pages. Thin: reads through selectors, every change through services."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from booking.models import ExpertiseTag
+from conversations import selectors, services
+from conversations.forms import AskForm, NoteForm, ReplyForm, TransferForm
+from conversations.models import Kind
+from core.access import require_role
+from core.errors import Conflict
+from core.models import Role
+from core.pages import add_service_errors, form_status
+from core.ratelimit import limit
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@limit("conversation_start")
+def ask(request):
+    """Ask an officer in writing, without choosing a time: from the directory, a topic nobody
+    is free for, or AIDA's "talk to an officer" (its question comes along as the draft)."""
+    require_role(request, Role.CONSUMER)
+    draft = request.session.get("booking_draft", {})
+    tag = ExpertiseTag.objects.filter(slug=request.GET.get("keahlian") or "", is_active=True).first()
+    form = AskForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={
+            "expertise": tag,
+            "subject": (request.GET.get("topik") or draft.get("topic", ""))[:200],
+            "body": draft.get("data_need", "")[:4000],
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            conversation = services.start_conversation(consumer=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            request.session.pop("booking_draft", None)
+            messages.success(request, _("Your question has been sent. You will be notified when an officer answers."))
+            return redirect("conversation", pk=conversation.pk)
+    return render(request, "conversations/ask.html", {"form": form}, status=form_status(form))
+
+
+@login_required
+def conversation_list(request):
+    user = request.user
+    if user.role == Role.CONSUMER:
+        return render(request, "conversations/mine.html", {"conversations": selectors.mine(user)})
+    require_role(request, Role.OFFICER, Role.SATKER_ADMIN)
+    standard = timedelta(minutes=selectors.reply_standard_minutes())
+    now = timezone.now()
+    conversations = list(selectors.inbox(user))
+    for conversation in conversations:
+        conversation.overdue = conversation.first_response_at is None and now - conversation.created_at > standard
+    return render(
+        request,
+        "conversations/inbox.html",
+        {"conversations": conversations, "standard_minutes": int(standard.total_seconds() // 60)},
+    )
+
+
+def _page(request, conversation, status=200, **forms):
+    user = request.user
+    officer_side = user.role in (Role.OFFICER, Role.SATKER_ADMIN)
+    context = {
+        "conversation": conversation,
+        "thread": selectors.thread(conversation, user),
+        "officer_side": officer_side,
+        "reply_form": forms.get("reply") or ReplyForm(auto_id="id_reply_%s"),
+    }
+    if officer_side:
+        context["note_form"] = forms.get("note") or NoteForm(auto_id="id_note_%s")
+        context["transfer_form"] = forms.get("transfer") or TransferForm(
+            auto_id="id_transfer_%s", officers=selectors.transfer_targets(conversation)
+        )
+        context["events"] = conversation.events.select_related("actor", "assignee__user")
+    return render(request, "conversations/thread.html", context, status=status)
+
+
+@login_required
+def conversation(request, pk):
+    return _page(request, selectors.conversation_for(request.user, pk))
+
+
+ACTIONS = {
+    "balas": (ReplyForm, lambda pk, user, data: services.write(pk, user, **data)),
+    "catatan": (NoteForm, lambda pk, user, data: services.add_note(pk, user, **data)),
+    "ambil": (None, lambda pk, user, data: services.take(pk, user)),
+    "alihkan": (TransferForm, lambda pk, user, data: services.transfer(pk, user, **data)),
+    "tutup": (None, lambda pk, user, data: services.close(pk, user)),
+}
+FORM_KEYS = {"balas": "reply", "catatan": "note", "alihkan": "transfer"}
+
+
+@login_required
+@require_POST
+@limit("conversation_message")
+def conversation_action(request, pk, action):
+    conversation = selectors.conversation_for(request.user, pk)
+    if action not in ACTIONS:
+        raise Http404
+    form_class, call = ACTIONS[action]
+    form = None
+    if form_class is TransferForm:
+        form = TransferForm(request.POST, auto_id="id_transfer_%s", officers=selectors.transfer_targets(conversation))
+    elif form_class is not None:
+        form = form_class(request.POST, request.FILES, auto_id=f"id_{FORM_KEYS[action]}_%s")
+    status = 400
+    if form is None or form.is_valid():
+        try:
+            call(conversation.pk, request.user, form.cleaned_data if form else {})
+        except Conflict as error:
+            messages.error(request, str(error))
+            status = 409
+        except ValidationError as error:
+            if form is None:
+                messages.error(request, " ".join(error.messages))
+            else:
+                add_service_errors(form, error)
+        else:
+            return redirect("conversation", pk=conversation.pk)
+    conversation = selectors.conversation_for(request.user, pk)
+    forms = {FORM_KEYS[action]: form} if form is not None else {}
+    return _page(request, conversation, status=status, **forms)
+
+
+@login_required
+def attachment(request, pk, message_id):
+    """A file of the thread, for those who may read the thread (and its notes' side)."""
+    conversation = selectors.conversation_for(request.user, pk)
+    message = conversation.messages.filter(pk=message_id).exclude(attachment="").first()
+    if message is None or (message.kind == Kind.NOTE and request.user.pk == conversation.consumer_id):
+        raise Http404
+    response = FileResponse(
+        message.attachment.open("rb"),
+        as_attachment=True,
+        filename=message.attachment_name,
+        content_type=services.attachment_type(message.attachment_name),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
