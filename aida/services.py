@@ -362,6 +362,36 @@ async def answer_events(satker, prepared: Prepared):
     }
 
 
+def answer_whole(satker, prepared: Prepared) -> tuple[str, Message]:
+    """The answer as one text, for a channel that cannot stream or show a card (WhatsApp): the
+    figures in words first when the model's answer stands beside a card (a degraded answer
+    already carries them), then the answer, then its knowledge sources by name."""
+    from asgiref.sync import async_to_sync
+
+    async def drain():
+        text, done = "", {}
+        async for event in answer_events(satker, prepared):
+            if event["type"] == "token":
+                text += event["text"]
+            elif event["type"] == "replace":
+                text = event["text"]
+            elif event["type"] == "done":
+                done = event
+        return text, done
+
+    text, done = async_to_sync(drain)()
+    parts = [text]
+    if prepared.card and not done["degraded"]:
+        parts.insert(0, figure_text(prepared.figures, prepared.language))
+    if done["sources"]:
+        with translation.override(prepared.language):
+            parts.append(
+                _("Sources: %(titles)s") % {"titles": "; ".join(source["title"] for source in done["sources"])}
+            )
+    answer = Message.objects.get(pk=done["message"])
+    return "\n\n".join(part for part in parts if part), answer
+
+
 # --- Feedback and review ----------------------------------------------------------------
 
 

@@ -141,3 +141,29 @@ def free_slots(
     return {
         pk: slots_for_calendar(calendar, rules, closed, first, last, now, zone) for pk, calendar in calendars.items()
     }
+
+
+def next_opening(officers: list[OfficerProfile], *, zone: ZoneInfo, now: datetime, days: int = 14) -> datetime | None:
+    """When one of `officers` is next on duty by their hours (closed days, leave and date
+    overrides counted): `now` itself if one is on duty now, None if nobody is within `days`."""
+    if not officers:
+        return None
+    first = now.astimezone(zone).date()
+    last = first + timedelta(days=days)
+    closed = set(ClosedDay.objects.filter(date__range=(first, last)).values_list("date", flat=True))
+    soonest = None
+    for calendar in load_calendars([officer.pk for officer in officers], first, last, zone).values():
+        day = first
+        while day <= last and (soonest is None or datetime.combine(day, time.min, zone) < soonest):
+            if day not in closed and day not in calendar.leave_days:
+                ranges = (
+                    calendar.overrides[day] if day in calendar.overrides else calendar.weekly.get(day.weekday(), [])
+                )
+                for opens, closes in sorted(ranges):
+                    start, end = datetime.combine(day, opens, zone), datetime.combine(day, closes, zone)
+                    if start <= now < end:
+                        return now
+                    if start > now and (soonest is None or start < soonest):
+                        soonest = start
+            day += timedelta(days=1)
+    return soonest

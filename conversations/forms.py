@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from booking.selectors import active_tags
+from conversations.models import ConversationSettings
 from conversations.services import check_attachment
 
 
@@ -70,3 +71,24 @@ class TransferForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = officers
         self.fields["officer"].label_from_instance = lambda officer: officer.user.full_name
+
+
+class ConversationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ConversationSettings
+        fields = ["open_per_officer", "reply_standard_minutes"]
+
+
+class WhatsAppNumberForm(forms.Form):
+    phone_number_id = forms.RegexField(
+        label=_("Phone number ID"),
+        regex=r"^\d{5,40}$",
+        help_text=_("From Meta's WhatsApp Manager: API setup → Phone number ID (digits only)."),
+        error_messages={"invalid": _("The phone number ID is digits only.")},
+    )
+    display_number = forms.CharField(label=_("The number as people write it"), max_length=24)
+    access_token = forms.CharField(
+        label=_("Access token"),
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("A system user's permanent token. It is stored sealed and never shown again."),
+    )

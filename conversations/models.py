@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import connection, models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import ExpertiseTag, OfficerProfile
@@ -19,15 +20,46 @@ from booking.models import ExpertiseTag, OfficerProfile
 
 class Channel(models.TextChoices):
     WEB = "web", _("Web")
+    WHATSAPP = "whatsapp", _("WhatsApp")
 
 
 class State(models.TextChoices):
+    BOT = "bot", _("With AIDA")
     WAITING = "waiting", _("Waiting for an officer")
     ASSIGNED = "assigned", _("With an officer")
     CLOSED = "closed", _("Closed")
 
 
-OPEN_STATES = [State.WAITING, State.ASSIGNED]
+OPEN_STATES = [State.BOT, State.WAITING, State.ASSIGNED]
+# What an officer's queue holds: conversations a person has to answer.
+QUEUE_STATES = [State.WAITING, State.ASSIGNED]
+
+
+class Contact(models.Model):
+    """Someone who writes to the satker's WhatsApp number. WhatsApp names them by a
+    business-scoped user id (since 2026) and, unless they chose a username, by their phone
+    number (`wa_id`); either may be all we get, and the user id changes with the number."""
+
+    wa_user_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    wa_id = models.CharField(_("WhatsApp number"), max_length=20, null=True, blank=True, unique=True)
+    profile_name = models.CharField(_("name"), max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="contact_has_an_address", condition=Q(wa_user_id__isnull=False) | Q(wa_id__isnull=False)
+            ),
+        ]
+
+    def __str__(self):
+        return self.profile_name or self.wa_id or self.wa_user_id
+
+    @property
+    def address(self) -> str:
+        """Where a reply goes: the phone number when we have it, else the user id."""
+        return self.wa_id or self.wa_user_id
 
 
 class ConversationSettings(models.Model):
@@ -57,7 +89,11 @@ class ConversationSettings(models.Model):
 
 class Conversation(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
-    consumer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conversations")
+    # A web conversation's consumer is signed in; a WhatsApp one is a contact.
+    consumer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="conversations"
+    )
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="conversations")
     subject = models.CharField(_("subject"), max_length=200)
     expertise = models.ForeignKey(
         ExpertiseTag, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("topic")
@@ -82,8 +118,18 @@ class Conversation(models.Model):
             models.Index(fields=["state", "created_at"]),
             models.Index(fields=["assignee", "state"]),
             models.Index(fields=["consumer", "-last_message_at"]),
+            models.Index(fields=["contact", "state"]),
         ]
         constraints = [
+            models.CheckConstraint(
+                name="conversation_has_a_person",
+                condition=Q(channel=Channel.WEB, consumer__isnull=False)
+                | Q(channel=Channel.WHATSAPP, contact__isnull=False),
+            ),
+            # One open WhatsApp thread per contact: a new message joins it, never a second one.
+            models.UniqueConstraint(
+                fields=["contact"], condition=Q(state__in=OPEN_STATES), name="conversation_one_open_per_contact"
+            ),
             models.CheckConstraint(
                 name="conversation_assigned_has_officer",
                 condition=~Q(state=State.ASSIGNED) | Q(assignee__isnull=False, assigned_at__isnull=False),
@@ -105,6 +151,10 @@ class Conversation(models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
+    @property
+    def person_name(self) -> str:
+        return self.consumer.full_name if self.consumer_id else str(self.contact)
+
 
 class Kind(models.TextChoices):
     FROM_CONSUMER = "in", _("From the consumer")
@@ -117,15 +167,37 @@ def attachment_path(message, filename):
     return f"satkers/{connection.schema_name}/conversations/{message.conversation_id}/{uuid.uuid4().hex}/{filename}"
 
 
+class Delivery(models.TextChoices):
+    """How far an outgoing WhatsApp message got; statuses only move forward."""
+
+    QUEUED = "queued", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    READ = "read", _("Read")
+    FAILED = "failed", _("Not delivered")
+
+
+DELIVERY_ORDER = [Delivery.QUEUED, Delivery.SENT, Delivery.DELIVERED, Delivery.READ]
+
+
 class Message(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(max_length=4, choices=Kind.choices)
+    # AIDA's answers on WhatsApp have no author; the bot flag says who wrote them.
+    from_bot = models.BooleanField(default=False)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     body = models.TextField(_("message"), blank=True, max_length=4000)
     attachment = models.FileField(_("file"), upload_to=attachment_path, blank=True, max_length=300)
     attachment_name = models.CharField(max_length=150, blank=True)
     attachment_bytes = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # WhatsApp: the message id (inbound: deduplicates re-delivered webhooks; outbound: finds the
+    # message again when its status arrives), and how far an outgoing one got.
+    provider_id = models.CharField(max_length=128, null=True, blank=True, unique=True)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, blank=True)
+    delivery_error = models.CharField(max_length=500, blank=True)
+    # When it was written: for WhatsApp, the time WhatsApp gives (webhooks may arrive late or
+    # out of order, the thread keeps the order they were written in).
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -138,6 +210,7 @@ class Action(models.TextChoices):
     """What happened to a conversation; the name a ConversationEvent records."""
 
     START = "start", _("Asked")
+    HANDOFF = "handoff", _("Passed from AIDA to the officers")
     ASSIGN = "assign", _("Assigned")
     TAKE = "take", _("Taken")
     TRANSFER = "transfer", _("Transferred")

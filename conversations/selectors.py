@@ -5,7 +5,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404
 
 from booking.models import BookingSettings, OfficerProfile
-from conversations.models import OPEN_STATES, Conversation, ConversationSettings, Kind, Message, State
+from conversations.models import QUEUE_STATES, Conversation, ConversationSettings, Kind, Message, State
 from core.models import Role
 
 
@@ -53,7 +53,7 @@ def inbox(user) -> QuerySet[Conversation]:
         output_field=IntegerField(),
     )
     return (
-        visible_conversations(user).filter(state__in=OPEN_STATES).annotate(queue=queue).order_by("queue", "created_at")
+        visible_conversations(user).filter(state__in=QUEUE_STATES).annotate(queue=queue).order_by("queue", "created_at")
     )
 
 

@@ -7,8 +7,9 @@ below the cap and both go to them.
 """
 
 import mimetypes
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
@@ -19,18 +20,23 @@ from django.utils.translation import gettext as _
 from booking.models import ExpertiseTag, OfficerProfile
 from conversations.models import (
     Action,
+    Channel,
     Conversation,
     ConversationEvent,
     ConversationSettings,
+    Delivery,
     Kind,
     Message,
     State,
 )
+from core.audit import record
 from core.errors import Conflict
 from core.models import Role, User
+from core.tasking import enqueue_after_commit
 from realtime.services import notify, push_to_user
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+WHATSAPP_REPLY_WINDOW = timedelta(hours=24)
 # What a data answer comes as: tables, documents and pictures of them. Files are always
 # downloaded, never shown inline, so a file cannot run as a page of this host.
 ATTACHMENT_EXTENSIONS = {
@@ -70,7 +76,7 @@ def _is_officer_side(user: User) -> bool:
     return user.role in (Role.OFFICER, Role.SATKER_ADMIN)
 
 
-def _record(conversation: Conversation, action: str, actor: User | None, from_state: str) -> ConversationEvent:
+def record_event(conversation: Conversation, action: str, actor: User | None, from_state: str) -> ConversationEvent:
     return ConversationEvent.objects.create(
         conversation=conversation,
         action=action,
@@ -82,25 +88,41 @@ def _record(conversation: Conversation, action: str, actor: User | None, from_st
 
 
 def _link(conversation: Conversation) -> str:
-    return reverse("conversation", args=[conversation.pk])
+    # The satker's URLs, also from a worker or a webhook on the portal host.
+    return reverse("conversation", args=[conversation.pk], urlconf=settings.ROOT_URLCONF)
 
 
 def _context(conversation: Conversation, author: User | None = None) -> dict:
     return {
         "subject": conversation.subject,
-        "consumer": conversation.consumer.full_name,
+        "consumer": conversation.person_name,
         "officer": author.full_name if author is not None else "",
     }
 
 
-def _tell_open_pages(conversation: Conversation, *, consumer: bool = True) -> None:
+def tell_open_pages(conversation: Conversation, *, consumer: bool = True) -> None:
     """After commit, every open page of this thread (consumer, assignee) fetches itself again.
     Not the consumer's for what only officers see: even "something changed" would tell of a note."""
     payload = {"type": "changed", "link": _link(conversation)}
-    if consumer:
+    if consumer and conversation.consumer_id:
         push_to_user(conversation.consumer, payload)
     if conversation.assignee_id:
         push_to_user(conversation.assignee.user, payload)
+
+
+def within_reply_window(conversation: Conversation, now: datetime | None = None) -> bool:
+    """WhatsApp takes free-form replies only within 24 hours of the person's last message."""
+    return (now or timezone.now()) - conversation.last_consumer_message_at < WHATSAPP_REPLY_WINDOW
+
+
+def queue_whatsapp(message: Message, *, buttons: bool = False) -> None:
+    """Queue an outgoing message for the person's WhatsApp; it leaves after commit. AIDA's
+    answers carry the "ask an officer" and "book a time" buttons."""
+    from conversations.tasks import send_on_whatsapp
+
+    message.delivery = Delivery.QUEUED
+    message.save(update_fields=["delivery"])
+    enqueue_after_commit(send_on_whatsapp, message.pk, buttons)
 
 
 def _add_message(conversation, kind, author, body, attachment) -> Message:
@@ -129,7 +151,7 @@ def _candidates(expertise: ExpertiseTag | None):
     return officers
 
 
-def _route(conversation: Conversation, actor: User | None, *, exclude: OfficerProfile | None = None) -> None:
+def route(conversation: Conversation, actor: User | None, *, exclude: OfficerProfile | None = None) -> None:
     """Give a waiting conversation to the officer of its topic with the fewest open
     conversations below the satker's cap, the one assigned longest ago among equals (round
     robin). With everyone at the cap it stays waiting, for any officer to take."""
@@ -155,16 +177,35 @@ def _assign(conversation: Conversation, officer: OfficerProfile, action: str, ac
     conversation.assignee = officer
     conversation.assigned_at = timezone.now()
     conversation.save(update_fields=["state", "assignee", "assigned_at", "updated_at"])
-    _record(conversation, action, actor, from_state)
+    record_event(conversation, action, actor, from_state)
     if actor is None or actor.pk != officer.user_id:
         notify(officer.user, "conversation_assigned", _context(conversation), link=_link(conversation))
+
+
+def tell_assignee_of_message(conversation: Conversation) -> None:
+    """The officer holding the conversation hears of the person's new message: once per
+    stretch of messages between two answers, not once per message."""
+    if conversation.state != State.ASSIGNED:
+        return
+    answered = conversation.messages.filter(kind=Kind.FROM_OFFICER).order_by("-id").values_list("id", flat=True)
+    notify(
+        conversation.assignee.user,
+        "conversation_message",
+        _context(conversation),
+        link=_link(conversation),
+        dedupe_key=f"conversation-{conversation.pk}-after-{answered.first() or 0}",
+    )
 
 
 # --- What people do -----------------------------------------------------------------------
 
 
 def _lock(conversation_id: int) -> Conversation:
-    return Conversation.objects.select_for_update(of=("self",)).select_related("consumer").get(pk=conversation_id)
+    return (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("consumer", "contact", "assignee__user")
+        .get(pk=conversation_id)
+    )
 
 
 def _check_officer_may_act(conversation: Conversation, user: User) -> None:
@@ -199,9 +240,9 @@ def start_conversation(
         last_consumer_message_at=now,
     )
     _add_message(conversation, Kind.FROM_CONSUMER, consumer, body, attachment)
-    _record(conversation, Action.START, consumer, "")
-    _route(conversation, None)
-    _tell_open_pages(conversation)
+    record_event(conversation, Action.START, consumer, "")
+    route(conversation, None)
+    tell_open_pages(conversation)
     return conversation
 
 
@@ -219,33 +260,37 @@ def write(conversation_id: int, author: User, *, body: str = "", attachment=None
         if conversation.state == State.CLOSED:
             conversation.state, conversation.assignee, conversation.closed_at = State.WAITING, None, None
             conversation.save(update_fields=["state", "assignee", "closed_at", "updated_at"])
-            _record(conversation, Action.REOPEN, author, State.CLOSED)
-            _route(conversation, None)
-        elif conversation.state == State.ASSIGNED:
-            # One notification per stretch of the consumer's messages between two answers.
-            answered = conversation.messages.filter(kind=Kind.FROM_OFFICER).order_by("-id").values_list("id", flat=True)
-            notify(
-                conversation.assignee.user,
-                "conversation_message",
-                _context(conversation),
-                link=_link(conversation),
-                dedupe_key=f"conversation-{conversation.pk}-after-{answered.first() or 0}",
-            )
+            record_event(conversation, Action.REOPEN, author, State.CLOSED)
+            route(conversation, None)
+        else:
+            tell_assignee_of_message(conversation)
     else:
         if not _is_officer_side(author):
             raise PermissionDenied(_("You may not write in this conversation."))
         if conversation.state == State.CLOSED:
             raise Conflict(_("This conversation is closed. The consumer can open it again by writing."))
         _check_officer_may_act(conversation, author)
+        if conversation.channel == Channel.WHATSAPP and not within_reply_window(conversation, now):
+            raise Conflict(
+                _(
+                    "More than 24 hours have passed since this person last wrote, so WhatsApp accepts no "
+                    "free-form reply. They can write again, or be contacted another way."
+                )
+            )
         message = _add_message(conversation, Kind.FROM_OFFICER, author, body, attachment)
-        if conversation.state == State.WAITING:
+        if conversation.state in (State.WAITING, State.BOT):
             _take(conversation, author)
         if conversation.first_response_at is None:
             conversation.first_response_at = now
-        notify(conversation.consumer, "conversation_reply", _context(conversation, author), link=_link(conversation))
+        if conversation.channel == Channel.WHATSAPP:
+            queue_whatsapp(message)
+        else:
+            notify(
+                conversation.consumer, "conversation_reply", _context(conversation, author), link=_link(conversation)
+            )
     conversation.last_message_at = now
     conversation.save(update_fields=["last_message_at", "last_consumer_message_at", "first_response_at", "updated_at"])
-    _tell_open_pages(conversation)
+    tell_open_pages(conversation)
     return message
 
 
@@ -256,7 +301,7 @@ def add_note(conversation_id: int, officer_user: User, *, body: str) -> Message:
     if not _is_officer_side(officer_user):
         raise PermissionDenied(_("Only the satker's officers can write notes."))
     message = _add_message(conversation, Kind.NOTE, officer_user, body, None)
-    _tell_open_pages(conversation, consumer=False)
+    tell_open_pages(conversation, consumer=False)
     return message
 
 
@@ -276,7 +321,7 @@ def take(conversation_id: int, officer_user: User) -> Conversation:
     if conversation.state != State.WAITING:
         raise Conflict(_("This conversation is no longer waiting. Reload the page to see who has it."))
     _take(conversation, officer_user)
-    _tell_open_pages(conversation)
+    tell_open_pages(conversation)
     return conversation
 
 
@@ -292,7 +337,7 @@ def transfer(conversation_id: int, actor: User, *, officer: OfficerProfile) -> C
     if conversation.assignee_id == officer.pk:
         raise ValidationError({"officer": _("This officer already holds the conversation.")})
     _assign(conversation, officer, Action.TRANSFER, actor)
-    _tell_open_pages(conversation)
+    tell_open_pages(conversation)
     return conversation
 
 
@@ -307,6 +352,22 @@ def close(conversation_id: int, actor: User) -> Conversation:
     from_state = conversation.state
     conversation.state, conversation.closed_at = State.CLOSED, timezone.now()
     conversation.save(update_fields=["state", "closed_at", "updated_at"])
-    _record(conversation, Action.CLOSE, actor, from_state)
-    _tell_open_pages(conversation)
+    record_event(conversation, Action.CLOSE, actor, from_state)
+    tell_open_pages(conversation)
     return conversation
+
+
+@transaction.atomic
+def save_settings(*, actor: User, open_per_officer: int, reply_standard_minutes: int) -> ConversationSettings:
+    rules = ConversationSettings.current()
+    rules.open_per_officer, rules.reply_standard_minutes = open_per_officer, reply_standard_minutes
+    rules.full_clean()
+    rules.save()
+    record(
+        actor,
+        "conversations.rules",
+        "",
+        open_per_officer=open_per_officer,
+        reply_standard_minutes=reply_standard_minutes,
+    )
+    return rules

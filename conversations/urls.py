@@ -5,6 +5,7 @@ from conversations import views
 urlpatterns = [
     path("tanya-petugas/", views.ask, name="conversation-ask"),
     path("percakapan/", views.conversation_list, name="conversations"),
+    path("pengaturan/percakapan/", views.conversation_settings, name="conversation-settings"),
     path("percakapan/<int:pk>/", views.conversation, name="conversation"),
     path("percakapan/<int:pk>/lampiran/<int:message_id>/", views.attachment, name="conversation-attachment"),
     path("percakapan/<int:pk>/<str:action>/", views.conversation_action, name="conversation-action"),

@@ -13,13 +13,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from booking.models import ExpertiseTag
 from conversations import selectors, services
-from conversations.forms import AskForm, NoteForm, ReplyForm, TransferForm
-from conversations.models import Kind
+from conversations.forms import (
+    AskForm,
+    ConversationSettingsForm,
+    NoteForm,
+    ReplyForm,
+    TransferForm,
+    WhatsAppNumberForm,
+)
+from conversations.models import ConversationSettings, Kind
 from core.access import require_role
 from core.errors import Conflict
 from core.models import Role
-from core.pages import add_service_errors, form_status
+from core.pages import add_service_errors, form_status, submit_form
 from core.ratelimit import limit
+from tenants.selectors import whatsapp_number_of
+from tenants.services import connect_whatsapp, disconnect_whatsapp
 
 
 @login_required
@@ -78,6 +87,7 @@ def _page(request, conversation, status=200, **forms):
         "thread": selectors.thread(conversation, user),
         "officer_side": officer_side,
         "reply_form": forms.get("reply") or ReplyForm(auto_id="id_reply_%s"),
+        "reply_window_open": services.within_reply_window(conversation),
     }
     if officer_side:
         context["note_form"] = forms.get("note") or NoteForm(auto_id="id_note_%s")
@@ -150,3 +160,42 @@ def attachment(request, pk, message_id):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conversation_settings(request):
+    """The satker admin's rules for conversations, and the satker's own WhatsApp number."""
+    require_role(request, Role.SATKER_ADMIN)
+    satker = request.tenant
+    posted = request.POST.get("form") if request.method == "POST" else None
+    rules = ConversationSettings.current()
+    rules_form = ConversationSettingsForm(request.POST if posted == "rules" else None, instance=rules)
+    number_form = WhatsAppNumberForm(request.POST if posted == "whatsapp" else None)
+    if posted == "disconnect":
+        disconnect_whatsapp(satker, actor=request.user)
+        messages.success(request, _("The WhatsApp number is disconnected."))
+        return redirect("conversation-settings")
+    done = submit_form(
+        request,
+        rules_form,
+        lambda data: services.save_settings(actor=request.user, **data),
+        success=_("Saved."),
+        next_url="conversation-settings",
+    ) or submit_form(
+        request,
+        number_form,
+        lambda data: connect_whatsapp(satker, actor=request.user, **data),
+        success=_("The WhatsApp number is connected."),
+        next_url="conversation-settings",
+    )
+    return done or render(
+        request,
+        "conversations/settings.html",
+        {
+            "rules_form": rules_form,
+            "number_form": number_form,
+            "number": whatsapp_number_of(satker),
+        },
+        status=form_status(rules_form, number_form),
+    )

@@ -5,6 +5,8 @@ Everything that differs between a laptop, CI and production comes from the envir
 Valkey and exports DATABASE_URL / REDIS_URL before Django starts.
 """
 
+import base64
+import hashlib
 import ipaddress
 import os
 from datetime import timedelta
@@ -28,6 +30,12 @@ DEBUG = env_bool("HALOPST_DEBUG", True)
 SECRET_KEY = os.environ.get("HALOPST_SECRET_KEY", "insecure-development-key-change-me")
 if not DEBUG and SECRET_KEY.startswith("insecure"):
     raise RuntimeError("HALOPST_SECRET_KEY must be set when HALOPST_DEBUG is off")
+# Fernet keys (comma-separated, newest first) that seal secrets kept in the database
+# (core.sealing). Without them, one is derived from SECRET_KEY so a newcomer's machine works;
+# a deployment sets its own, kept apart from the database and its backups.
+HALOPST_SEALING_KEYS = [key for key in os.environ.get("HALOPST_SEALING_KEYS", "").split(",") if key] or [
+    base64.urlsafe_b64encode(hashlib.sha256(b"halopst-sealing:" + SECRET_KEY.encode()).digest()).decode()
+]
 
 # Satkers live at <subdomain>.<HALOPST_BASE_DOMAIN>; the bare domain is the public portal.
 HALOPST_BASE_DOMAIN = os.environ.get("HALOPST_BASE_DOMAIN", "localhost").lower()

@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from conversations.webhooks import whatsapp_events
 from core import views as core_views
 from halopst.urls_common import urlpatterns as common_patterns
 from portal import views as portal_views
@@ -16,7 +17,7 @@ urlpatterns = common_patterns + [
     path("api/v1/", include("portal.api_urls")),
     path("", include("statdata.api_urls")),
     path("webhooks/sendgrid/", webhooks.sendgrid_events, name="webhook-sendgrid"),
-    path("webhooks/whatsapp/", webhooks.whatsapp_events, name="webhook-whatsapp"),
+    path("webhooks/whatsapp/", whatsapp_events, name="webhook-whatsapp"),
 ]
 
 handler400 = "core.views.bad_request"

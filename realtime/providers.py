@@ -37,9 +37,10 @@ class UncertainOutcome(TemporaryFailure):
 
 
 class PermanentFailure(Exception):
-    def __init__(self, detail: str, http_status: int | None = None):
+    def __init__(self, detail: str, http_status: int | None = None, code: int | None = None):
         super().__init__(detail)
         self.http_status = http_status
+        self.code = code  # the provider's own error code, when it gave one (WhatsApp: 131047 …)
 
 
 @dataclass(frozen=True)
@@ -105,45 +106,106 @@ WHATSAPP_TEMPORARY_CODES = {4, 80007, 130429, 131000, 131016, 131048, 131056, 13
 
 
 def send_whatsapp(to: str, language: str, parameters: list[str], reference: str) -> str:
+    """A notification, as the platform's template, from the platform's own number."""
     if not settings.HALOPST_WHATSAPP_TOKEN:
         raise PermanentFailure("WhatsApp is not configured (HALOPST_WHATSAPP_TOKEN is empty)")
-    url = (
-        f"{settings.HALOPST_WHATSAPP_BASE_URL.rstrip('/')}/{settings.HALOPST_WHATSAPP_API_VERSION}"
-        f"/{settings.HALOPST_WHATSAPP_PHONE_NUMBER_ID}/messages"
-    )
-    payload = {
-        "messaging_product": "whatsapp",
-        "to": to,
-        "type": "template",
-        "biz_opaque_callback_data": reference,
-        "template": {
-            "name": settings.HALOPST_WHATSAPP_TEMPLATE,
-            "language": {"code": "en" if language == "en" else "id"},
-            "components": [{"type": "body", "parameters": [{"type": "text", "text": p[:1000]} for p in parameters]}],
-        },
+    template = {
+        "name": settings.HALOPST_WHATSAPP_TEMPLATE,
+        "language": {"code": "en" if language == "en" else "id"},
+        "components": [{"type": "body", "parameters": [{"type": "text", "text": p[:1000]} for p in parameters]}],
     }
+    return send_whatsapp_message(
+        settings.HALOPST_WHATSAPP_PHONE_NUMBER_ID,
+        settings.HALOPST_WHATSAPP_TOKEN,
+        {"to": to, "type": "template", "template": template},
+        reference,
+    )
+
+
+def _whatsapp_url(path: str) -> str:
+    return f"{settings.HALOPST_WHATSAPP_BASE_URL.rstrip('/')}/{settings.HALOPST_WHATSAPP_API_VERSION}/{path}"
+
+
+def _whatsapp_request(method: str, url: str, token: str, **kwargs) -> httpx.Response:
     try:
-        response = httpx.post(
+        return httpx.request(
+            method,
             url,
-            json=payload,
             timeout=settings.HALOPST_PROVIDER_TIMEOUT,
-            headers={"Authorization": f"Bearer {settings.HALOPST_WHATSAPP_TOKEN}"},
+            headers={"Authorization": f"Bearer {token}"},
+            **kwargs,
         )
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
         raise TemporaryFailure(f"network: {error!r}") from None
     except httpx.TransportError as error:
         raise UncertainOutcome(f"no answer from WhatsApp: {error!r}") from None
+
+
+def _whatsapp_refusal(response: httpx.Response):
+    """The exception for a WhatsApp error answer: temporary for rate limits and trouble on
+    their side, permanent (with WhatsApp's error code) for everything else."""
+    error = _whatsapp_error(response)
+    detail = json.dumps(error) if error else response.text[:500]
+    if response.status_code == 429 or response.status_code >= 500 or error.get("code") in WHATSAPP_TEMPORARY_CODES:
+        return TemporaryFailure(detail, response.status_code, _retry_after(response.headers))
+    return PermanentFailure(detail, response.status_code, code=error.get("code"))
+
+
+def send_whatsapp_message(phone_number_id: str, token: str, message: dict, reference: str) -> str:
+    """Send one message (`message` holds `to`, `type` and the type's object: text, template,
+    interactive, document, image) from the number `phone_number_id`; the message id."""
+    payload = {"messaging_product": "whatsapp", "biz_opaque_callback_data": reference, **message}
+    response = _whatsapp_request("POST", _whatsapp_url(f"{phone_number_id}/messages"), token, json=payload)
     if response.status_code == 200:
         try:
             return response.json()["messages"][0]["id"]
         except (ValueError, KeyError, IndexError):
             raise TemporaryFailure(f"unreadable success reply: {response.text[:200]}", 200) from None
-    error = _whatsapp_error(response)
-    if response.status_code == 429 or response.status_code >= 500 or error.get("code") in WHATSAPP_TEMPORARY_CODES:
-        raise TemporaryFailure(
-            json.dumps(error) or response.text[:500], response.status_code, _retry_after(response.headers)
-        )
-    raise PermanentFailure(json.dumps(error) or response.text[:500], response.status_code)
+    raise _whatsapp_refusal(response)
+
+
+def upload_whatsapp_media(phone_number_id: str, token: str, *, filename: str, mime: str, content: bytes) -> str:
+    """Upload a file to send as a document or image; WhatsApp's media id."""
+    response = _whatsapp_request(
+        "POST",
+        _whatsapp_url(f"{phone_number_id}/media"),
+        token,
+        data={"messaging_product": "whatsapp", "type": mime},
+        files={"file": (filename, content, mime)},
+    )
+    if response.status_code == 200:
+        try:
+            return response.json()["id"]
+        except (ValueError, KeyError):
+            raise TemporaryFailure(f"unreadable upload reply: {response.text[:200]}", 200) from None
+    raise _whatsapp_refusal(response)
+
+
+@dataclass(frozen=True)
+class Media:
+    content: bytes
+    mime: str
+
+
+def download_whatsapp_media(media_id: str, token: str, *, max_bytes: int) -> Media:
+    """A file a user sent: its address first (short-lived), then its bytes, both with the token.
+    A file over `max_bytes` is refused before it is downloaded whole."""
+    described = _whatsapp_request("GET", _whatsapp_url(media_id), token)
+    if described.status_code != 200:
+        raise _whatsapp_refusal(described)
+    try:
+        info = described.json()
+        url, mime, size = info["url"], info.get("mime_type", "application/octet-stream"), int(info.get("file_size", 0))
+    except (ValueError, KeyError, TypeError):
+        raise PermanentFailure(f"unreadable media description: {described.text[:200]}") from None
+    if size > max_bytes:
+        raise PermanentFailure(f"media of {size} bytes is over the {max_bytes} limit")
+    fetched = _whatsapp_request("GET", url, token)
+    if fetched.status_code != 200:
+        raise _whatsapp_refusal(fetched)
+    if len(fetched.content) > max_bytes:
+        raise PermanentFailure(f"media of {len(fetched.content)} bytes is over the {max_bytes} limit")
+    return Media(content=fetched.content, mime=mime)
 
 
 @dataclass(frozen=True)

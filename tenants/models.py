@@ -175,3 +175,27 @@ class SchemaTemplate(models.Model):
 
     def __str__(self):
         return f"schema template {self.fingerprint[:12]}"
+
+
+class WhatsAppNumber(models.Model):
+    """A satker's own WhatsApp Business number, through which consumers write to it.
+
+    Lives in the public schema: an inbound webhook names only the number (`phone_number_id`),
+    and this row says whose schema its messages belong to. The access token is sealed
+    (core.sealing), never shown again once saved.
+    """
+
+    satker = models.OneToOneField(Satker, on_delete=models.CASCADE, related_name="whatsapp_number")
+    phone_number_id = models.CharField(_("phone number ID"), max_length=40, unique=True)
+    display_number = models.CharField(_("number as people write it"), max_length=24)
+    sealed_token = models.TextField()
+    connected_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="whatsapp_number_id_digits", condition=Q(phone_number_id__regex=r"^\d{5,40}$")),
+        ]
+
+    def __str__(self):
+        return f"{self.display_number} ({self.satker.code})"

@@ -7,7 +7,8 @@ from django_tenants.utils import schema_context
 from redis.exceptions import RedisError
 
 from core.models import Role
-from tenants.models import PUBLIC_SCHEMA, Domain, Kind, Satker
+from core.sealing import unseal
+from tenants.models import PUBLIC_SCHEMA, Domain, Kind, Satker, Status, WhatsAppNumber
 
 _HOST_TTL = 3600
 _UNKNOWN_HOST_TTL = 60
@@ -71,3 +72,26 @@ def satkers_visible_to(user) -> QuerySet[Satker]:
 
 def provinces_visible_to(user) -> QuerySet[Satker]:
     return satkers_visible_to(user).filter(kind=Kind.PROVINCE)
+
+
+def whatsapp_number_of(satker: Satker) -> WhatsAppNumber | None:
+    """The satker's connected WhatsApp number (its token still sealed), or None."""
+    with schema_context(PUBLIC_SCHEMA):
+        return WhatsAppNumber.objects.filter(satker=satker).first()
+
+
+def satker_for_whatsapp_number(phone_number_id: str) -> Satker | None:
+    """Whose number an inbound webhook was sent to; None for a number no active satker has."""
+    with schema_context(PUBLIC_SCHEMA):
+        number = (
+            WhatsAppNumber.objects.select_related("satker")
+            .filter(phone_number_id=phone_number_id, satker__status=Status.ACTIVE)
+            .first()
+        )
+    return number.satker if number else None
+
+
+def whatsapp_credentials(satker: Satker) -> tuple[str, str] | None:
+    """(phone number id, access token) to send from the satker's own number, or None."""
+    number = whatsapp_number_of(satker)
+    return (number.phone_number_id, unseal(number.sealed_token)) if number else None

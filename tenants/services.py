@@ -13,8 +13,9 @@ from django_tenants.utils import schema_context
 
 from core.audit import record
 from core.models import Role
+from core.sealing import seal
 from core.services import invite_user
-from tenants.models import PUBLIC_SCHEMA, TIMEZONE_LABELS, Domain, Kind, Satker, Status
+from tenants.models import PUBLIC_SCHEMA, TIMEZONE_LABELS, Domain, Kind, Satker, Status, WhatsAppNumber
 from tenants.schema_template import create_schema_from_template, ensure_template
 from tenants.signals import satker_onboarded
 
@@ -174,6 +175,35 @@ def update_office_contact(satker: Satker, *, actor=None, **contact: str) -> Satk
     _save_own_row(satker, CONTACT_FIELDS)
     record(actor, "office_contact.update", satker.code, **{name: getattr(satker, name) for name in CONTACT_FIELDS})
     return satker
+
+
+def connect_whatsapp(satker: Satker, *, phone_number_id: str, display_number: str, access_token: str, actor=None):
+    """Connect (or reconnect, with a new token) the satker's own WhatsApp Business number. A
+    number already connected to another satker is refused: its messages could go to only one."""
+    phone_number_id, access_token = phone_number_id.strip(), access_token.strip()
+    if not access_token:
+        raise ValidationError({"access_token": _("Paste the number's access token.")})
+    with schema_context(PUBLIC_SCHEMA), transaction.atomic():
+        taken = WhatsAppNumber.objects.filter(phone_number_id=phone_number_id).exclude(satker=satker).exists()
+        if taken:
+            raise ValidationError({"phone_number_id": _("This number is connected to another satker.")})
+        number = WhatsAppNumber.objects.filter(satker=satker).first() or WhatsAppNumber(satker=satker)
+        number.phone_number_id = phone_number_id
+        number.display_number = display_number.strip()
+        number.sealed_token = seal(access_token)
+        try:
+            number.full_clean(exclude=["satker"], validate_unique=False)
+        except ValidationError as error:
+            raise ValidationError(dict(error.message_dict)) from None
+        number.save()
+    record(actor, "whatsapp.connect", satker.code, phone_number_id=phone_number_id, display_number=display_number)
+    return number
+
+
+def disconnect_whatsapp(satker: Satker, *, actor=None) -> None:
+    with schema_context(PUBLIC_SCHEMA):
+        WhatsAppNumber.objects.filter(satker=satker).delete()
+    record(actor, "whatsapp.disconnect", satker.code)
 
 
 @transaction.atomic

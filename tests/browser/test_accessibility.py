@@ -69,6 +69,7 @@ PAGES = {
         "/pengaturan/dasbor/",
         "/pengaturan/petugas/",
         "/pengaturan/petugas/{officer}/",
+        "/pengaturan/percakapan/",
         "/pengaturan/keahlian/",
         "/pengaturan/jadwal/",
         "/pengaturan/tampilan/",

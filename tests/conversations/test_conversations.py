@@ -2,6 +2,7 @@
 notes that stay internal, closing and reopening, and isolation between people and satkers."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
@@ -240,3 +241,34 @@ def test_a_consumers_questions_are_in_their_export_and_go_with_their_account(sat
         assert "081234567890" not in mine.body and not mine.attachment
         assert conversation.messages.filter(kind=Kind.FROM_OFFICER).exists()
     assert not list(media.rglob("ktp.pdf"))
+
+
+def test_a_satker_admin_connects_its_whatsapp_number_and_the_token_is_kept_sealed(satker_a, satker_b):
+    from tenants.models import WhatsAppNumber
+    from tenants.selectors import whatsapp_credentials
+    from tenants.services import connect_whatsapp
+
+    admin = create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN)
+    page = client_for(satker_a, admin)
+    form = {
+        "form": "whatsapp",
+        "phone_number_id": "3515000001",
+        "display_number": "0811 3515 000",
+        "access_token": "EAAG-rahasia",
+    }
+    assert page.post("/pengaturan/percakapan/", form).status_code == 302
+    shown = page.get("/pengaturan/percakapan/").content.decode()
+    assert "0811 3515 000" in shown and "EAAG-rahasia" not in shown and "/webhooks/whatsapp/" in shown
+    stored = WhatsAppNumber.objects.get(phone_number_id="3515000001")
+    assert "EAAG-rahasia" not in stored.sealed_token
+    assert whatsapp_credentials(satker_a) == ("3515000001", "EAAG-rahasia")
+    # One number, one satker: its messages could go to only one.
+    with pytest.raises(ValidationError):
+        connect_whatsapp(satker_b, phone_number_id="3515000001", display_number="x", access_token="y")
+    refused = page.post("/pengaturan/percakapan/", {**form, "phone_number_id": "nomor"})
+    assert refused.status_code == 400 and "hanya berisi angka" in refused.content.decode()
+    # Officers and consumers do not reach the page.
+    officer = make_officer(satker_a, "petugas-lain@a.example").user
+    assert client_for(satker_a, officer).get("/pengaturan/percakapan/").status_code == 403
+    assert page.post("/pengaturan/percakapan/", {"form": "disconnect"}).status_code == 302
+    assert whatsapp_credentials(satker_a) is None

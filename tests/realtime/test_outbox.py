@@ -172,7 +172,7 @@ def test_a_send_without_an_answer_waits_for_the_providers_word_before_sending_ag
     ((raw, headers),) = webhooks
     assert client.post(
         "/webhooks/whatsapp/", raw, content_type="application/json", HTTP_HOST="localhost", **headers
-    ).json() == {"applied": 1}
+    ).json() == {"queued": 0, "applied": 1}
     with schema_context(satker_a.schema_name):
         taken.refresh_from_db()
         assert taken.status == DeliveryStatus.SENT
@@ -395,7 +395,8 @@ def test_webhooks_with_bad_signatures_change_nothing(satker_a, people, fakes, cl
         "applied": 1
     }
     assert client.post("/webhooks/whatsapp/", raw, content_type="application/json", **portal, **headers).json() == {
-        "applied": 1
+        "queued": 0,
+        "applied": 1,
     }
     late_sent, late_headers = signed(status_event(f"sidoarjokab:{whatsapp.pk}", "wamid.x", "delivered"))
     client.post("/webhooks/whatsapp/", late_sent, content_type="application/json", **portal, **late_headers)

@@ -1,0 +1,28 @@
+"""Celery tasks of the WhatsApp channel. Thin: the work is in conversations.whatsapp."""
+
+from celery import shared_task
+from django.db import connection
+
+from conversations import whatsapp
+from core.tasking import send_in_schema
+
+# A message WhatsApp keeps refusing for a temporary reason is given up after this many tries
+# (about an hour with the waits it asks for), and the officer sees it was not delivered.
+MAX_SEND_ATTEMPTS = 8
+
+
+@shared_task(acks_late=True)
+def receive_whatsapp(profile: dict, message: dict) -> None:
+    whatsapp.receive(profile, message)
+
+
+@shared_task(acks_late=True)
+def answer_on_whatsapp(message_id: int) -> None:
+    whatsapp.answer_with_aida(message_id)
+
+
+@shared_task(acks_late=True)
+def send_on_whatsapp(message_id: int, buttons: bool = False, attempt: int = 1) -> None:
+    delay = whatsapp.send(message_id, buttons=buttons, give_up=attempt >= MAX_SEND_ATTEMPTS)
+    if delay is not None:
+        send_in_schema(send_on_whatsapp, connection.schema_name, message_id, buttons, attempt + 1, countdown=delay)

@@ -1,0 +1,424 @@
+"""The WhatsApp channel: what a person writes to the satker's number becomes a conversation,
+AIDA answers while nobody holds it, "petugas" (or the button) hands it to a person, and what
+officers write goes back out through the satker's own number.
+
+Inbound messages arrive by webhook, which only checks and queues them (conversations.webhooks);
+`receive` runs in a worker, in the satker's schema. WhatsApp re-delivers webhooks, so a message
+is stored once (its id is unique) and answered once (only the call that stored it goes on).
+Messages of one person are taken one at a time (a row lock on the contact), so two arriving
+together cannot open two threads.
+
+The bot never talks over a person: AIDA answers only while the conversation is with it, checked
+again, under the conversation's lock, just before its answer is stored and sent.
+"""
+
+import logging
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from aida import selectors as aida_selectors
+from aida import services as aida
+from booking.availability import next_opening
+from booking.selectors import expertise_for, officer_directory
+from conversations import services
+from conversations.models import (
+    DELIVERY_ORDER,
+    Action,
+    Channel,
+    Contact,
+    Conversation,
+    Delivery,
+    Kind,
+    Message,
+    State,
+)
+from core.tasking import enqueue_after_commit
+from core.tenancy import current_satker
+from core.text import normalise_whatsapp_number
+from realtime import providers
+from tenants.models import site_url
+from tenants.selectors import whatsapp_credentials
+
+logger = logging.getLogger(__name__)
+
+# What a person types, or the button they tap, to reach a person instead of AIDA.
+HANDOFF_WORDS = {"petugas", "admin", "cs", "operator", "manusia", "orang", "human", "agent", "officer"}
+HANDOFF_BUTTON, BOOKING_BUTTON = "handoff", "book"
+# WhatsApp's limits: a button's title 20 characters, an interactive body 1,024, a text 4,096.
+BUTTON_BODY_LIMIT, TEXT_LIMIT = 1024, 4096
+MEDIA_TYPES = {"image", "document"}
+
+
+# --- Inbound ------------------------------------------------------------------------------
+
+
+def _contact_for(profile: dict) -> Contact:
+    """The contact a webhook's `contacts[0]` names, made on first contact, locked for this
+    transaction. Known by user id or by phone; whichever was missing is filled in."""
+    user_id = profile.get("user_id") or None
+    wa_id = normalise_whatsapp_number(profile.get("wa_id") or "") or None
+    if not user_id and not wa_id:
+        raise ValueError("a contact without user id or phone number")
+    name = ((profile.get("profile") or {}).get("name") or "")[:120]
+    for _attempt in range(2):
+        contact = (
+            Contact.objects.select_for_update()
+            .filter(**({"wa_user_id": user_id} if user_id else {"wa_id": wa_id}))
+            .first()
+        )
+        if contact is None and user_id and wa_id:
+            contact = Contact.objects.select_for_update().filter(wa_id=wa_id).first()
+        if contact is not None:
+            changed = {
+                field: value
+                for field, value in (("wa_user_id", user_id), ("wa_id", wa_id), ("profile_name", name))
+                if value and getattr(contact, field) != value
+            }
+            if changed:
+                for field, value in changed.items():
+                    setattr(contact, field, value)
+                contact.save(update_fields=[*changed, "updated_at"])
+            return contact
+        try:
+            with transaction.atomic():
+                return Contact.objects.create(wa_user_id=user_id, wa_id=wa_id, profile_name=name)
+        except IntegrityError:
+            continue  # made a moment ago by the same person's other message: lock that one
+    raise RuntimeError("contact could not be made or found")
+
+
+def _text_of(message: dict) -> tuple[str, str]:
+    """(text, button id) of an inbound message, whatever its type."""
+    kind = message.get("type")
+    if kind == "text":
+        return (message.get("text") or {}).get("body", ""), ""
+    if kind == "interactive":
+        interactive = message.get("interactive") or {}
+        reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
+        return reply.get("title", ""), reply.get("id", "")
+    if kind == "button":
+        button = message.get("button") or {}
+        return button.get("text", ""), button.get("payload", "")
+    if kind in MEDIA_TYPES:
+        media = message.get(kind) or {}
+        return media.get("caption", "") or media.get("filename", ""), ""
+    return "", ""
+
+
+def wants_a_person(text: str, button: str) -> bool:
+    words = set(text.lower().replace(",", " ").replace(".", " ").split())
+    return button == HANDOFF_BUTTON or bool(words & HANDOFF_WORDS) and len(words) <= 4
+
+
+@transaction.atomic
+def receive(profile: dict, message: dict) -> Message | None:
+    """Store one inbound WhatsApp message in its contact's open conversation (a new one, with
+    AIDA, if none is open) and decide who answers. None for a re-delivery or a message of a
+    type a thread cannot hold (reactions, system notices)."""
+    wamid = message.get("id", "")
+    if not wamid or Message.objects.filter(provider_id=wamid).exists():
+        return None
+    text, button = _text_of(message)
+    kind = message.get("type")
+    if not text and kind not in MEDIA_TYPES:
+        logger.info("whatsapp message %s of type %s not kept", wamid, kind)
+        return None
+    contact = _contact_for(profile)
+    written_at = datetime.fromtimestamp(int(message.get("timestamp") or 0), UTC) if message.get("timestamp") else None
+    written_at = written_at or timezone.now()
+    conversation = (
+        Conversation.objects.select_for_update()
+        .filter(
+            contact=contact,
+            state__in=[
+                State.BOT,
+                State.WAITING,
+                State.ASSIGNED,
+            ],
+        )
+        .first()
+    )
+    if conversation is None:
+        conversation = Conversation.objects.create(
+            channel=Channel.WHATSAPP,
+            contact=contact,
+            subject=(text or _("File from WhatsApp"))[:200],
+            state=State.BOT,
+            last_message_at=written_at,
+            last_consumer_message_at=written_at,
+        )
+        services.record_event(conversation, Action.START, None, "")
+    stored = Message(
+        conversation=conversation,
+        kind=Kind.FROM_CONSUMER,
+        body=text[:4000] or (_("(a picture)") if kind == "image" else _("(a file)")),
+        provider_id=wamid,
+        created_at=written_at,
+    )
+    try:
+        with transaction.atomic():
+            stored.save()
+    except IntegrityError:
+        return None  # the same message, stored by a re-delivery a moment ago
+    if kind in MEDIA_TYPES:
+        _keep_media(stored, message[kind])
+    # Webhooks arrive late and out of order: the latest written time wins.
+    fields = []
+    if written_at > conversation.last_consumer_message_at:
+        conversation.last_consumer_message_at = written_at
+        fields.append("last_consumer_message_at")
+    if written_at > conversation.last_message_at:
+        conversation.last_message_at = written_at
+        fields.append("last_message_at")
+    if fields:
+        conversation.save(update_fields=[*fields, "updated_at"])
+    if conversation.state == State.BOT:
+        if wants_a_person(text, button):
+            hand_off(conversation)
+        elif button == BOOKING_BUTTON:
+            _say(conversation, _booking_link_text())
+        else:
+            from conversations.tasks import answer_on_whatsapp
+
+            enqueue_after_commit(answer_on_whatsapp, stored.pk)
+    else:
+        services.tell_assignee_of_message(conversation)
+    services.tell_open_pages(conversation)
+    return stored
+
+
+def _keep_media(message: Message, media: dict) -> None:
+    """Download a picture or document the person sent into the satker's storage."""
+    credentials = whatsapp_credentials(current_satker())
+    name = (media.get("filename") or f"whatsapp-{message.pk}").rsplit("/", 1)[-1][:100]
+    try:
+        if credentials is None:
+            raise providers.PermanentFailure("the satker's number is no longer connected")
+        fetched = providers.download_whatsapp_media(
+            media.get("id", ""), credentials[1], max_bytes=services.MAX_ATTACHMENT_BYTES
+        )
+    except (providers.PermanentFailure, providers.TemporaryFailure) as failure:
+        logger.warning("whatsapp media of message %s not kept: %s", message.provider_id, failure)
+        message.body += "\n" + _("(The file could not be kept: it may be over 5 MB. Ask the person to send it again.)")
+        message.save(update_fields=["body"])
+        return
+    if "." not in name:
+        name += {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}.get(fetched.mime, "")
+    message.attachment_name, message.attachment_bytes = name, len(fetched.content)
+    message.attachment.save(name, ContentFile(fetched.content), save=False)
+    message.save(update_fields=["attachment", "attachment_name", "attachment_bytes"])
+
+
+# --- Handing over to a person ---------------------------------------------------------------
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_satker().timezone)
+
+
+def _opening_text(expertise) -> str:
+    officers = list(officer_directory(expertise.slug if expertise else None)) or list(officer_directory())
+    opens = next_opening(officers, zone=_zone(), now=timezone.now())
+    if opens is None:
+        return _("An officer will reply here as soon as possible.")
+    if opens <= timezone.now():
+        return _("An officer will reply here shortly.")
+    local = opens.astimezone(_zone())
+    when = f"{formats.date_format(local, 'l, j F')} {local:%H:%M} {current_satker().timezone_label}"
+    return _("Our officers are not on duty now; one will reply here from %(when)s.") % {"when": when}
+
+
+def hand_off(conversation: Conversation) -> None:
+    """The person asked for a person: the conversation leaves AIDA for the officers' queue,
+    routed by the topic of what they asked, and they are told what happens next."""
+    if conversation.state != State.BOT:
+        return
+    asked = " ".join(conversation.messages.filter(kind=Kind.FROM_CONSUMER).values_list("body", flat=True))
+    conversation.expertise = conversation.expertise or expertise_for(asked)
+    conversation.state = State.WAITING
+    conversation.save(update_fields=["expertise", "state", "updated_at"])
+    services.record_event(conversation, Action.HANDOFF, None, State.BOT)
+    services.route(conversation, None)
+    _say(conversation, _("Your question is passed to our officers.") + " " + _opening_text(conversation.expertise))
+
+
+def _booking_link_text() -> str:
+    link = site_url(
+        current_satker().get_primary_domain().domain, reverse("booking-directory", urlconf=settings.ROOT_URLCONF)
+    )
+    return _("Choose an officer and a time for a consultation here: %(link)s") % {"link": link}
+
+
+# --- Outbound -------------------------------------------------------------------------------
+
+
+def _say(conversation: Conversation, text: str, *, buttons: bool = False) -> Message:
+    """A message from AIDA (the bot) to the person, queued to leave after commit."""
+    message = Message.objects.create(
+        conversation=conversation, kind=Kind.FROM_OFFICER, from_bot=True, body=text[:TEXT_LIMIT]
+    )
+    services.queue_whatsapp(message, buttons=buttons)
+    return message
+
+
+def answer_with_aida(message_id: int) -> Message | None:
+    """AIDA answers one inbound message (the quota, the figures and the number guard as on the
+    web), unless a person holds the conversation by the time the answer is ready."""
+    question = Message.objects.select_related("conversation").get(pk=message_id)
+    conversation = question.conversation
+    if conversation.state != State.BOT:
+        return None
+    satker = current_satker()
+    session_key = f"whatsapp:{conversation.pk}"
+    earlier = aida_selectors.latest_conversation(AnonymousUser(), session_key)
+    with translation.override("id"):
+        prepared = aida.prepare(
+            satker, question=question.body, session_key=session_key, conversation_id=earlier.pk if earlier else None
+        )
+        text, _answer = aida.answer_whole(satker, prepared)
+        with transaction.atomic():
+            locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+            if locked.state != State.BOT:
+                return None  # an officer took it while AIDA was thinking: they answer, not the bot
+            reply = _say(locked, text, buttons=True)
+            locked.last_message_at = timezone.now()
+            locked.save(update_fields=["last_message_at", "updated_at"])
+            services.tell_open_pages(locked)
+    return reply
+
+
+def _buttons_payload(text: str) -> dict:
+    with translation.override("id"):
+        return {
+            "type": "interactive",
+            "interactive": {
+                "type": "button",
+                "body": {"text": text},
+                "action": {
+                    "buttons": [
+                        {"type": "reply", "reply": {"id": HANDOFF_BUTTON, "title": _("Ask an officer")[:20]}},
+                        {"type": "reply", "reply": {"id": BOOKING_BUTTON, "title": _("Book a time")[:20]}},
+                    ]
+                },
+            },
+        }
+
+
+def _payloads(message: Message, buttons: bool, credentials) -> list[dict]:
+    """What to send for one message: its file, its text, AIDA's buttons (on the text when it
+    fits in an interactive body, else after it)."""
+    payloads = []
+    if message.attachment:
+        message.attachment.open("rb")
+        try:
+            content = message.attachment.read()
+        finally:
+            message.attachment.close()
+        mime = services.attachment_type(message.attachment_name)
+        media_id = providers.upload_whatsapp_media(
+            credentials[0], credentials[1], filename=message.attachment_name, mime=mime, content=content
+        )
+        kind = "image" if mime.startswith("image/") else "document"
+        body = {"id": media_id, **({"filename": message.attachment_name} if kind == "document" else {})}
+        payloads.append({"type": kind, kind: body})
+    if message.body and buttons and len(message.body) <= BUTTON_BODY_LIMIT:
+        payloads.append(_buttons_payload(message.body))
+    elif message.body:
+        payloads.append({"type": "text", "text": {"body": message.body[:TEXT_LIMIT], "preview_url": True}})
+        if buttons:
+            with translation.override("id"):
+                payloads.append(_buttons_payload(_("Anything else? You can also ask an officer.")))
+    return payloads
+
+
+# What an officer reads when WhatsApp refuses a message, by WhatsApp's error code.
+def _refusal_text(failure: providers.PermanentFailure) -> str:
+    if failure.code == 131047:
+        return _("More than 24 hours have passed since the person last wrote: WhatsApp accepts no free-form reply.")
+    if failure.code in (132000, 132012):
+        return _("WhatsApp refused the template's parameters. Check the template settings.")
+    if failure.code == 131026:
+        return _("WhatsApp could not deliver to this person (the number may not use WhatsApp).")
+    if failure.code == 190:
+        return _("The satker's WhatsApp access token is no longer valid. An admin must connect the number again.")
+    return _("WhatsApp refused the message.")
+
+
+def send(message_id: int, *, buttons: bool = False, give_up: bool = False) -> float | None:
+    """Send one outgoing message. Returns seconds to wait before trying again after a temporary
+    failure (none when `give_up`: it is marked not delivered), else None (sent, refused for
+    good, or maybe sent: then its status decides)."""
+    message = Message.objects.select_related("conversation__contact").get(pk=message_id)
+    if message.delivery != Delivery.QUEUED or message.provider_id:
+        return None
+    credentials = whatsapp_credentials(current_satker())
+    try:
+        if credentials is None:
+            raise providers.PermanentFailure("not connected")
+        provider_ids = [
+            providers.send_whatsapp_message(
+                credentials[0],
+                credentials[1],
+                {"to": message.conversation.contact.address, **payload},
+                f"{current_satker().schema_name}:m{message.pk}",
+            )
+            for payload in _payloads(message, buttons, credentials)
+        ]
+    except providers.UncertainOutcome as failure:
+        _record_delivery(
+            message, Delivery.QUEUED, _("No answer from WhatsApp yet; its status will tell."), str(failure)
+        )
+        return None
+    except providers.TemporaryFailure as failure:
+        if give_up:
+            _record_delivery(
+                message, Delivery.FAILED, _("WhatsApp stayed busy; the message was not sent."), str(failure)
+            )
+            return None
+        _record_delivery(message, Delivery.QUEUED, _("WhatsApp is busy; trying again."), str(failure))
+        return failure.retry_after or 30.0
+    except providers.PermanentFailure as failure:
+        reason = _("The satker's WhatsApp number is not connected.") if credentials is None else _refusal_text(failure)
+        _record_delivery(message, Delivery.FAILED, reason, str(failure))
+        return None
+    Message.objects.filter(pk=message.pk).update(
+        provider_id=provider_ids[-1], delivery=Delivery.SENT, delivery_error=""
+    )
+    return None
+
+
+def _record_delivery(message: Message, delivery: str, reason: str, detail: str) -> None:
+    logger.warning("whatsapp message %s: %s (%s)", message.pk, reason, detail[:300])
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk).update(delivery=delivery, delivery_error=reason[:500])
+        services.tell_open_pages(message.conversation, consumer=False)
+
+
+def apply_status(provider_id: str, status: str, error: str = "") -> bool:
+    """A status webhook for a message we sent: applied only forward (sent → delivered → read;
+    failed from anywhere but read), so a late "sent" never undoes "read"."""
+    message = Message.objects.select_related("conversation").filter(provider_id=provider_id).first()
+    if message is None or status not in Delivery.values or status == Delivery.QUEUED:
+        return False
+    if status == Delivery.FAILED:
+        earlier = [Delivery.QUEUED, Delivery.SENT, Delivery.DELIVERED]
+        error = (error or _("WhatsApp could not deliver it."))[:500]
+    else:
+        earlier = DELIVERY_ORDER[: DELIVERY_ORDER.index(status)]
+        error = ""
+    with transaction.atomic():
+        # One conditional update: two statuses arriving at once cannot both apply out of order.
+        moved = Message.objects.filter(pk=message.pk, delivery__in=earlier).update(
+            delivery=status, delivery_error=error
+        )
+        if moved:
+            services.tell_open_pages(message.conversation, consumer=False)
+    return bool(moved)

@@ -1,0 +1,243 @@
+"""Whole WhatsApp conversations through the fake Cloud API: signed webhooks in, the real httpx
+client out. AIDA answers, a person takes over and AIDA falls silent, the officer answers from
+the web with a file, statuses move forward only, re-deliveries are stored once, and nothing of
+one satker's number reaches another."""
+
+import logging
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from conversations import whatsapp
+from conversations.models import Contact, Conversation, Delivery, Kind, Message, State
+from realtime.models import Notification
+from tests.conftest import client_for
+from tests.conversations.conftest import NUMBER_A, NUMBER_B, SITI
+from tests.fakes import whatsapp as fake
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def thread_of(satker, **contact) -> Conversation:
+    with schema_context(satker.schema_name):
+        return Conversation.objects.select_related("assignee__user").get(
+            **{f"contact__{k}": v for k, v in contact.items()}
+        )
+
+
+def bodies(sent: list[dict]) -> list[str]:
+    return [
+        item.get("text", {}).get("body") or item.get("interactive", {}).get("body", {}).get("text") or item["type"]
+        for item in sent
+    ]
+
+
+def test_aida_answers_then_a_person_takes_over_and_aida_falls_silent(whatsapp_world):
+    world = whatsapp_world
+    assert world.write(fake.text("min, data kemiskinan sidoarjo 2023 ada?")).json() == {"queued": 1, "applied": 0}
+
+    (answer,) = world.sent_to(SITI)
+    assert answer["type"] == "interactive" and answer["from_number"] == NUMBER_A
+    assert "Garis kemiskinan" in answer["interactive"]["body"]["text"]  # from the satker's knowledge
+    titles = [button["reply"]["title"] for button in answer["interactive"]["action"]["buttons"]]
+    assert titles == ["Tanya petugas", "Buat janji"]
+    conversation = thread_of(world.a, wa_id=SITI)
+    assert conversation.state == State.BOT and conversation.subject.startswith("min, data kemiskinan")
+
+    # "Tanya petugas": to the poverty officer, and she is told what happens next.
+    world.write(fake.button_reply("handoff", "Tanya petugas"))
+    conversation = thread_of(world.a, wa_id=SITI)
+    assert conversation.state == State.ASSIGNED and conversation.assignee == world.officers["rina"]
+    told = world.sent_to(SITI)[-1]
+    assert told["type"] == "text" and "diteruskan ke petugas" in told["text"]["body"]
+    with schema_context(world.a.schema_name):
+        assert Notification.objects.filter(kind="conversation_assigned", recipient=world.officers["rina"].user).exists()
+
+    # With a person holding it, AIDA sends nothing, whatever is written.
+    before = len(world.sent_to(SITI))
+    world.write(fake.text("halo? ada yang bisa bantu?"))
+    world.write(fake.text("garis kemiskinan itu apa"))
+    assert len(world.sent_to(SITI)) == before
+    with schema_context(world.a.schema_name):
+        assert (
+            Notification.objects.filter(kind="conversation_message", recipient=world.officers["rina"].user).count() == 1
+        )
+
+    # The officer answers from the web with a table; she gets the file and the words.
+    officer = client_for(world.a, world.officers["rina"].user)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    table = SimpleUploadedFile("garis-kemiskinan-2023.csv", b"tahun,garis\n2023,570123\n", content_type="text/csv")
+    reply = officer.post(f"/percakapan/{conversation.pk}/balas/", {"body": "Terlampir tabelnya.", "attachment": table})
+    assert reply.status_code == 302
+    document, words = world.sent_to(SITI)[-2:]
+    assert document["type"] == "document" and document["document"]["filename"] == "garis-kemiskinan-2023.csv"
+    assert world.fake.uploads[document["document"]["id"]][2] == b"tahun,garis\n2023,570123\n"
+    assert words == {**words, "type": "text", "text": {"body": "Terlampir tabelnya.", "preview_url": True}}
+    with schema_context(world.a.schema_name):
+        sent = Message.objects.get(body="Terlampir tabelnya.")
+        assert sent.delivery == Delivery.SENT and sent.provider_id.startswith("wamid.")
+
+    # Statuses move forward only: a late "sent" after "read" changes nothing.
+    reference = f"{world.a.schema_name}:m{sent.pk}"
+    for status in ("delivered", "read", "sent"):
+        world.post(fake.status_event(reference, sent.provider_id, status, NUMBER_A))
+    with schema_context(world.a.schema_name):
+        sent.refresh_from_db()
+        assert sent.delivery == Delivery.READ
+    page = officer.get(f"/percakapan/{conversation.pk}/").content.decode()
+    assert "Dibaca" in page and "halo? ada yang bisa bantu?" in page
+
+
+def test_a_person_who_writes_petugas_reaches_an_officer_and_hears_when_out_of_hours(whatsapp_world):
+    world = whatsapp_world
+    with schema_context(world.a.schema_name):
+        from booking.models import WeeklyHours
+
+        # Nobody on duty today or tomorrow: the next opening is two days ahead at 08:00.
+        WeeklyHours.objects.all().delete()
+        day = (timezone.now().astimezone(timezone.get_fixed_timezone(7 * 60)).weekday() + 2) % 7
+        for officer in world.officers.values():
+            WeeklyHours.objects.create(officer=officer, weekday=day, start_time="08:00", end_time="16:00")
+    world.write(fake.text("Petugas"))
+    conversation = thread_of(world.a, wa_id=SITI)
+    assert conversation.state == State.ASSIGNED
+    (told,) = world.sent_to(SITI)
+    assert "sedang tidak bertugas" in told["text"]["body"] and "08:00 WIB" in told["text"]["body"]
+
+
+def test_redelivered_webhooks_are_stored_and_answered_once(whatsapp_world):
+    world = whatsapp_world
+    body = fake.inbound(NUMBER_A, fake.text("berapa penduduk sidoarjo?", id="wamid.SAMEONE"))
+    results = []
+
+    def deliver():
+        try:
+            results.append(world.post(body).status_code)
+        finally:
+            connection.close()
+
+    posts = [threading.Thread(target=deliver) for _ in range(6)]
+    for post in posts:
+        post.start()
+    for post in posts:
+        post.join()
+    assert results == [200] * 6
+    with schema_context(world.a.schema_name):
+        assert Message.objects.filter(provider_id="wamid.SAMEONE").count() == 1
+        assert Conversation.objects.count() == 1
+    assert len(world.sent_to(SITI)) == 1  # one answer, not six
+
+
+def test_one_persons_messages_arriving_together_make_one_thread_in_the_order_written(whatsapp_world):
+    world = whatsapp_world
+    now = int(timezone.now().timestamp())
+    # Sent at 0, 1, 2 … seconds; delivered all at once, in reverse.
+    bodies_in = [fake.inbound(NUMBER_A, fake.text(f"pesan {i}", timestamp=str(now + i))) for i in range(8)]
+    threads = []
+
+    def deliver(body):
+        try:
+            world.post(body)
+        finally:
+            connection.close()
+
+    for body in reversed(bodies_in):
+        threads.append(threading.Thread(target=deliver, args=(body,)))
+    for item in threads:
+        item.start()
+    for item in threads:
+        item.join()
+    with schema_context(world.a.schema_name):
+        (conversation,) = Conversation.objects.all()
+        written = list(conversation.messages.filter(kind=Kind.FROM_CONSUMER).values_list("body", flat=True))
+        assert written == [f"pesan {i}" for i in range(8)]
+        assert Contact.objects.count() == 1
+
+
+def test_a_message_to_one_satkers_number_never_reaches_another_and_strangers_are_ignored(whatsapp_world, caplog):
+    world = whatsapp_world
+    world.write(fake.text("RAHASIA-B data inflasi surabaya"), number=NUMBER_B, wa_id="6289999999999")
+    with schema_context(world.b.schema_name):
+        assert Message.objects.filter(body__contains="RAHASIA-B").exists()
+    with schema_context(world.a.schema_name):
+        assert not Message.objects.exists() and not Contact.objects.exists()
+    assert world.sent_to("6289999999999")[0]["from_number"] == NUMBER_B  # answered from B's own number
+    b_page = client_for(world.a, world.officers["rina"].user).get("/percakapan/").content.decode()
+    assert "RAHASIA-B" not in b_page
+
+    with caplog.at_level(logging.WARNING, logger="conversations.webhooks"):
+        ignored = world.write(fake.text("halo"), number="999000999")
+    assert ignored.json() == {"queued": 0, "applied": 0}
+    assert "unknown number '999000999'" in caplog.text
+    forged = fake.inbound(NUMBER_A, fake.text("palsu"))
+    raw, _headers = fake.signed(forged)
+    response = world.portal.post(
+        "/webhooks/whatsapp/", raw, content_type="application/json", HTTP_X_HUB_SIGNATURE_256="sha256=00"
+    )
+    assert response.status_code == 403
+    with schema_context(world.a.schema_name):
+        assert not Message.objects.filter(body="palsu").exists()
+
+
+def test_after_24_hours_the_composer_says_so_and_a_refusal_is_shown_to_the_officer(whatsapp_world):
+    world = whatsapp_world
+    world.write(fake.text("Petugas"))
+    conversation = thread_of(world.a, wa_id=SITI)
+    officer = client_for(world.a, world.officers["rina"].user)
+    with schema_context(world.a.schema_name):
+        Conversation.objects.filter(pk=conversation.pk).update(
+            last_consumer_message_at=timezone.now() - timedelta(hours=25)
+        )
+    page = officer.get(f"/percakapan/{conversation.pk}/").content.decode()
+    assert 'id="window-closed"' in page and "24 jam" in page
+    refused = officer.post(f"/percakapan/{conversation.pk}/balas/", {"body": "Maaf terlambat"})
+    assert refused.status_code == 409 and "24 jam" in refused.content.decode()
+
+    # Inside our window but refused by WhatsApp (131047): the officer reads why, not silence.
+    with schema_context(world.a.schema_name):
+        Conversation.objects.filter(pk=conversation.pk).update(last_consumer_message_at=timezone.now())
+    world.fake.window_closed.add(SITI)
+    assert officer.post(f"/percakapan/{conversation.pk}/balas/", {"body": "Masih ada?"}).status_code == 302
+    with schema_context(world.a.schema_name):
+        failed = Message.objects.get(body="Masih ada?")
+        assert failed.delivery == Delivery.FAILED and "24 jam" in failed.delivery_error
+    page = officer.get(f"/percakapan/{conversation.pk}/").content.decode()
+    assert "Tidak terkirim" in page and "24 jam" in page
+
+
+def test_a_person_without_a_phone_number_is_answered_by_user_id_and_their_files_are_kept(whatsapp_world):
+    world = whatsapp_world
+    person = {"wa_id": None, "user_id": "ID.9876543210987", "name": "Budi"}
+    media = world.fake.offer_media(b"%PDF-1.4 surat", "application/pdf")
+    world.write(fake.document(media, "surat-permohonan.pdf", caption="Surat permohonan data"), **person)
+    conversation = thread_of(world.a, wa_user_id="ID.9876543210987")
+    with schema_context(world.a.schema_name):
+        kept = conversation.messages.get(kind=Kind.FROM_CONSUMER)
+        assert kept.body == "Surat permohonan data" and kept.attachment_name == "surat-permohonan.pdf"
+        assert kept.attachment.read() == b"%PDF-1.4 surat"
+        assert conversation.contact.wa_id is None and conversation.contact.profile_name == "Budi"
+    assert world.sent_to("ID.9876543210987"), "AIDA answered the user id"
+
+    too_big = world.fake.offer_media(b"0" * (5 * 1024 * 1024 + 1), "image/jpeg")
+    world.write(fake.image(too_big), **person)
+    with schema_context(world.a.schema_name):
+        refused = conversation.messages.filter(kind=Kind.FROM_CONSUMER).last()
+        assert not refused.attachment and "5 MB" in refused.body
+
+
+def test_aida_does_not_answer_once_an_officer_has_taken_the_conversation(whatsapp_world):
+    """The answer is checked under the conversation's lock just before it is stored and sent."""
+    world = whatsapp_world
+    world.write(fake.text("Petugas"))  # handed off at once: nothing for AIDA to answer
+    conversation = thread_of(world.a, wa_id=SITI)
+    with schema_context(world.a.schema_name):
+        question = Message.objects.create(conversation=conversation, kind=Kind.FROM_CONSUMER, body="garis kemiskinan?")
+        sent_before = len(world.sent_to(SITI))
+        assert whatsapp.answer_with_aida(question.pk) is None
+        assert not Message.objects.filter(conversation=conversation, from_bot=True, body__contains="Garis").exists()
+    assert len(world.sent_to(SITI)) == sent_before
