@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from booking.selectors import active_tags
-from conversations.models import ConversationSettings
+from conversations.models import ConversationSettings, WhatsAppTemplate
 from conversations.services import check_attachment
 
 
@@ -91,4 +91,25 @@ class WhatsAppNumberForm(forms.Form):
         label=_("Access token"),
         widget=forms.PasswordInput(render_value=False),
         help_text=_("A system user's permanent token. It is stored sealed and never shown again."),
+    )
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = WhatsAppTemplate
+        fields = ["name", "language"]
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How satisfied are you with the answer?"),
+        choices=[(5, _("5 · Very satisfied")), (4, "4"), (3, "3"), (2, "2"), (1, _("1 · Not satisfied"))],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything we should know? (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -10,6 +10,7 @@ and state change leaves a ConversationEvent (services write both in one transact
 import uuid
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
@@ -193,6 +194,9 @@ class Message(models.Model):
     # WhatsApp: the message id (inbound: deduplicates re-delivered webhooks; outbound: finds the
     # message again when its status arrives), and how far an outgoing one got.
     provider_id = models.CharField(max_length=128, null=True, blank=True, unique=True)
+    # Sent as an approved template (outside the 24-hour window): its name and parameters.
+    template = models.CharField(max_length=512, blank=True)
+    template_parameters = models.JSONField(default=list, blank=True)
     delivery = models.CharField(max_length=10, choices=Delivery.choices, blank=True)
     delivery_error = models.CharField(max_length=500, blank=True)
     # When it was written: for WhatsApp, the time WhatsApp gives (webhooks may arrive late or
@@ -231,3 +235,46 @@ class ConversationEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class TemplatePurpose(models.TextChoices):
+    FOLLOW_UP = "follow_up", _("Follow-up after 24 hours")
+    RATING = "rating", _("Rating request after closing")
+
+
+# What each template's body parameters hold, in order ({{1}}, {{2}}): the template approved at
+# Meta must take exactly these.
+TEMPLATE_PARAMETERS = {
+    TemplatePurpose.FOLLOW_UP: [_("the person's name"), _("the conversation's subject")],
+    TemplatePurpose.RATING: [_("the conversation's subject"), _("the rating link")],
+}
+
+
+class WhatsAppTemplate(models.Model):
+    """A template the satker had approved at Meta (category UTILITY): the only messages
+    WhatsApp takes outside the 24-hour window."""
+
+    purpose = models.CharField(_("used for"), max_length=12, choices=TemplatePurpose.choices, unique=True)
+    name = models.CharField(
+        _("template name"),
+        max_length=512,
+        validators=[RegexValidator(r"^[a-z0-9_]+$", _("Template names are lower-case letters, digits and _."))],
+    )
+    language = models.CharField(_("language code"), max_length=10, default="id")
+
+    def __str__(self):
+        return self.name
+
+
+class ConversationRating(models.Model):
+    """How the person rated a closed conversation (1-5), from the link they were sent."""
+
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="rating")
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="conversation_rating_range", condition=Q(rating__gte=1, rating__lte=5)),
+        ]

@@ -10,8 +10,9 @@ import mimetypes
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
@@ -23,17 +24,22 @@ from conversations.models import (
     Channel,
     Conversation,
     ConversationEvent,
+    ConversationRating,
     ConversationSettings,
     Delivery,
     Kind,
     Message,
     State,
+    TemplatePurpose,
+    WhatsAppTemplate,
 )
 from core.audit import record
 from core.errors import Conflict
 from core.models import Role, User
 from core.tasking import enqueue_after_commit
+from core.tenancy import current_satker
 from realtime.services import notify, push_to_user
+from tenants.models import site_url
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 WHATSAPP_REPLY_WINDOW = timedelta(hours=24)
@@ -353,8 +359,112 @@ def close(conversation_id: int, actor: User) -> Conversation:
     conversation.state, conversation.closed_at = State.CLOSED, timezone.now()
     conversation.save(update_fields=["state", "closed_at", "updated_at"])
     record_event(conversation, Action.CLOSE, actor, from_state)
+    if actor.pk != conversation.consumer_id and not hasattr(conversation, "rating"):
+        _ask_for_rating(conversation)
     tell_open_pages(conversation)
     return conversation
+
+
+# --- Templates and ratings ------------------------------------------------------------------
+
+RATING_SALT = "conversation-rating"
+RATING_LINK_DAYS = 30
+
+
+def rating_token(conversation: Conversation) -> str:
+    """A link's key to rate one conversation of this satker, for 30 days, with no sign-in:
+    a person on WhatsApp has no account. It names the schema, so it opens nothing elsewhere."""
+    return signing.dumps({"schema": connection.schema_name, "conversation": conversation.pk}, salt=RATING_SALT)
+
+
+def conversation_of_rating_token(token: str) -> Conversation | None:
+    try:
+        value = signing.loads(token, salt=RATING_SALT, max_age=timedelta(days=RATING_LINK_DAYS))
+    except signing.BadSignature:
+        return None
+    if value.get("schema") != connection.schema_name:
+        return None
+    return Conversation.objects.filter(pk=value.get("conversation"), state=State.CLOSED).first()
+
+
+def _rating_url(conversation: Conversation) -> str:
+    path = reverse("conversation-rate", args=[rating_token(conversation)], urlconf=settings.ROOT_URLCONF)
+    return site_url(current_satker().get_primary_domain().domain, path)
+
+
+def _ask_for_rating(conversation: Conversation) -> None:
+    """Closed by the satker: ask the person how it went. On WhatsApp by the rating template,
+    so it arrives even after the 24-hour window (plain words inside it when no template is set)."""
+    context = {**_context(conversation), "link": _rating_url(conversation)}
+    if conversation.channel == Channel.WEB:
+        notify(conversation.consumer, "conversation_rating", context, link=_link(conversation))
+        return
+    template = WhatsAppTemplate.objects.filter(purpose=TemplatePurpose.RATING).first()
+    if template is not None:
+        _send_template(conversation, template, [conversation.subject, context["link"]])
+    elif within_reply_window(conversation):
+        message = Message.objects.create(
+            conversation=conversation,
+            kind=Kind.FROM_OFFICER,
+            from_bot=True,
+            body=_("Thank you for asking BPS. How did we do? Rate this conversation: %(link)s") % context,
+        )
+        queue_whatsapp(message)
+
+
+def _send_template(conversation: Conversation, template: WhatsAppTemplate, parameters: list[str], author=None):
+    purpose = TemplatePurpose(template.purpose).label
+    message = Message.objects.create(
+        conversation=conversation,
+        kind=Kind.FROM_OFFICER,
+        author=author,
+        from_bot=author is None,
+        body=f"[{purpose}: {template.name}] " + " · ".join(parameters),
+        template=template.name,
+        template_parameters=parameters,
+    )
+    queue_whatsapp(message)
+    return message
+
+
+@transaction.atomic
+def send_follow_up(conversation_id: int, officer_user: User) -> Message:
+    """After the 24-hour window: the satker's follow-up template, the one message WhatsApp still
+    takes. When the person answers it, the window opens again."""
+    conversation = _lock(conversation_id)
+    if conversation.channel != Channel.WHATSAPP or conversation.state == State.CLOSED:
+        raise Conflict(_("A follow-up template is only for open WhatsApp conversations."))
+    _check_officer_may_act(conversation, officer_user)
+    template = WhatsAppTemplate.objects.filter(purpose=TemplatePurpose.FOLLOW_UP).first()
+    if template is None:
+        raise ValidationError(_("No follow-up template is set. An admin sets it under Conversations and WhatsApp."))
+    if conversation.state in (State.WAITING, State.BOT):
+        _take(conversation, officer_user)
+    message = _send_template(conversation, template, [conversation.person_name, conversation.subject], officer_user)
+    tell_open_pages(conversation)
+    return message
+
+
+@transaction.atomic
+def rate(conversation: Conversation, *, rating: int, comment: str = "") -> ConversationRating:
+    """The person's rating, from the link; once per conversation."""
+    if ConversationRating.objects.filter(conversation=conversation).exists():
+        raise Conflict(_("This conversation has already been rated. Thank you!"))
+    try:
+        with transaction.atomic():
+            return ConversationRating.objects.create(conversation=conversation, rating=rating, comment=comment.strip())
+    except IntegrityError:
+        raise Conflict(_("This conversation has already been rated. Thank you!")) from None
+
+
+@transaction.atomic
+def save_template(*, actor: User, purpose: str, name: str, language: str) -> WhatsAppTemplate:
+    template, _created = WhatsAppTemplate.objects.update_or_create(
+        purpose=purpose, defaults={"name": name.strip(), "language": language.strip() or "id"}
+    )
+    template.full_clean()
+    record(actor, "conversations.template", purpose, name=name, language=language)
+    return template
 
 
 @transaction.atomic

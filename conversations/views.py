@@ -17,11 +17,20 @@ from conversations.forms import (
     AskForm,
     ConversationSettingsForm,
     NoteForm,
+    RatingForm,
     ReplyForm,
+    TemplateForm,
     TransferForm,
     WhatsAppNumberForm,
 )
-from conversations.models import ConversationSettings, Kind
+from conversations.models import (
+    TEMPLATE_PARAMETERS,
+    ConversationSettings,
+    Kind,
+    State,
+    TemplatePurpose,
+    WhatsAppTemplate,
+)
 from core.access import require_role
 from core.errors import Conflict
 from core.models import Role
@@ -89,7 +98,10 @@ def _page(request, conversation, status=200, **forms):
         "reply_form": forms.get("reply") or ReplyForm(auto_id="id_reply_%s"),
         "reply_window_open": services.within_reply_window(conversation),
     }
+    if conversation.state == State.CLOSED and user.pk == conversation.consumer_id:
+        context["rating_token"] = None if hasattr(conversation, "rating") else services.rating_token(conversation)
     if officer_side:
+        context["follow_up_template"] = WhatsAppTemplate.objects.filter(purpose=TemplatePurpose.FOLLOW_UP).first()
         context["note_form"] = forms.get("note") or NoteForm(auto_id="id_note_%s")
         context["transfer_form"] = forms.get("transfer") or TransferForm(
             auto_id="id_transfer_%s", officers=selectors.transfer_targets(conversation)
@@ -109,6 +121,7 @@ ACTIONS = {
     "ambil": (None, lambda pk, user, data: services.take(pk, user)),
     "alihkan": (TransferForm, lambda pk, user, data: services.transfer(pk, user, **data)),
     "tutup": (None, lambda pk, user, data: services.close(pk, user)),
+    "susulan": (None, lambda pk, user, data: services.send_follow_up(pk, user)),
 }
 FORM_KEYS = {"balas": "reply", "catatan": "note", "alihkan": "transfer"}
 
@@ -172,6 +185,14 @@ def conversation_settings(request):
     rules = ConversationSettings.current()
     rules_form = ConversationSettingsForm(request.POST if posted == "rules" else None, instance=rules)
     number_form = WhatsAppNumberForm(request.POST if posted == "whatsapp" else None)
+    template_forms = {
+        purpose: TemplateForm(
+            request.POST if posted == purpose else None,
+            instance=WhatsAppTemplate.objects.filter(purpose=purpose).first(),
+            prefix=purpose,
+        )
+        for purpose in TemplatePurpose.values
+    }
     if posted == "disconnect":
         disconnect_whatsapp(satker, actor=request.user)
         messages.success(request, _("The WhatsApp number is disconnected."))
@@ -189,6 +210,14 @@ def conversation_settings(request):
         success=_("The WhatsApp number is connected."),
         next_url="conversation-settings",
     )
+    for purpose, form in template_forms.items():
+        done = done or submit_form(
+            request,
+            form,
+            lambda data, purpose=purpose: services.save_template(actor=request.user, purpose=purpose, **data),
+            success=_("Saved."),
+            next_url="conversation-settings",
+        )
     return done or render(
         request,
         "conversations/settings.html",
@@ -196,6 +225,36 @@ def conversation_settings(request):
             "rules_form": rules_form,
             "number_form": number_form,
             "number": whatsapp_number_of(satker),
+            "templates": [
+                (TemplatePurpose(purpose).label, TEMPLATE_PARAMETERS[purpose], form)
+                for purpose, form in template_forms.items()
+            ],
         },
-        status=form_status(rules_form, number_form),
+        status=form_status(rules_form, number_form, *template_forms.values()),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@limit("conversation_message")
+def rate(request, token):
+    """Rate a closed conversation from the link sent on closing; no sign-in (WhatsApp)."""
+    conversation = services.conversation_of_rating_token(token)
+    if conversation is None:
+        return render(request, "conversations/rate.html", {"expired": True}, status=404)
+    form = RatingForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rate(conversation, **form.cleaned_data)
+        except Conflict as error:
+            messages.error(request, str(error))
+            status = 409
+        else:
+            return render(request, "conversations/rate.html", {"conversation": conversation, "thanks": True})
+    already = hasattr(conversation, "rating") and status == 200
+    return render(
+        request,
+        "conversations/rate.html",
+        {"conversation": conversation, "form": None if already else form, "already": already},
+        status=400 if form.errors else status,
     )

@@ -39,6 +39,7 @@ from conversations.models import (
     Kind,
     Message,
     State,
+    WhatsAppTemplate,
 )
 from core.tasking import enqueue_after_commit
 from core.tenancy import current_satker
@@ -315,6 +316,19 @@ def _buttons_payload(text: str) -> dict:
 def _payloads(message: Message, buttons: bool, credentials) -> list[dict]:
     """What to send for one message: its file, its text, AIDA's buttons (on the text when it
     fits in an interactive body, else after it)."""
+    if message.template:
+        template = WhatsAppTemplate.objects.filter(name=message.template).first()
+        parameters = [{"type": "text", "text": str(value)[:1000]} for value in message.template_parameters]
+        return [
+            {
+                "type": "template",
+                "template": {
+                    "name": message.template,
+                    "language": {"code": template.language if template else "id"},
+                    "components": [{"type": "body", "parameters": parameters}],
+                },
+            }
+        ]
     payloads = []
     if message.attachment:
         message.attachment.open("rb")

@@ -77,6 +77,10 @@ def _texts(kind: str) -> tuple[str, str]:
         ),
         "conversation_message": (_("New message from a consumer"), _("%(consumer)s wrote in “%(subject)s”.")),
         "conversation_reply": (_("An officer answered you"), _("%(officer)s answered “%(subject)s”.")),
+        "conversation_rating": (
+            _("How did we do?"),
+            _("“%(subject)s” is closed. Please rate how we answered: %(link)s"),
+        ),
         "requests_waiting": (
             _("Requests are waiting for you"),
             _("%(count)s consultation requests are waiting for your decision."),

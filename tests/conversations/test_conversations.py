@@ -272,3 +272,14 @@ def test_a_satker_admin_connects_its_whatsapp_number_and_the_token_is_kept_seale
     assert client_for(satker_a, officer).get("/pengaturan/percakapan/").status_code == 403
     assert page.post("/pengaturan/percakapan/", {"form": "disconnect"}).status_code == 302
     assert whatsapp_credentials(satker_a) is None
+
+
+def test_closed_by_the_officer_the_consumer_is_asked_to_rate_it(satker_a, team):
+    consumer = create_user(satker_a, "andi@example.com")
+    conversation = ask(satker_a, consumer, tag="perdagangan-harga-inflasi")
+    assert client_for(satker_a, team["sari"].user).post(f"/percakapan/{conversation.pk}/tutup/").status_code == 302
+    with schema_context(satker_a.schema_name):
+        asked = Notification.objects.get(kind="conversation_rating", recipient=consumer)
+        assert "/percakapan/nilai/" in asked.body
+    page = client_for(satker_a, consumer).get(f"/percakapan/{conversation.pk}/").content.decode()
+    assert 'id="rate"' in page

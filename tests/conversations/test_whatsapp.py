@@ -9,13 +9,14 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conversations import whatsapp
 from conversations.models import Contact, Conversation, Delivery, Kind, Message, State
 from realtime.models import Notification
-from tests.conftest import client_for
+from tests.conftest import client_for, host_of
 from tests.conversations.conftest import NUMBER_A, NUMBER_B, SITI
 from tests.fakes import whatsapp as fake
 
@@ -241,3 +242,71 @@ def test_aida_does_not_answer_once_an_officer_has_taken_the_conversation(whatsap
         assert whatsapp.answer_with_aida(question.pk) is None
         assert not Message.objects.filter(conversation=conversation, from_bot=True, body__contains="Garis").exists()
     assert len(world.sent_to(SITI)) == sent_before
+
+
+def test_after_the_window_only_the_follow_up_template_goes_and_its_errors_are_told(whatsapp_world):
+    world = whatsapp_world
+    world.write(fake.text("Petugas"))
+    conversation = thread_of(world.a, wa_id=SITI)
+    officer = client_for(world.a, world.officers["rina"].user)
+    with schema_context(world.a.schema_name):
+        Conversation.objects.filter(pk=conversation.pk).update(
+            last_consumer_message_at=timezone.now() - timedelta(days=2)
+        )
+    assert "Belum ada template tindak lanjut" in officer.get(f"/percakapan/{conversation.pk}/").content.decode()
+    admin = client_for(world.a, create_admin(world.a))
+    saved = admin.post(
+        "/pengaturan/percakapan/",
+        {"form": "follow_up", "follow_up-name": "halopst_tindak_lanjut", "follow_up-language": "id"},
+    )
+    assert saved.status_code == 302
+    page = officer.get(f"/percakapan/{conversation.pk}/").content.decode()
+    assert "halopst_tindak_lanjut" in page
+    assert officer.post(f"/percakapan/{conversation.pk}/susulan/").status_code == 302
+    template = world.sent_to(SITI)[-1]
+    assert template["type"] == "template" and template["template"]["name"] == "halopst_tindak_lanjut"
+    parameters = [p["text"] for p in template["template"]["components"][0]["parameters"]]
+    assert parameters == ["Siti", "Petugas"]
+
+    world.fake.plan.append("132000")  # the template approved at Meta takes other parameters
+    officer.post(f"/percakapan/{conversation.pk}/susulan/")
+    with schema_context(world.a.schema_name):
+        refused = Message.objects.filter(template="halopst_tindak_lanjut").order_by("pk").last()
+        assert refused.delivery == Delivery.FAILED and "parameter template" in refused.delivery_error
+
+
+def test_closing_asks_for_a_rating_by_template_and_the_link_rates_once_on_its_own_satker(whatsapp_world):
+    world = whatsapp_world
+    world.write(fake.text("Petugas"))
+    conversation = thread_of(world.a, wa_id=SITI)
+    with schema_context(world.a.schema_name):
+        from conversations.services import save_template
+
+        save_template(actor=None, purpose="rating", name="halopst_nilai", language="id")
+        Conversation.objects.filter(pk=conversation.pk).update(
+            last_consumer_message_at=timezone.now() - timedelta(days=3)
+        )
+    officer = client_for(world.a, world.officers["rina"].user)
+    assert officer.post(f"/percakapan/{conversation.pk}/tutup/").status_code == 302
+    asked = world.sent_to(SITI)[-1]
+    assert asked["type"] == "template" and asked["template"]["name"] == "halopst_nilai"
+    subject, link = [p["text"] for p in asked["template"]["components"][0]["parameters"]]
+    assert subject == "Petugas" and "/percakapan/nilai/" in link
+    path = "/" + link.split("/", 3)[3]
+
+    other_satker = Client(HTTP_HOST=host_of(world.b))
+    assert other_satker.get(path).status_code == 404  # the link opens nothing elsewhere
+    visitor = Client(HTTP_HOST=host_of(world.a))  # no account: a WhatsApp user
+    assert "Seberapa puas" in visitor.get(path).content.decode()
+    assert visitor.post(path, {"rating": "5", "comment": "Cepat dan jelas"}).status_code == 200
+    assert visitor.post(path, {"rating": "1"}).status_code == 409
+    with schema_context(world.a.schema_name):
+        conversation.refresh_from_db()
+        assert conversation.rating.rating == 5 and conversation.rating.comment == "Cepat dan jelas"
+
+
+def create_admin(satker):
+    from core.models import Role
+    from tests.conftest import create_user
+
+    return create_user(satker, "admin@satker.example", role=Role.SATKER_ADMIN)
