@@ -76,7 +76,7 @@ class TransferForm(forms.Form):
 class ConversationSettingsForm(forms.ModelForm):
     class Meta:
         model = ConversationSettings
-        fields = ["open_per_officer", "reply_standard_minutes"]
+        fields = ["open_per_officer", "reply_standard_minutes", "reassign_after_minutes"]
 
 
 class WhatsAppNumberForm(forms.Form):

@@ -75,6 +75,13 @@ class ConversationSettings(models.Model):
     reply_standard_minutes = models.PositiveSmallIntegerField(
         _("service standard for a first reply (minutes)"), default=120
     )
+    reassign_after_minutes = models.PositiveSmallIntegerField(
+        _("pass on an unanswered conversation after (minutes)"),
+        default=0,
+        help_text=_(
+            "When the officer holding a conversation has not answered the person's message for this long, it goes to another officer (0: never)."
+        ),
+    )
 
     class Meta:
         constraints = [
@@ -218,6 +225,7 @@ class Action(models.TextChoices):
     ASSIGN = "assign", _("Assigned")
     TAKE = "take", _("Taken")
     TRANSFER = "transfer", _("Transferred")
+    RETURN = "return", _("Passed on: not answered in time")
     CLOSE = "close", _("Closed")
     REOPEN = "reopen", _("Reopened")
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -468,16 +468,46 @@ def save_template(*, actor: User, purpose: str, name: str, language: str) -> Wha
 
 
 @transaction.atomic
-def save_settings(*, actor: User, open_per_officer: int, reply_standard_minutes: int) -> ConversationSettings:
+def save_settings(*, actor: User, **rules_given: int) -> ConversationSettings:
+    """The satker's rules (ConversationSettingsForm's fields)."""
     rules = ConversationSettings.current()
-    rules.open_per_officer, rules.reply_standard_minutes = open_per_officer, reply_standard_minutes
+    for name, value in rules_given.items():
+        setattr(rules, name, value)
     rules.full_clean()
     rules.save()
-    record(
-        actor,
-        "conversations.rules",
-        "",
-        open_per_officer=open_per_officer,
-        reply_standard_minutes=reply_standard_minutes,
-    )
+    record(actor, "conversations.rules", "", **rules_given)
     return rules
+
+
+def pass_on_unanswered(now: datetime | None = None) -> int:
+    """Conversations whose holder has not answered the person's latest message within the
+    satker's time go to another officer of the topic (back to the queue if there is none).
+    Each in its own transaction, checked again under its lock. Returns how many moved."""
+    minutes = ConversationSettings.current().reassign_after_minutes
+    if not minutes:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(minutes=minutes)
+    stale = (
+        Conversation.objects.filter(state=State.ASSIGNED, assigned_at__lt=cutoff, last_consumer_message_at__lt=cutoff)
+        .annotate(
+            answered_at=Max(
+                "messages__created_at", filter=Q(messages__kind=Kind.FROM_OFFICER, messages__from_bot=False)
+            )
+        )
+        .filter(Q(answered_at__isnull=True) | Q(answered_at__lt=F("last_consumer_message_at")))
+        .values_list("pk", flat=True)
+    )
+    moved = 0
+    for pk in list(stale):
+        with transaction.atomic():
+            conversation = _lock(pk)
+            if conversation.state != State.ASSIGNED or conversation.assigned_at >= cutoff:
+                continue  # taken or answered meanwhile
+            holder = conversation.assignee
+            conversation.state, conversation.assignee = State.WAITING, None
+            conversation.save(update_fields=["state", "assignee", "updated_at"])
+            record_event(conversation, Action.RETURN, None, State.ASSIGNED)
+            route(conversation, None, exclude=holder)
+            tell_open_pages(conversation)
+            moved += 1
+    return moved

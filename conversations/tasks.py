@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import connection
 
-from conversations import whatsapp
+from conversations import services, whatsapp
 from core.tasking import send_in_schema
 
 # A message WhatsApp keeps refusing for a temporary reason is given up after this many tries
@@ -26,3 +26,8 @@ def send_on_whatsapp(message_id: int, buttons: bool = False, attempt: int = 1) -
     delay = whatsapp.send(message_id, buttons=buttons, give_up=attempt >= MAX_SEND_ATTEMPTS)
     if delay is not None:
         send_in_schema(send_on_whatsapp, connection.schema_name, message_id, buttons, attempt + 1, countdown=delay)
+
+
+@shared_task
+def pass_on_unanswered() -> int:
+    return services.pass_on_unanswered()

@@ -33,6 +33,10 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "tenant_schemas": ["public"],
     },
+    "pass-on-unanswered-conversations": {
+        "task": "conversations.tasks.pass_on_unanswered",
+        "schedule": crontab(minute="*/5"),
+    },
     "send-reminders": {
         "task": "booking.tasks.send_reminders",
         "schedule": crontab(minute="*/5"),

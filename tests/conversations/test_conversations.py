@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
 from conversations import services
-from conversations.models import Conversation, ConversationEvent, ConversationSettings, Kind, State
+from conversations.models import Conversation, ConversationEvent, ConversationSettings, Kind, Message, State
 from core.errors import Conflict
 from core.models import Role
 from core.privacy import delete_account, export_personal_data
@@ -283,3 +283,27 @@ def test_closed_by_the_officer_the_consumer_is_asked_to_rate_it(satker_a, team):
         assert "/percakapan/nilai/" in asked.body
     page = client_for(satker_a, consumer).get(f"/percakapan/{conversation.pk}/").content.decode()
     assert 'id="rate"' in page
+
+
+def test_a_conversation_left_unanswered_past_the_satkers_time_goes_to_another_officer(satker_a, team):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    consumer = create_user(satker_a, "andi@example.com")
+    conversation = ask(satker_a, consumer, tag="kemiskinan-kesejahteraan")
+    holder = conversation.assignee
+    other = team["bagus"] if holder == team["rina"] else team["rina"]
+    answered = ask(satker_a, create_user(satker_a, "budi@example.com"), "Gini", tag="kemiskinan-kesejahteraan")
+    with schema_context(satker_a.schema_name):
+        services.write(answered.pk, answered.assignee.user, body="Sudah dijawab")
+        assert services.pass_on_unanswered() == 0  # the rule is off until the admin sets it
+        ConversationSettings.objects.update_or_create(id=1, defaults={"reassign_after_minutes": 30})
+        an_hour_ago = timezone.now() - timedelta(hours=1)
+        Conversation.objects.update(assigned_at=an_hour_ago, last_consumer_message_at=an_hour_ago)
+        Message.objects.update(created_at=an_hour_ago)
+        assert services.pass_on_unanswered() == 1  # the answered one stays
+        conversation.refresh_from_db()
+        assert conversation.assignee == other
+        assert list(conversation.events.values_list("action", flat=True))[-2:] == ["return", "assign"]
+        assert Notification.objects.filter(kind="conversation_assigned", recipient=other.user).exists()
