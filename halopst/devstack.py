@@ -202,7 +202,34 @@ def start_processes(port: int, *, debug: bool = False) -> list[subprocess.Popen]
     if not debug:
         environments[1] = {"HALOPST_DB_POOL_MAX_SIZE": os.environ.get("HALOPST_DB_POOL_MAX_SIZE", "16")}
     commands = web + [
-        [PYTHON, "-m", "celery", "-A", "halopst", "worker", "--loglevel", "WARNING", "--concurrency", "2"],
+        [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "halopst",
+            "worker",
+            "-Q",
+            "celery",
+            "--loglevel",
+            "WARNING",
+            "--concurrency",
+            "2",
+        ],
+        [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "halopst",
+            "worker",
+            "-Q",
+            "aida",
+            "--loglevel",
+            "WARNING",
+            "--concurrency",
+            "1",
+        ],
         [
             PYTHON,
             "-m",

@@ -207,6 +207,9 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# AIDA's WhatsApp answers wait for a model: their own queue (and worker, deploy/compose.yaml),
+# so a burst of questions never delays what officers send or the notifications.
+CELERY_TASK_ROUTES = {"conversations.tasks.answer_on_whatsapp": {"queue": "aida"}}
 CELERY_TASK_ALWAYS_EAGER = env_bool("HALOPST_CELERY_EAGER", False)
 CELERY_BEAT_SCHEDULER = "halopst.beat:ActiveSatkerScheduler"
 
