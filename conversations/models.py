@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import ExpertiseTag, OfficerProfile
+from booking.models import Consultation, ExpertiseTag, OfficerProfile
 
 
 class Channel(models.TextChoices):
@@ -111,6 +111,10 @@ class Conversation(models.Model):
         OfficerProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="conversations"
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
+    # A booked consultation's own thread: its consumer and officer write there before and after.
+    consultation = models.OneToOneField(
+        Consultation, null=True, blank=True, on_delete=models.CASCADE, related_name="thread"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_message_at = models.DateTimeField()
     # When the consumer last wrote and when an officer first answered: the service standard

@@ -253,6 +253,35 @@ def start_conversation(
 
 
 @transaction.atomic
+def consultation_thread(consultation, user: User) -> Conversation:
+    """The thread of a booked consultation, made when its consumer or officer first opens it:
+    held by the consultation's officer from the start (nothing to route)."""
+    if user.pk != consultation.consumer_id and user.role not in (Role.OFFICER, Role.SATKER_ADMIN):
+        raise PermissionDenied(_("You may not write in this conversation."))
+    existing = Conversation.objects.filter(consultation=consultation).first()
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            conversation = Conversation.objects.create(
+                consumer=consultation.consumer,
+                consultation=consultation,
+                subject=consultation.topic,
+                expertise=consultation.expertise,
+                state=State.ASSIGNED,
+                assignee=consultation.officer,
+                assigned_at=now,
+                last_message_at=now,
+                last_consumer_message_at=now,
+            )
+    except IntegrityError:  # opened by the other side a moment ago
+        return Conversation.objects.get(consultation=consultation)
+    record_event(conversation, Action.START, user, "")
+    return conversation
+
+
+@transaction.atomic
 def write(conversation_id: int, author: User, *, body: str = "", attachment=None) -> Message:
     """A message in the thread, from its consumer or from the officer side.
 

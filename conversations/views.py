@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from booking import selectors as booking_selectors
 from booking.models import ExpertiseTag
 from conversations import selectors, services
 from conversations.forms import (
@@ -108,6 +109,14 @@ def _page(request, conversation, status=200, **forms):
         )
         context["events"] = conversation.events.select_related("actor", "assignee__user")
     return render(request, "conversations/thread.html", context, status=status)
+
+
+@login_required
+@require_POST
+def consultation_thread(request, pk):
+    """ "Write to the officer" / "write to the consumer" on a consultation's page."""
+    consultation = booking_selectors.consultation_for(request.user, pk)
+    return redirect("conversation", pk=services.consultation_thread(consultation, request.user).pk)
 
 
 @login_required

@@ -12,7 +12,9 @@ import base64
 import http.client
 import json
 import logging
+import os
 import socket
+import threading
 import urllib.error
 from dataclasses import dataclass
 
@@ -126,9 +128,23 @@ def _whatsapp_url(path: str) -> str:
     return f"{settings.HALOPST_WHATSAPP_BASE_URL.rstrip('/')}/{settings.HALOPST_WHATSAPP_API_VERSION}/{path}"
 
 
+_whatsapp_http: tuple[int, httpx.Client] | None = None
+_whatsapp_http_lock = threading.Lock()
+
+
+def _whatsapp_client() -> httpx.Client:
+    """One client per process, made after any fork: a client per request loaded the CA bundle
+    each time (44 ms of a 67 ms send in bench/conversations.py) and opened a new connection."""
+    global _whatsapp_http
+    with _whatsapp_http_lock:
+        if _whatsapp_http is None or _whatsapp_http[0] != os.getpid():
+            _whatsapp_http = (os.getpid(), httpx.Client())
+        return _whatsapp_http[1]
+
+
 def _whatsapp_request(method: str, url: str, token: str, **kwargs) -> httpx.Response:
     try:
-        return httpx.request(
+        return _whatsapp_client().request(
             method,
             url,
             timeout=settings.HALOPST_PROVIDER_TIMEOUT,

@@ -307,3 +307,27 @@ def test_a_conversation_left_unanswered_past_the_satkers_time_goes_to_another_of
         assert conversation.assignee == other
         assert list(conversation.events.values_list("action", flat=True))[-2:] == ["return", "assign"]
         assert Notification.objects.filter(kind="conversation_assigned", recipient=other.user).exists()
+
+
+def test_a_booked_consultation_has_its_own_thread_for_its_consumer_and_officer(satker_a, team):
+    from tests.booking.conftest import at, next_weekday, request
+
+    consumer = create_user(satker_a, "andi@example.com")
+    booked = request(satker_a, consumer, team["rina"], at(satker_a, next_weekday(satker_a.timezone, 0), 8))
+    page = client_for(satker_a, consumer)
+    assert "Tulis pesan" in page.get(f"/konsultasi/{booked.pk}/").content.decode()
+    opened = page.post(f"/percakapan/konsultasi/{booked.pk}/")
+    assert opened.status_code == 302
+    with schema_context(satker_a.schema_name):
+        thread = Conversation.objects.get(consultation=booked)
+        assert thread.assignee == team["rina"] and thread.state == State.ASSIGNED
+    assert opened["Location"] == f"/percakapan/{thread.pk}/"
+    page.post(f"/percakapan/{thread.pk}/balas/", {"body": "Boleh saya kirim daftar variabelnya dulu?"})
+    officer = client_for(satker_a, team["rina"].user)
+    # The officer's button finds the same thread; another officer cannot open it.
+    assert officer.post(f"/percakapan/konsultasi/{booked.pk}/")["Location"] == f"/percakapan/{thread.pk}/"
+    assert "daftar variabelnya" in officer.get(f"/percakapan/{thread.pk}/").content.decode()
+    assert client_for(satker_a, team["bagus"].user).post(f"/percakapan/konsultasi/{booked.pk}/").status_code == 404
+    assert "1 pesan" in page.get(f"/konsultasi/{booked.pk}/").content.decode()
+    with schema_context(satker_a.schema_name):
+        assert Notification.objects.filter(kind="conversation_message", recipient=team["rina"].user).count() == 1
