@@ -168,7 +168,7 @@ def main():
     log = tempfile.NamedTemporaryFile(prefix="bench-conversations-", suffix=".log", delete=False)
     port = free_port()
     web = start_server("gunicorn", port, log=log)
-    # As deployed: a worker for everything but AIDA's answers, and one for those (their queue).
+    # As deployed: a worker for the default queue, and one for the WhatsApp channel's bulk.
     # --purge: tasks another run left in this Redis database are not ours to run.
     workers = [
         subprocess.Popen(
@@ -179,7 +179,7 @@ def main():
             stderr=log,
             start_new_session=True,
         )
-        for queue in ("celery", "aida")
+        for queue in ("celery", "whatsapp")
     ]
     base, portal = f"http://127.0.0.1:{port}", "localhost"
     print(f"{CONTACTS} people, {RATE:g} messages/s for {SECONDS}s, {OFFICERS} officers; log: {log.name}")

@@ -124,11 +124,11 @@ def within_reply_window(conversation: Conversation, now: datetime | None = None)
 def queue_whatsapp(message: Message, *, buttons: bool = False) -> None:
     """Queue an outgoing message for the person's WhatsApp; it leaves after commit. AIDA's
     answers carry the "ask an officer" and "book a time" buttons."""
-    from conversations.tasks import send_on_whatsapp
+    from conversations.tasks import send_bot_message, send_on_whatsapp
 
     message.delivery = Delivery.QUEUED
     message.save(update_fields=["delivery"])
-    enqueue_after_commit(send_on_whatsapp, message.pk, buttons)
+    enqueue_after_commit(send_bot_message if message.from_bot else send_on_whatsapp, message.pk, buttons)
 
 
 def _add_message(conversation, kind, author, body, attachment) -> Message:

@@ -202,34 +202,12 @@ def start_processes(port: int, *, debug: bool = False) -> list[subprocess.Popen]
     if not debug:
         environments[1] = {"HALOPST_DB_POOL_MAX_SIZE": os.environ.get("HALOPST_DB_POOL_MAX_SIZE", "16")}
     commands = web + [
-        [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "halopst",
-            "worker",
-            "-Q",
-            "celery",
-            "--loglevel",
-            "WARNING",
-            "--concurrency",
-            "2",
-        ],
-        [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "halopst",
-            "worker",
-            "-Q",
-            "aida",
-            "--loglevel",
-            "WARNING",
-            "--concurrency",
-            "1",
-        ],
+        # As deploy/compose.yaml: the default queue, and the WhatsApp channel's bulk apart.
+        *(
+            [PYTHON, "-m", "celery", "-A", "halopst", "worker", "-n", f"{queue}@%h", "-Q", queue]
+            + ["--loglevel", "WARNING", "--concurrency", concurrency]
+            for queue, concurrency in (("celery", "2"), ("whatsapp", "1"))
+        ),
         [
             PYTHON,
             "-m",

@@ -207,9 +207,14 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# AIDA's WhatsApp answers wait for a model: their own queue (and worker, deploy/compose.yaml),
-# so a burst of questions never delays what officers send or the notifications.
-CELERY_TASK_ROUTES = {"conversations.tasks.answer_on_whatsapp": {"queue": "aida"}}
+# The WhatsApp channel's bulk (people's messages in, AIDA's answers and what the bot sends) has its
+# own queue and worker (deploy/compose.yaml), so a burst never delays what officers send or the
+# notifications on the default queue (bench/conversations.py: officer replies waited ~50 s behind it).
+WHATSAPP_QUEUE = "whatsapp"
+CELERY_TASK_ROUTES = {
+    f"conversations.tasks.{name}": {"queue": WHATSAPP_QUEUE}
+    for name in ("receive_whatsapp", "answer_on_whatsapp", "send_bot_message")
+}
 CELERY_TASK_ALWAYS_EAGER = env_bool("HALOPST_CELERY_EAGER", False)
 CELERY_BEAT_SCHEDULER = "halopst.beat:ActiveSatkerScheduler"
 
