@@ -108,6 +108,7 @@ class Officer:
             "/akun/masuk/", data={"csrfmiddlewaretoken": token, "username": email, "password": "bench-password-1"}
         )
         assert signed_in.status_code == 302, signed_in.text[:300]
+        self.refused = 0
 
     def reply_to_one(self, answered: set, sent_at: dict) -> None:
         inbox = self.http.get("/percakapan/")
@@ -120,8 +121,14 @@ class Officer:
                 continue
             answered.add(pk)
             body = f"Jawaban petugas {uuid.uuid4().hex[:12]}"
-            sent_at[body] = time.monotonic()
-            self.http.post(f"/percakapan/{pk}/balas/", data={"csrfmiddlewaretoken": token.group(1), "body": body})
+            started = time.monotonic()
+            posted = self.http.post(
+                f"/percakapan/{pk}/balas/", data={"csrfmiddlewaretoken": token.group(1), "body": body}
+            )
+            if posted.status_code == 302:  # else a colleague took it a moment earlier (409)
+                sent_at[body] = started
+            else:
+                self.refused += 1
             return
 
 
@@ -308,7 +315,8 @@ def main():
     print(f"AIDA answers stored {bot_answers}")
     if reply_latencies:
         print(
-            f"officer replies {len(reply_latencies)} of {len(reply_sent_at)} reached WhatsApp: "
+            f"officer replies {len(reply_latencies)} of {len(reply_sent_at)} reached WhatsApp "
+            f"({sum(o.refused for o in officers)} more refused: a colleague had taken the conversation): "
             f"p50 {percentile(reply_latencies, 0.5) * 1000:.0f} ms, p95 {percentile(reply_latencies, 0.95) * 1000:.0f} ms"
         )
     else:

@@ -170,6 +170,13 @@ if DB_POOL_MAX_SIZE:
         "max_size": DB_POOL_MAX_SIZE,
         "timeout": 10,
     }
+# Behind PgBouncer in transaction pooling mode (deploy/pgbouncer.ini): each transaction carries
+# its satker's schema (halopst/transaction_pooling), no server-side cursors (they outlive a
+# transaction) and no server-side prepared statements (they live on one server connection).
+if env_bool("HALOPST_DB_TRANSACTION_POOLING", False):
+    DATABASES["default"]["ENGINE"] = "halopst.transaction_pooling"
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 DATABASE_ROUTERS = ["tenants.routers.SatkerOnlyModelsRouter", "django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
