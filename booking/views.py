@@ -38,7 +38,7 @@ from core.access import require_role
 from core.errors import Conflict
 from core.forms import InviteForm
 from core.models import Role, User
-from core.pages import add_service_errors, form_status, submit_form
+from core.pages import add_service_errors, form_status, run_action, submit_form
 from core.ratelimit import limit
 from core.services import invite_user
 from core.text import normalise_whatsapp_number
@@ -282,21 +282,10 @@ def consultation_action(request, pk, action):
         return render(request, "404.html", status=404)
     form_class, call = ACTION_FORMS[action]
     form = form_class(request.POST, auto_id=f"id_{action}_%s") if form_class else None
-    status = 400
-    if form is None or form.is_valid():
-        try:
-            call(consultation.pk, request.user, form.cleaned_data if form else {})
-        except Conflict as error:
-            messages.error(request, str(error))
-            status = 409
-        except ValidationError as error:
-            if form is None:
-                messages.error(request, " ".join(error.messages))
-            else:
-                add_service_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("booking-detail", pk=consultation.pk)
+    status = run_action(request, form, lambda data: call(consultation.pk, request.user, data))
+    if status is None:
+        messages.success(request, _("Saved."))
+        return redirect("booking-detail", pk=consultation.pk)
     consultation.refresh_from_db()
     forms = {action: form} if form else {}
     return render(request, "booking/detail.html", _detail_context(request, consultation, **forms), status=status)

@@ -35,7 +35,7 @@ from conversations.models import (
 from core.access import require_role
 from core.errors import Conflict
 from core.models import Role
-from core.pages import add_service_errors, form_status, submit_form
+from core.pages import add_service_errors, form_status, run_action, submit_form
 from core.ratelimit import limit
 from tenants.selectors import whatsapp_number_of
 from tenants.services import connect_whatsapp, disconnect_whatsapp
@@ -148,20 +148,9 @@ def conversation_action(request, pk, action):
         form = TransferForm(request.POST, auto_id="id_transfer_%s", officers=selectors.transfer_targets(conversation))
     elif form_class is not None:
         form = form_class(request.POST, request.FILES, auto_id=f"id_{FORM_KEYS[action]}_%s")
-    status = 400
-    if form is None or form.is_valid():
-        try:
-            call(conversation.pk, request.user, form.cleaned_data if form else {})
-        except Conflict as error:
-            messages.error(request, str(error))
-            status = 409
-        except ValidationError as error:
-            if form is None:
-                messages.error(request, " ".join(error.messages))
-            else:
-                add_service_errors(form, error)
-        else:
-            return redirect("conversation", pk=conversation.pk)
+    status = run_action(request, form, lambda data: call(conversation.pk, request.user, data))
+    if status is None:
+        return redirect("conversation", pk=conversation.pk)
     conversation = selectors.conversation_for(request.user, pk)
     forms = {FORM_KEYS[action]: form} if form is not None else {}
     return _page(request, conversation, status=status, **forms)

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from core.errors import Conflict
+
 
 def next_path(request, default: str = "/") -> str:
     """Where to go after a step (the `next` of the form or the address): only a path on this
@@ -48,6 +50,27 @@ def submit_form(request, form, action, *, success: str, next_url, atomic: bool =
         return None
     messages.success(request, success)
     return redirect(next_url)
+
+
+def run_action(request, form, action) -> int | None:
+    """Run a page's posted action: `action(cleaned_data)` once `form` (None: an action without
+    fields) is valid. None when it is done; else the status to show the page again with: 400
+    for what the form or the service refused (on the form's fields, or as a message when there
+    is no form), 409 for a Conflict with the current state (as a message)."""
+    if form is not None and not form.is_valid():
+        return 400
+    try:
+        action(form.cleaned_data if form is not None else {})
+    except Conflict as error:
+        messages.error(request, str(error))
+        return 409
+    except ValidationError as error:
+        if form is None:
+            messages.error(request, " ".join(error.messages))
+        else:
+            add_service_errors(form, error)
+        return 400
+    return None
 
 
 def form_status(*forms) -> int:

@@ -14,7 +14,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -207,6 +209,24 @@ def make_satker(committed_db):
         Domain.objects.filter(tenant_id=satker.pk).delete()
         delete_public_users(*User.objects.filter(managed_province_id=satker.pk))
         Satker.objects.filter(pk=satker.pk).delete()
+
+
+def race(count: int, attempt, refused: type[Exception] = Exception) -> list[tuple[str, object]]:
+    """Run `attempt(i)` in `count` threads released at the same moment, each on its own
+    database connection; ("ok", result) or ("refused", message) for a `refused` error, each."""
+    barrier = threading.Barrier(count)
+
+    def run(i):
+        try:
+            barrier.wait()
+            return "ok", attempt(i)
+        except refused as error:
+            return "refused", str(error)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
 
 
 def free_port() -> int:

@@ -1,37 +1,17 @@
 """Races against real PostgreSQL: separate connections, at the same time."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django_tenants.utils import schema_context
 
 from booking import services
 from booking.models import Consultation, Status
 from booking.services import SlotTaken
 from tests.booking.conftest import at, make_officer, next_weekday, request
-from tests.conftest import create_user
+from tests.conftest import create_user, race
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def race(count, attempt):
-    """Run `attempt(i)` in `count` threads released at the same moment; return outcomes."""
-    barrier = threading.Barrier(count)
-
-    def run(i):
-        try:
-            barrier.wait()
-            return "ok", attempt(i)
-        except SlotTaken as error:
-            return "taken", str(error)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
 
 
 def test_twenty_consumers_race_for_one_slot_and_exactly_one_holds_it(make_satker):
@@ -52,9 +32,9 @@ def test_twenty_consumers_race_for_one_slot_and_exactly_one_holds_it(make_satker
                 consumer_category="student",
             ).pk
 
-    outcomes = race(20, attempt)
+    outcomes = race(20, attempt, refused=SlotTaken)
     assert [kind for kind, _ in outcomes].count("ok") == 1
-    losers = [message for kind, message in outcomes if kind == "taken"]
+    losers = [message for kind, message in outcomes if kind == "refused"]
     assert len(losers) == 19 and all("just taken" in m or "baru saja" in m for m in losers)
     with schema_context(satker.schema_name):
         assert Consultation.objects.filter(status=Status.REQUESTED).count() == 1
@@ -79,8 +59,8 @@ def test_approving_two_requests_onto_one_time_at_once_is_refused_by_the_database
             with schema_context(satker.schema_name):
                 return services.approve(pair[i], officer.user, starts_at=target).pk
 
-        outcomes = race(2, attempt)
-        assert sorted(kind for kind, _ in outcomes) == ["ok", "taken"]
+        outcomes = race(2, attempt, refused=SlotTaken)
+        assert sorted(kind for kind, _ in outcomes) == ["ok", "refused"]
         with schema_context(satker.schema_name):
             approved = Consultation.objects.filter(pk__in=pair, status=Status.APPROVED)
             assert [c.starts_at for c in approved] == [target]
