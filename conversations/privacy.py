@@ -1,9 +1,17 @@
-"""A consumer's written questions in their data export, and what deleting their account leaves."""
+"""A consumer's written questions in their data export, what deleting their account leaves, and
+how long WhatsApp contacts (people without an account) are kept."""
 
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from conversations.models import Conversation, Kind, Message
+from conversations.models import OPEN_STATES, Contact, Conversation, Kind, Message
 from core.text import scrub_personal_data
+
+# The user id a forgotten contact keeps: the row must name someone, and this names no one.
+FORGOTTEN = "dihapus-"
 
 
 def personal_data_of(user) -> dict:
@@ -45,3 +53,31 @@ def erase_personal_data(user) -> None:
         message.attachment_name = ""
         message.attachment_bytes = 0
         message.save(update_fields=["body", "attachment", "attachment_name", "attachment_bytes"])
+
+
+def forget_old_contacts(days: int) -> int:
+    """WhatsApp contacts quiet for `days`, with nothing open, lose their number, user id and name;
+    what they wrote is scrubbed and what they sent deleted. The conversations stay counted,
+    and the officers' answers stay as the satker's record. Returns how many were forgotten."""
+    cutoff = timezone.now() - timedelta(days=days)
+    quiet = (
+        Contact.objects.exclude(profile_name="", wa_id__isnull=True, wa_user_id__startswith=FORGOTTEN)
+        .exclude(conversations__state__in=OPEN_STATES)
+        .exclude(conversations__last_message_at__gte=cutoff)
+    )
+    forgotten = 0
+    for contact in quiet:
+        with transaction.atomic():
+            for message in Message.objects.filter(conversation__contact=contact, kind=Kind.FROM_CONSUMER):
+                if message.attachment:
+                    message.attachment.delete(save=False)
+                message.body = scrub_personal_data(message.body) or "-"
+                message.attachment_name, message.attachment_bytes = "", 0
+                message.save(update_fields=["body", "attachment", "attachment_name", "attachment_bytes"])
+            for conversation in contact.conversations.all():
+                conversation.subject = scrub_personal_data(conversation.subject)
+                conversation.save(update_fields=["subject", "updated_at"])
+            contact.wa_id, contact.wa_user_id, contact.profile_name = None, f"{FORGOTTEN}{contact.pk}", ""
+            contact.save(update_fields=["wa_id", "wa_user_id", "profile_name", "updated_at"])
+            forgotten += 1
+    return forgotten

@@ -1,9 +1,10 @@
 """Celery tasks of the WhatsApp channel. Thin: the work is in conversations.whatsapp."""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import connection
 
-from conversations import services, whatsapp
+from conversations import privacy, services, whatsapp
 from core.tasking import send_in_schema
 
 # A message WhatsApp keeps refusing for a temporary reason is given up after this many tries
@@ -42,3 +43,8 @@ def send_bot_message(message_id: int, buttons: bool = False, attempt: int = 1) -
 @shared_task
 def pass_on_unanswered() -> int:
     return services.pass_on_unanswered()
+
+
+@shared_task
+def forget_old_contacts() -> int:
+    return privacy.forget_old_contacts(settings.HALOPST_WHATSAPP_RETENTION_DAYS)

@@ -33,6 +33,10 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "tenant_schemas": ["public"],
     },
+    "forget-old-whatsapp-contacts": {
+        "task": "conversations.tasks.forget_old_contacts",
+        "schedule": crontab(minute=47, hour=3),
+    },
     "pass-on-unanswered-conversations": {
         "task": "conversations.tasks.pass_on_unanswered",
         "schedule": crontab(minute="*/5"),

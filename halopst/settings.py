@@ -395,6 +395,9 @@ HALOPST_GEMINI_THINKING_ALLOWANCE = int(os.environ.get("HALOPST_GEMINI_THINKING_
 # AIDA questions per hour, per IP address and per account (anonymous visitors: per session).
 # AIDA conversations are anonymised after this many days (UU PDP: keep no longer than needed).
 HALOPST_AIDA_RETENTION_DAYS = int(os.environ.get("HALOPST_AIDA_RETENTION_DAYS", "365"))
+# WhatsApp contacts (people without an account, who cannot delete themselves) are forgotten
+# this many days after their last message once their conversations are closed.
+HALOPST_WHATSAPP_RETENTION_DAYS = int(os.environ.get("HALOPST_WHATSAPP_RETENTION_DAYS", "365"))
 HALOPST_AIDA_QUESTIONS_PER_HOUR = int(os.environ.get("HALOPST_AIDA_QUESTIONS_PER_HOUR", "30"))
 HALOPST_AIDA_QUESTIONS_PER_ADDRESS_HOUR = int(os.environ.get("HALOPST_AIDA_QUESTIONS_PER_ADDRESS_HOUR", "3000"))
 

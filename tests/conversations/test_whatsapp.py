@@ -283,3 +283,25 @@ def create_admin(satker):
     from tests.conftest import create_user
 
     return create_user(satker, "admin@satker.example", role=Role.SATKER_ADMIN)
+
+
+def test_quiet_whatsapp_contacts_are_forgotten_after_the_retention_period(whatsapp_world):
+    from conversations.privacy import forget_old_contacts
+
+    world = whatsapp_world
+    media = world.fake.offer_media(b"%PDF-1.4 ktp", "application/pdf")
+    world.write(fake.document(media, "ktp.pdf", caption="KTP saya, NIK 3515012345678901"))
+    world.write(fake.text("petugas"), wa_id="6285555555555", user_id="ID.6285555555555", name="Budi")
+    old = thread_of(world.a, wa_id=SITI)
+    recent = thread_of(world.a, wa_id="6285555555555")
+    with schema_context(world.a.schema_name):
+        Conversation.objects.filter(pk=old.pk).update(
+            state=State.CLOSED, closed_at=timezone.now(), last_message_at=timezone.now() - timedelta(days=400)
+        )
+        assert forget_old_contacts(365) == 1
+        assert forget_old_contacts(365) == 0  # once
+        contact = Contact.objects.get(pk=old.contact_id)
+        assert contact.wa_id is None and contact.profile_name == "" and contact.wa_user_id.startswith("dihapus-")
+        kept = Message.objects.get(conversation=old, kind=Kind.FROM_CONSUMER)
+        assert "3515012345678901" not in kept.body and not kept.attachment and kept.attachment_name == ""
+        assert Contact.objects.get(pk=recent.contact_id).wa_id == "6285555555555"  # still talking: kept
