@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from booking.selectors import active_tags
-from conversations.models import ConversationSettings, WhatsAppTemplate
+from conversations.models import CannedReply, ConversationSettings, WhatsAppTemplate
 from conversations.services import check_attachment
 
 
@@ -113,3 +113,10 @@ class RatingForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class CannedReplyForm(forms.ModelForm):
+    class Meta:
+        model = CannedReply
+        fields = ["title", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 3})}

@@ -290,3 +290,17 @@ class ConversationRating(models.Model):
         constraints = [
             models.CheckConstraint(name="conversation_rating_range", condition=Q(rating__gte=1, rating__lte=5)),
         ]
+
+
+class CannedReply(models.Model):
+    """An answer the satker's officers give often ("where to download the Dalam Angka tables"),
+    ready to drop into a reply and edit."""
+
+    title = models.CharField(_("title"), max_length=60, unique=True)
+    body = models.TextField(_("text"), max_length=2000)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from booking.models import ExpertiseTag, OfficerProfile
 from conversations.models import (
     Action,
+    CannedReply,
     Channel,
     Conversation,
     ConversationEvent,
@@ -540,3 +541,18 @@ def pass_on_unanswered(now: datetime | None = None) -> int:
             tell_open_pages(conversation)
             moved += 1
     return moved
+
+
+@transaction.atomic
+def save_canned_reply(*, actor: User, title: str, body: str) -> CannedReply:
+    reply, _created = CannedReply.objects.update_or_create(title=title.strip(), defaults={"body": body.strip()})
+    record(actor, "conversations.canned_reply", reply.title)
+    return reply
+
+
+@transaction.atomic
+def delete_canned_reply(*, actor: User, pk: int) -> None:
+    deleted = CannedReply.objects.filter(pk=pk).first()
+    if deleted is not None:
+        deleted.delete()
+        record(actor, "conversations.canned_reply.delete", deleted.title)

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,6 +17,7 @@ from booking.models import ExpertiseTag
 from conversations import selectors, services
 from conversations.forms import (
     AskForm,
+    CannedReplyForm,
     ConversationSettingsForm,
     NoteForm,
     RatingForm,
@@ -26,6 +28,8 @@ from conversations.forms import (
 )
 from conversations.models import (
     TEMPLATE_PARAMETERS,
+    CannedReply,
+    Channel,
     ConversationSettings,
     Kind,
     State,
@@ -99,10 +103,13 @@ def _page(request, conversation, status=200, **forms):
         "reply_form": forms.get("reply") or ReplyForm(auto_id="id_reply_%s"),
         "reply_window_open": services.within_reply_window(conversation),
     }
+    if officer_side:
+        context["canned_replies"] = CannedReply.objects.all()
     if conversation.state == State.CLOSED and user.pk == conversation.consumer_id:
         context["rating_token"] = None if hasattr(conversation, "rating") else services.rating_token(conversation)
     if officer_side:
-        context["follow_up_template"] = WhatsAppTemplate.objects.filter(purpose=TemplatePurpose.FOLLOW_UP).first()
+        if conversation.channel == Channel.WHATSAPP and not context["reply_window_open"]:
+            context["follow_up_template"] = WhatsAppTemplate.objects.filter(purpose=TemplatePurpose.FOLLOW_UP).first()
         context["note_form"] = forms.get("note") or NoteForm(auto_id="id_note_%s")
         context["transfer_form"] = forms.get("transfer") or TransferForm(
             auto_id="id_transfer_%s", officers=selectors.transfer_targets(conversation)
@@ -191,10 +198,15 @@ def conversation_settings(request):
         )
         for purpose in TemplatePurpose.values
     }
+    canned_form = CannedReplyForm(request.POST if posted == "canned" else None, prefix="canned")
     if posted == "disconnect":
         disconnect_whatsapp(satker, actor=request.user)
         messages.success(request, _("The WhatsApp number is disconnected."))
         return redirect("conversation-settings")
+    if posted == "canned-delete":
+        services.delete_canned_reply(actor=request.user, pk=int(request.POST.get("pk") or 0))
+        messages.success(request, _("Deleted."))
+        return redirect(reverse("conversation-settings") + "#canned")
     done = submit_form(
         request,
         rules_form,
@@ -207,6 +219,13 @@ def conversation_settings(request):
         lambda data: connect_whatsapp(satker, actor=request.user, **data),
         success=_("The WhatsApp number is connected."),
         next_url="conversation-settings",
+    )
+    done = done or submit_form(
+        request,
+        canned_form,
+        lambda data: services.save_canned_reply(actor=request.user, **data),
+        success=_("Saved."),
+        next_url=reverse("conversation-settings") + "#canned",
     )
     for purpose, form in template_forms.items():
         done = done or submit_form(
@@ -223,12 +242,14 @@ def conversation_settings(request):
             "rules_form": rules_form,
             "number_form": number_form,
             "number": whatsapp_number_of(satker),
+            "canned_form": canned_form,
+            "canned_replies": CannedReply.objects.all(),
             "templates": [
                 (TemplatePurpose(purpose).label, TEMPLATE_PARAMETERS[purpose], form)
                 for purpose, form in template_forms.items()
             ],
         },
-        status=form_status(rules_form, number_form, *template_forms.values()),
+        status=form_status(rules_form, number_form, canned_form, *template_forms.values()),
     )
 
 

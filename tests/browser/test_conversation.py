@@ -3,8 +3,10 @@ appointment, the officer answers with a table from the inbox, and the consumer's
 shows the answer without a reload."""
 
 import pytest
+from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
+from conversations.models import CannedReply
 from tests.booking.conftest import make_officer
 from tests.browser.test_booking_story import shot
 from tests.browser.test_live_badge import log_in
@@ -25,6 +27,8 @@ def scene(uploads, make_satker, web_server, tmp_path):
     # No opening hours at all: a week of "no free time" for her topic.
     make_officer(satker, "rina@petugas.example", full_name="Rina Kemiskinan", hours=[])
     create_user(satker, "siti@example.com", full_name="Siti")
+    with schema_context(satker.schema_name):
+        CannedReply.objects.create(title="Sumber data", body="Sumber: BPS Kabupaten Sidoarjo.")
     table = tmp_path / "garis-kemiskinan-sidoarjo-2023.csv"
     table.write_text("tahun,garis_kemiskinan\n2023,570123\n")
     return web_server.format(satker.subdomain), table
@@ -51,7 +55,10 @@ def test_a_question_without_an_appointment_is_answered_with_a_file_live(scene, p
     log_in(officer, base, "rina@petugas.example")
     officer.goto(base + "/percakapan/")
     officer.get_by_role("link", name="Garis kemiskinan Sidoarjo 2023").click()
-    officer.locator("#id_reply_body").fill("Terlampir tabelnya. Sumber: BPS Kabupaten Sidoarjo.")
+    officer.locator("#id_reply_body").fill("Terlampir tabelnya. ")
+    officer.get_by_text("Jawaban siap pakai").click()
+    officer.get_by_role("button", name="Sumber data").click()  # a ready answer, dropped in to edit
+    expect(officer.locator("#id_reply_body")).to_have_value("Terlampir tabelnya. Sumber: BPS Kabupaten Sidoarjo.")
     officer.locator("#id_reply_attachment").set_input_files(str(table))
     officer.get_by_role("button", name="Kirim").click()
     expect(officer.locator("#thread")).to_contain_text("Terlampir tabelnya")

@@ -331,3 +331,24 @@ def test_a_booked_consultation_has_its_own_thread_for_its_consumer_and_officer(s
     assert "1 pesan" in page.get(f"/konsultasi/{booked.pk}/").content.decode()
     with schema_context(satker_a.schema_name):
         assert Notification.objects.filter(kind="conversation_message", recipient=team["rina"].user).count() == 1
+
+
+def test_ready_answers_are_kept_by_the_admin_and_offered_in_every_officer_reply(satker_a, team):
+    admin = client_for(satker_a, create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN))
+    saved = admin.post(
+        "/pengaturan/percakapan/",
+        {"form": "canned", "canned-title": "Unduh tabel", "canned-body": "Tabel ada di sidoarjokab.bps.go.id"},
+    )
+    assert saved.status_code == 302
+    conversation = ask(satker_a, create_user(satker_a, "andi@example.com"), tag="perdagangan-harga-inflasi")
+    page = client_for(satker_a, team["sari"].user).get(f"/percakapan/{conversation.pk}/").content.decode()
+    assert 'data-canned="Tabel ada di sidoarjokab.bps.go.id"' in page
+    consumer_page = client_for(satker_a, conversation.consumer).get(f"/percakapan/{conversation.pk}/").content
+    assert b"data-canned" not in consumer_page
+    with schema_context(satker_a.schema_name):
+        from conversations.models import CannedReply
+
+        pk = CannedReply.objects.get().pk
+    admin.post("/pengaturan/percakapan/", {"form": "canned-delete", "pk": pk})
+    with schema_context(satker_a.schema_name):
+        assert not CannedReply.objects.exists()

@@ -24,7 +24,8 @@ from tests.conftest import client_for, create_user
 # The officer list reads every listed officer's free times at once for their next free time
 # (+6: rules, closed days, hours, overrides, leave, holds); portal search checks that its
 # indicator catalogue is fresh (+1) and lists every office when no office name matches (+1).
-# A conversation's officer side reads its history and the officers it may be transferred to (+3).
+# A conversation's officer side reads its history, the officers it may be transferred to and
+# the satker's ready answers (+4).
 BUDGETS = {
     "officers": 13,
     "slot picker": 12,
@@ -32,7 +33,7 @@ BUDGETS = {
     "my consultations": 5,
     "conversation inbox": 7,
     "my questions": 5,
-    "conversation (officer)": 9,
+    "conversation (officer)": 10,
     "conversation (consumer)": 6,
     "dashboard": 7,
     "portal search page": 8,
