@@ -245,6 +245,22 @@ def database_url() -> str:
     return f"postgresql://{credentials}@{host}{port}/{db['NAME']}"
 
 
+def wait_for_port(port: int, process: subprocess.Popen, log, seconds: float = 30) -> None:
+    """Until `process` accepts connections on `port`; if it dies or never does, it is killed
+    and the end of its `log` (a file it writes to) is raised."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                log.seek(0)
+                raise RuntimeError(log.read().decode(errors="replace")[-2000:]) from None
+            time.sleep(0.2)
+
+
 @contextmanager
 def server_process(command: list[str], port: int, **env):
     """Run a server command (python -m …) on the test database, sharing Redis, until the
@@ -259,17 +275,7 @@ def server_process(command: list[str], port: int, **env):
     # Its log goes to a file: a pipe nobody reads fills up and blocks the server mid-request.
     log = tempfile.TemporaryFile()
     process = subprocess.Popen([sys.executable, "-m", *command], cwd=ROOT, env=env, stdout=log, stderr=log)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                log.seek(0)
-                raise RuntimeError(log.read().decode(errors="replace")[-2000:])
-            time.sleep(0.2)
+    wait_for_port(port, process, log)
     try:
         yield process
     finally:

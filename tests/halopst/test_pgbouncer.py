@@ -8,11 +8,9 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -23,7 +21,7 @@ from django_tenants.utils import schema_context
 
 from core.models import User
 from tests.booking.conftest import make_officer
-from tests.conftest import database_url, free_port, server_process
+from tests.conftest import database_url, free_port, server_process, wait_for_port
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -71,16 +69,7 @@ pidfile = {folder}/pgbouncer.pid
     )
     output = tempfile.TemporaryFile()
     process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                output.seek(0)
-                pytest.fail(f"pgbouncer did not start: {output.read().decode(errors='replace')[-1000:]}")
-            time.sleep(0.1)
+    wait_for_port(port, process, output)
     yield urlunsplit(target._replace(netloc=f"{target.username}@127.0.0.1:{port}"))
     process.terminate()
     process.wait(10)
