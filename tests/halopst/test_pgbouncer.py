@@ -13,15 +13,15 @@ import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
+from django.db import connection
 from django_tenants.utils import schema_context
 
 from core.models import User
 from tests.booking.conftest import make_officer
-from tests.conftest import database_url, free_port, server_process, wait_for_port
+from tests.conftest import free_port, server_process, wait_for_port
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -38,13 +38,15 @@ def pgbouncer():
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    target = urlsplit(database_url())
+    database = connection.settings_dict
+    # The test database's server, by TCP or (embedded PostgreSQL) by its socket directory.
+    host, server_port = database["HOST"] or "127.0.0.1", database["PORT"] or 5432
     port = free_port()
     folder = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
-    (folder / "userlist.txt").write_text(f'"{target.username}" ""\n')
+    (folder / "userlist.txt").write_text(f'"{database["USER"]}" ""\n')
     (folder / "pgbouncer.ini").write_text(
         f"""[databases]
-* = host={target.hostname or "127.0.0.1"} port={target.port or 5432}
+* = host={host} port={server_port}
 
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -70,7 +72,7 @@ pidfile = {folder}/pgbouncer.pid
     output = tempfile.TemporaryFile()
     process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
     wait_for_port(port, process, output)
-    yield urlunsplit(target._replace(netloc=f"{target.username}@127.0.0.1:{port}"))
+    yield f"postgresql://{database['USER']}@127.0.0.1:{port}/{database['NAME']}"
     process.terminate()
     process.wait(10)
     shutil.rmtree(folder, ignore_errors=True)
