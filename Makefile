@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(PY) -m halopst.devstack exec $(PY) bench/aida.py
 	$(PY) -m halopst.devstack exec $(PY) bench/figures.py
 	$(PY) -m halopst.devstack exec $(PY) bench/command_centre.py
+	$(PY) -m halopst.devstack exec $(PY) bench/conversations.py
 
 load: $(STAMP)
 	$(PY) -m halopst.devstack exec $(PY) bench/load.py
