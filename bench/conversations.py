@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import free_port, fresh_django, onboard_sidoarjo, percentile, start_server  # noqa: E402
+from bench.load import start_redis  # noqa: E402
 
 CONTACTS = int(os.environ.get("BENCH_CONTACTS", "500"))
 RATE = float(os.environ.get("BENCH_RATE", "20"))  # inbound messages per second
@@ -156,6 +157,11 @@ def main():
                     self.arrived.setdefault(text, time.monotonic())
             return answer
 
+    # Its own Redis, like bench/load.py: the workers take only this run's tasks, and nothing of
+    # a development system on the machine's Redis is touched.
+    log = tempfile.NamedTemporaryFile(prefix="bench-conversations-", suffix=".log", delete=False)
+    redis_port = free_port()
+    redis = start_redis(redis_port, log)
     gemini = FakeGemini(answer=lambda body: "Silakan lihat tabel garis kemiskinan di situs BPS [1].").start()
     whatsapp = TimedWhatsApp().start()
     whatsapp.add_number(NUMBER, TOKEN)
@@ -166,21 +172,20 @@ def main():
         HALOPST_WHATSAPP_BASE_URL=whatsapp.url,
         HALOPST_WHATSAPP_APP_SECRET=fake.APP_SECRET,
         HALOPST_PROVIDER_TIMEOUT="5",
+        REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
     )
     satker = setup(whatsapp.url)
     from django_tenants.utils import schema_context
 
     from conversations.models import Conversation, Kind, Message
 
-    log = tempfile.NamedTemporaryFile(prefix="bench-conversations-", suffix=".log", delete=False)
     port = free_port()
     web = start_server("gunicorn", port, log=log)
     # As deployed: a worker for the default queue, and one for the WhatsApp channel's bulk.
-    # --purge: tasks another run left in this Redis database are not ours to run.
     workers = [
         subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "halopst", "worker", "-n", f"{queue}@%h", "-Q", queue]
-            + ["--loglevel", "WARNING", "--concurrency", "2", "--purge"],
+            + ["--loglevel", "WARNING", "--concurrency", "2"],
             cwd=ROOT,
             stdout=log,
             stderr=log,
@@ -189,7 +194,11 @@ def main():
         for queue in ("celery", "whatsapp")
     ]
     base, portal = f"http://127.0.0.1:{port}", "localhost"
-    print(f"{CONTACTS} people, {RATE:g} messages/s for {SECONDS}s, {OFFICERS} officers; log: {log.name}")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    print(
+        f"{CONTACTS} people, {RATE:g} messages/s for {SECONDS}s, {OFFICERS} officers; "
+        f"commit {commit.strip() or 'unknown'}; log: {log.name}"
+    )
 
     import httpx
 
@@ -297,7 +306,7 @@ def main():
     cpu_harness = time.process_time() - cpu_harness_start
     cpu_system = sum(cpu_seconds_of_session(process.pid) for process in [web, *workers]) - cpu_system_start
     reply_latencies = [whatsapp.arrived[body] - at for body, at in reply_sent_at.items() if body in whatsapp.arrived]
-    for process in (web, *workers):
+    for process in (web, *workers, redis):
         os.killpg(process.pid, 15)
     gemini.stop()
     whatsapp.stop()
