@@ -205,6 +205,9 @@ class Message(models.Model):
     # WhatsApp: the message id (inbound: deduplicates re-delivered webhooks; outbound: finds the
     # message again when its status arrives), and how far an outgoing one got.
     provider_id = models.CharField(max_length=128, null=True, blank=True, unique=True)
+    # What WhatsApp shows with the text (its interactive object without the body): AIDA's reply
+    # buttons, or a list to choose a topic from.
+    interactive = models.JSONField(null=True, blank=True)
     # Sent as an approved template (outside the 24-hour window): its name and parameters.
     template = models.CharField(max_length=512, blank=True)
     template_parameters = models.JSONField(default=list, blank=True)

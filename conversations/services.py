@@ -122,14 +122,13 @@ def within_reply_window(conversation: Conversation, now: datetime | None = None)
     return (now or timezone.now()) - conversation.last_consumer_message_at < WHATSAPP_REPLY_WINDOW
 
 
-def queue_whatsapp(message: Message, *, buttons: bool = False) -> None:
-    """Queue an outgoing message for the person's WhatsApp; it leaves after commit. AIDA's
-    answers carry the "ask an officer" and "book a time" buttons."""
+def queue_whatsapp(message: Message) -> None:
+    """Queue an outgoing message for the person's WhatsApp; it leaves after commit."""
     from conversations.tasks import send_bot_message, send_on_whatsapp
 
     message.delivery = Delivery.QUEUED
     message.save(update_fields=["delivery"])
-    enqueue_after_commit(send_bot_message if message.from_bot else send_on_whatsapp, message.pk, buttons)
+    enqueue_after_commit(send_bot_message if message.from_bot else send_on_whatsapp, message.pk)
 
 
 def _add_message(conversation, kind, author, body, attachment) -> Message:

@@ -22,22 +22,22 @@ def answer_on_whatsapp(message_id: int) -> None:
     whatsapp.answer_with_aida(message_id)
 
 
-def _send(task, message_id: int, buttons: bool, attempt: int) -> None:
-    delay = whatsapp.send(message_id, buttons=buttons, give_up=attempt >= MAX_SEND_ATTEMPTS)
+def _send(task, message_id: int, attempt: int) -> None:
+    delay = whatsapp.send(message_id, give_up=attempt >= MAX_SEND_ATTEMPTS)
     if delay is not None:
-        send_in_schema(task, connection.schema_name, message_id, buttons, attempt + 1, countdown=delay)
+        send_in_schema(task, connection.schema_name, message_id, attempt + 1, countdown=delay)
 
 
 @shared_task(acks_late=True)
-def send_on_whatsapp(message_id: int, buttons: bool = False, attempt: int = 1) -> None:
+def send_on_whatsapp(message_id: int, attempt: int = 1) -> None:
     """What an officer wrote: on the default queue, never behind a burst of the bot's traffic."""
-    _send(send_on_whatsapp, message_id, buttons, attempt)
+    _send(send_on_whatsapp, message_id, attempt)
 
 
 @shared_task(acks_late=True)
-def send_bot_message(message_id: int, buttons: bool = False, attempt: int = 1) -> None:
+def send_bot_message(message_id: int, attempt: int = 1) -> None:
     """What AIDA (the bot) says: on the WhatsApp queue, with the messages it answers."""
-    _send(send_bot_message, message_id, buttons, attempt)
+    _send(send_bot_message, message_id, attempt)
 
 
 @shared_task

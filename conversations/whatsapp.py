@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from aida import selectors as aida_selectors
 from aida import services as aida
 from booking.availability import next_opening
-from booking.selectors import expertise_for, officer_directory
+from booking.selectors import active_tags, expertise_for, officer_directory, staffed_tags
 from conversations import services
 from conversations.models import (
     DELIVERY_ORDER,
@@ -53,6 +53,8 @@ logger = logging.getLogger(__name__)
 # What a person types, or the button they tap, to reach a person instead of AIDA.
 HANDOFF_WORDS = {"petugas", "admin", "cs", "operator", "manusia", "orang", "human", "agent", "officer"}
 HANDOFF_BUTTON, BOOKING_BUTTON = "handoff", "book"
+# A row of the topic list: "topik:<expertise slug>" ("topik:-": something else).
+TOPIC_PREFIX, TOPIC_ROWS = "topik:", 10
 # WhatsApp's limits: a button's title 20 characters, an interactive body 1,024, a text 4,096.
 BUTTON_BODY_LIMIT, TEXT_LIMIT = 1024, 4096
 MEDIA_TYPES = {"image", "document"}
@@ -182,7 +184,10 @@ def receive(profile: dict, message: dict) -> Message | None:
     if fields:
         conversation.save(update_fields=[*fields, "updated_at"])
     if conversation.state == State.BOT:
-        if wants_a_person(text, button):
+        if button.startswith(TOPIC_PREFIX):
+            conversation.expertise = active_tags().filter(slug=button.removeprefix(TOPIC_PREFIX)).first()
+            hand_off(conversation, chosen_topic=True)
+        elif wants_a_person(text, button):
             hand_off(conversation)
         elif button == BOOKING_BUTTON:
             _say(conversation, _booking_link_text())
@@ -237,13 +242,20 @@ def _opening_text(expertise) -> str:
     return _("Our officers are not on duty now; one will reply here from %(when)s.") % {"when": when}
 
 
-def hand_off(conversation: Conversation) -> None:
+def hand_off(conversation: Conversation, *, chosen_topic: bool = False) -> None:
     """The person asked for a person: the conversation leaves AIDA for the officers' queue,
     routed by the topic of what they asked, and they are told what happens next."""
     if conversation.state != State.BOT:
         return
     asked = " ".join(conversation.messages.filter(kind=Kind.FROM_CONSUMER).values_list("body", flat=True))
     conversation.expertise = conversation.expertise or expertise_for(asked)
+    if conversation.expertise is None and not chosen_topic:
+        tags = list(staffed_tags())
+        asked_before = conversation.messages.filter(from_bot=True, interactive__type="list").exists()
+        if len(tags) > 1 and not asked_before:
+            # Who should answer is not clear from what was asked: the person chooses.
+            _say(conversation, _("Which topic is your question about?"), interactive=_topic_list(tags))
+            return
     conversation.state = State.WAITING
     conversation.save(update_fields=["expertise", "state", "updated_at"])
     services.record_event(conversation, Action.HANDOFF, None, State.BOT)
@@ -261,12 +273,16 @@ def _booking_link_text() -> str:
 # --- Outbound -------------------------------------------------------------------------------
 
 
-def _say(conversation: Conversation, text: str, *, buttons: bool = False) -> Message:
+def _say(conversation: Conversation, text: str, *, interactive: dict | None = None) -> Message:
     """A message from AIDA (the bot) to the person, queued to leave after commit."""
     message = Message.objects.create(
-        conversation=conversation, kind=Kind.FROM_OFFICER, from_bot=True, body=text[:TEXT_LIMIT]
+        conversation=conversation,
+        kind=Kind.FROM_OFFICER,
+        from_bot=True,
+        body=text[:TEXT_LIMIT],
+        interactive=interactive,
     )
-    services.queue_whatsapp(message, buttons=buttons)
+    services.queue_whatsapp(message)
     return message
 
 
@@ -289,33 +305,45 @@ def answer_with_aida(message_id: int) -> Message | None:
             locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
             if locked.state != State.BOT:
                 return None  # an officer took it while AIDA was thinking: they answer, not the bot
-            reply = _say(locked, text, buttons=True)
+            reply = _say(locked, text, interactive=_aida_buttons())
             locked.last_message_at = timezone.now()
             locked.save(update_fields=["last_message_at", "updated_at"])
             services.tell_open_pages(locked)
     return reply
 
 
-def _buttons_payload(text: str) -> dict:
+def _aida_buttons() -> dict:
+    """What AIDA's answers carry: ask a person, or book a time."""
     with translation.override("id"):
         return {
-            "type": "interactive",
-            "interactive": {
-                "type": "button",
-                "body": {"text": text},
-                "action": {
-                    "buttons": [
-                        {"type": "reply", "reply": {"id": HANDOFF_BUTTON, "title": _("Ask an officer")[:20]}},
-                        {"type": "reply", "reply": {"id": BOOKING_BUTTON, "title": _("Book a time")[:20]}},
-                    ]
-                },
+            "type": "button",
+            "action": {
+                "buttons": [
+                    {"type": "reply", "reply": {"id": HANDOFF_BUTTON, "title": _("Ask an officer")[:20]}},
+                    {"type": "reply", "reply": {"id": BOOKING_BUTTON, "title": _("Book a time")[:20]}},
+                ]
             },
         }
 
 
-def _payloads(message: Message, buttons: bool, credentials) -> list[dict]:
-    """What to send for one message: its file, its text, AIDA's buttons (on the text when it
-    fits in an interactive body, else after it)."""
+def _topic_list(tags) -> dict:
+    """A list to choose the question's topic from: WhatsApp takes at most ten rows, titles of
+    24 characters and descriptions of 72; the last row is "something else"."""
+    with translation.override("id"):
+        rows = [
+            {"id": f"{TOPIC_PREFIX}{tag.slug}", "title": tag.name[:24], "description": tag.name[:72]}
+            for tag in tags[: TOPIC_ROWS - 1]
+        ]
+        rows.append({"id": f"{TOPIC_PREFIX}-", "title": _("Something else")[:24]})
+        return {
+            "type": "list",
+            "action": {"button": _("Choose a topic")[:20], "sections": [{"title": _("Topics")[:24], "rows": rows}]},
+        }
+
+
+def _payloads(message: Message, credentials) -> list[dict]:
+    """What to send for one message: its file, its text, its buttons or list (on the text when
+    it fits in an interactive body, else after it)."""
     if message.template:
         template = WhatsAppTemplate.objects.filter(name=message.template).first()
         parameters = [{"type": "text", "text": str(value)[:1000]} for value in message.template_parameters]
@@ -343,13 +371,15 @@ def _payloads(message: Message, buttons: bool, credentials) -> list[dict]:
         kind = "image" if mime.startswith("image/") else "document"
         body = {"id": media_id, **({"filename": message.attachment_name} if kind == "document" else {})}
         payloads.append({"type": kind, kind: body})
-    if message.body and buttons and len(message.body) <= BUTTON_BODY_LIMIT:
-        payloads.append(_buttons_payload(message.body))
+    interactive = message.interactive
+    if message.body and interactive and len(message.body) <= BUTTON_BODY_LIMIT:
+        payloads.append({"type": "interactive", "interactive": {**interactive, "body": {"text": message.body}}})
     elif message.body:
         payloads.append({"type": "text", "text": {"body": message.body[:TEXT_LIMIT], "preview_url": True}})
-        if buttons:
+        if interactive:
             with translation.override("id"):
-                payloads.append(_buttons_payload(_("Anything else? You can also ask an officer.")))
+                more = _("Anything else? You can also ask an officer.")
+            payloads.append({"type": "interactive", "interactive": {**interactive, "body": {"text": more}}})
     return payloads
 
 
@@ -366,7 +396,7 @@ def _refusal_text(failure: providers.PermanentFailure) -> str:
     return _("WhatsApp refused the message.")
 
 
-def send(message_id: int, *, buttons: bool = False, give_up: bool = False) -> float | None:
+def send(message_id: int, *, give_up: bool = False) -> float | None:
     """Send one outgoing message. Returns seconds to wait before trying again after a temporary
     failure (none when `give_up`: it is marked not delivered), else None (sent, refused for
     good, or maybe sent: then its status decides)."""
@@ -384,7 +414,7 @@ def send(message_id: int, *, buttons: bool = False, give_up: bool = False) -> fl
                 {"to": message.conversation.contact.address, **payload},
                 f"{current_satker().schema_name}:m{message.pk}",
             )
-            for payload in _payloads(message, buttons, credentials)
+            for payload in _payloads(message, credentials)
         ]
     except providers.UncertainOutcome as failure:
         _record_delivery(

@@ -103,9 +103,17 @@ def test_a_person_who_writes_petugas_reaches_an_officer_and_hears_when_out_of_ho
         for officer in world.officers.values():
             WeeklyHours.objects.create(officer=officer, weekday=day, start_time="08:00", end_time="16:00")
     world.write(fake.text("Petugas"))
+    # Nothing says who should answer: she chooses the topic from a list (WhatsApp's limits).
+    (asked,) = world.sent_to(SITI)
+    assert asked["type"] == "interactive" and asked["interactive"]["type"] == "list"
+    rows = asked["interactive"]["action"]["sections"][0]["rows"]
+    assert len(rows) <= 10 and all(len(row["title"]) <= 24 for row in rows)
+    assert any(row["id"] == "topik:kemiskinan-kesejahteraan" for row in rows)
+    assert thread_of(world.a, wa_id=SITI).state == State.BOT
+    world.write(fake.list_reply("topik:kemiskinan-kesejahteraan", "Kemiskinan"))
     conversation = thread_of(world.a, wa_id=SITI)
-    assert conversation.state == State.ASSIGNED
-    (told,) = world.sent_to(SITI)
+    assert conversation.state == State.ASSIGNED and conversation.assignee == world.officers["rina"]
+    told = world.sent_to(SITI)[-1]
     assert "sedang tidak bertugas" in told["text"]["body"] and "08:00 WIB" in told["text"]["body"]
 
 
@@ -160,7 +168,7 @@ def test_a_message_to_one_satkers_number_never_reaches_another_and_strangers_are
 
 def test_after_24_hours_the_composer_says_so_and_a_refusal_is_shown_to_the_officer(whatsapp_world):
     world = whatsapp_world
-    world.write(fake.text("Petugas"))
+    world.write(fake.text("petugas kemiskinan"))
     conversation = thread_of(world.a, wa_id=SITI)
     officer = client_for(world.a, world.officers["rina"].user)
     with schema_context(world.a.schema_name):
@@ -207,7 +215,7 @@ def test_a_person_without_a_phone_number_is_answered_by_user_id_and_their_files_
 def test_aida_does_not_answer_once_an_officer_has_taken_the_conversation(whatsapp_world):
     """The answer is checked under the conversation's lock just before it is stored and sent."""
     world = whatsapp_world
-    world.write(fake.text("Petugas"))  # handed off at once: nothing for AIDA to answer
+    world.write(fake.text("petugas kemiskinan"))  # handed off at once: nothing for AIDA to answer
     conversation = thread_of(world.a, wa_id=SITI)
     with schema_context(world.a.schema_name):
         question = Message.objects.create(conversation=conversation, kind=Kind.FROM_CONSUMER, body="garis kemiskinan?")
@@ -219,7 +227,7 @@ def test_aida_does_not_answer_once_an_officer_has_taken_the_conversation(whatsap
 
 def test_after_the_window_only_the_follow_up_template_goes_and_its_errors_are_told(whatsapp_world):
     world = whatsapp_world
-    world.write(fake.text("Petugas"))
+    world.write(fake.text("petugas kemiskinan"))
     conversation = thread_of(world.a, wa_id=SITI)
     officer = client_for(world.a, world.officers["rina"].user)
     with schema_context(world.a.schema_name):
@@ -239,7 +247,7 @@ def test_after_the_window_only_the_follow_up_template_goes_and_its_errors_are_to
     template = world.sent_to(SITI)[-1]
     assert template["type"] == "template" and template["template"]["name"] == "halopst_tindak_lanjut"
     parameters = [p["text"] for p in template["template"]["components"][0]["parameters"]]
-    assert parameters == ["Siti", "Petugas"]
+    assert parameters == ["Siti", "petugas kemiskinan"]
 
     world.fake.plan.append("132000")  # the template approved at Meta takes other parameters
     officer.post(f"/percakapan/{conversation.pk}/susulan/")
@@ -250,7 +258,7 @@ def test_after_the_window_only_the_follow_up_template_goes_and_its_errors_are_to
 
 def test_closing_asks_for_a_rating_by_template_and_the_link_rates_once_on_its_own_satker(whatsapp_world):
     world = whatsapp_world
-    world.write(fake.text("Petugas"))
+    world.write(fake.text("petugas kemiskinan"))
     conversation = thread_of(world.a, wa_id=SITI)
     with schema_context(world.a.schema_name):
         from conversations.services import save_template
@@ -264,7 +272,7 @@ def test_closing_asks_for_a_rating_by_template_and_the_link_rates_once_on_its_ow
     asked = world.sent_to(SITI)[-1]
     assert asked["type"] == "template" and asked["template"]["name"] == "halopst_nilai"
     subject, link = [p["text"] for p in asked["template"]["components"][0]["parameters"]]
-    assert subject == "Petugas" and "/percakapan/nilai/" in link
+    assert subject == "petugas kemiskinan" and "/percakapan/nilai/" in link
     path = "/" + link.split("/", 3)[3]
 
     other_satker = Client(HTTP_HOST=host_of(world.b))
@@ -291,7 +299,7 @@ def test_quiet_whatsapp_contacts_are_forgotten_after_the_retention_period(whatsa
     world = whatsapp_world
     media = world.fake.offer_media(b"%PDF-1.4 ktp", "application/pdf")
     world.write(fake.document(media, "ktp.pdf", caption="KTP saya, NIK 3515012345678901"))
-    world.write(fake.text("petugas"), wa_id="6285555555555", user_id="ID.6285555555555", name="Budi")
+    world.write(fake.text("petugas kemiskinan"), wa_id="6285555555555", user_id="ID.6285555555555", name="Budi")
     old = thread_of(world.a, wa_id=SITI)
     recent = thread_of(world.a, wa_id="6285555555555")
     with schema_context(world.a.schema_name):

@@ -75,10 +75,20 @@ def _check(body: dict) -> bool:
     if kind == "interactive":
         interactive = body.get("interactive") or {}
         text = (interactive.get("body") or {}).get("text", "")
-        buttons = (interactive.get("action") or {}).get("buttons", [])
+        action = interactive.get("action") or {}
+        if not 0 < len(text) <= 1024:
+            return False
+        if interactive.get("type") == "list":
+            rows = [row for section in action.get("sections", []) for row in section.get("rows", [])]
+            return (
+                0 < len(action.get("button", "")) <= 20
+                and 1 <= len(rows) <= 10
+                and all(0 < len(r["title"]) <= 24 and len(r.get("description", "")) <= 72 for r in rows)
+                and all(len(section.get("title", "")) <= 24 for section in action["sections"])
+            )
+        buttons = action.get("buttons", [])
         return (
             interactive.get("type") == "button"
-            and 0 < len(text) <= 1024
             and 1 <= len(buttons) <= 3
             and all(0 < len(b["reply"]["title"]) <= 20 and len(b["reply"]["id"]) <= 256 for b in buttons)
         )
