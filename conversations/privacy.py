@@ -40,19 +40,25 @@ def personal_data_of(user) -> dict:
     }
 
 
-def erase_personal_data(user) -> None:
-    """Conversations stay counted; what the consumer wrote and sent goes, files included.
+def _forget_what_they_wrote(conversations, body) -> None:
+    """Subjects scrubbed; the person's messages get `body(old text)` and lose their files.
     Officers' answers stay: they are the satker's record of the service given."""
-    for conversation in Conversation.objects.filter(consumer=user):
+    for conversation in conversations:
         conversation.subject = scrub_personal_data(conversation.subject)
         conversation.save(update_fields=["subject", "updated_at"])
-    for message in Message.objects.filter(conversation__consumer=user, kind=Kind.FROM_CONSUMER):
+    for message in Message.objects.filter(conversation__in=conversations, kind=Kind.FROM_CONSUMER):
         if message.attachment:
             message.attachment.delete(save=False)
-        message.body = _("[deleted at the consumer's request]")
-        message.attachment_name = ""
-        message.attachment_bytes = 0
+        message.body = body(message.body)
+        message.attachment_name, message.attachment_bytes = "", 0
         message.save(update_fields=["body", "attachment", "attachment_name", "attachment_bytes"])
+
+
+def erase_personal_data(user) -> None:
+    """Conversations stay counted; what the consumer wrote and sent goes, files included."""
+    _forget_what_they_wrote(
+        Conversation.objects.filter(consumer=user), lambda _text: _("[deleted at the consumer's request]")
+    )
 
 
 def forget_old_contacts(days: int) -> int:
@@ -68,15 +74,7 @@ def forget_old_contacts(days: int) -> int:
     forgotten = 0
     for contact in quiet:
         with transaction.atomic():
-            for message in Message.objects.filter(conversation__contact=contact, kind=Kind.FROM_CONSUMER):
-                if message.attachment:
-                    message.attachment.delete(save=False)
-                message.body = scrub_personal_data(message.body) or "-"
-                message.attachment_name, message.attachment_bytes = "", 0
-                message.save(update_fields=["body", "attachment", "attachment_name", "attachment_bytes"])
-            for conversation in contact.conversations.all():
-                conversation.subject = scrub_personal_data(conversation.subject)
-                conversation.save(update_fields=["subject", "updated_at"])
+            _forget_what_they_wrote(contact.conversations.all(), lambda text: scrub_personal_data(text) or "-")
             contact.wa_id, contact.wa_user_id, contact.profile_name = None, f"{FORGOTTEN}{contact.pk}", ""
             contact.save(update_fields=["wa_id", "wa_user_id", "profile_name", "updated_at"])
             forgotten += 1

@@ -149,7 +149,8 @@ def _add_message(conversation, kind, author, body, attachment) -> Message:
 NEVER = datetime.min.replace(tzinfo=UTC)
 
 
-def _candidates(expertise: ExpertiseTag | None):
+def candidates(expertise: ExpertiseTag | None):
+    """The officers who may answer a question of `expertise`: those who cover it, else anyone."""
     officers = OfficerProfile.objects.filter(is_active=True, user__is_active=True)
     if expertise is not None and officers.filter(expertise=expertise).exists():
         return officers.filter(expertise=expertise)
@@ -161,10 +162,10 @@ def route(conversation: Conversation, actor: User | None, *, exclude: OfficerPro
     """Give a waiting conversation to the officer of its topic with the fewest open
     conversations below the satker's cap, the one assigned longest ago among equals (round
     robin). With everyone at the cap it stays waiting, for any officer to take."""
-    candidates = _candidates(conversation.expertise)
+    officers = candidates(conversation.expertise)
     if exclude is not None:
-        candidates = candidates.exclude(pk=exclude.pk)
-    locked = list(candidates.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+        officers = officers.exclude(pk=exclude.pk)
+    locked = list(officers.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
     assigned = Conversation.objects.filter(assignee_id__in=locked).order_by().values("assignee_id")
     open_counts = dict(assigned.filter(state=State.ASSIGNED).annotate(n=Count("id")).values_list("assignee_id", "n"))
     last_assigned = dict(assigned.annotate(latest=Max("assigned_at")).values_list("assignee_id", "latest"))

@@ -27,10 +27,11 @@ from django.utils.translation import gettext as _
 from aida import selectors as aida_selectors
 from aida import services as aida
 from booking.availability import next_opening
-from booking.selectors import active_tags, expertise_for, officer_directory, staffed_tags
+from booking.selectors import active_tags, expertise_for, staffed_tags
 from conversations import services
 from conversations.models import (
     DELIVERY_ORDER,
+    OPEN_STATES,
     Action,
     Channel,
     Contact,
@@ -135,20 +136,9 @@ def receive(profile: dict, message: dict) -> Message | None:
         logger.info("whatsapp message %s of type %s not kept", wamid, kind)
         return None
     contact = _contact_for(profile)
-    written_at = datetime.fromtimestamp(int(message.get("timestamp") or 0), UTC) if message.get("timestamp") else None
-    written_at = written_at or timezone.now()
-    conversation = (
-        Conversation.objects.select_for_update()
-        .filter(
-            contact=contact,
-            state__in=[
-                State.BOT,
-                State.WAITING,
-                State.ASSIGNED,
-            ],
-        )
-        .first()
-    )
+    stamp = message.get("timestamp")
+    written_at = datetime.fromtimestamp(int(stamp), UTC) if stamp else timezone.now()
+    conversation = Conversation.objects.select_for_update().filter(contact=contact, state__in=OPEN_STATES).first()
     if conversation is None:
         conversation = Conversation.objects.create(
             channel=Channel.WHATSAPP,
@@ -231,8 +221,7 @@ def _zone() -> ZoneInfo:
 
 
 def _opening_text(expertise) -> str:
-    officers = list(officer_directory(expertise.slug if expertise else None)) or list(officer_directory())
-    opens = next_opening(officers, zone=_zone(), now=timezone.now())
+    opens = next_opening(list(services.candidates(expertise)), zone=_zone(), now=timezone.now())
     if opens is None:
         return _("An officer will reply here as soon as possible.")
     if opens <= timezone.now():

@@ -177,13 +177,14 @@ def update_office_contact(satker: Satker, *, actor=None, **contact: str) -> Satk
     return satker
 
 
+@transaction.atomic
 def connect_whatsapp(satker: Satker, *, phone_number_id: str, display_number: str, access_token: str, actor=None):
     """Connect (or reconnect, with a new token) the satker's own WhatsApp Business number. A
     number already connected to another satker is refused: its messages could go to only one."""
     phone_number_id, access_token = phone_number_id.strip(), access_token.strip()
     if not access_token:
         raise ValidationError({"access_token": _("Paste the number's access token.")})
-    with schema_context(PUBLIC_SCHEMA), transaction.atomic():
+    with schema_context(PUBLIC_SCHEMA):
         taken = WhatsAppNumber.objects.filter(phone_number_id=phone_number_id).exclude(satker=satker).exists()
         if taken:
             raise ValidationError({"phone_number_id": _("This number is connected to another satker.")})
@@ -200,6 +201,7 @@ def connect_whatsapp(satker: Satker, *, phone_number_id: str, display_number: st
     return number
 
 
+@transaction.atomic
 def disconnect_whatsapp(satker: Satker, *, actor=None) -> None:
     with schema_context(PUBLIC_SCHEMA):
         WhatsAppNumber.objects.filter(satker=satker).delete()
