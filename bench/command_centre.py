@@ -93,6 +93,7 @@ def fill_rollups():
                     "decided_within_standard": rng.randint(0, 20),
                     "reviews": rng.randint(0, 10),
                     "no_shows": 0,
+                    "conversations_replied_within_standard": rng.randint(0, 10),
                 }
                 months.append(
                     OfficerMonth(

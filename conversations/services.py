@@ -14,6 +14,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max, Q
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +42,10 @@ from core.tasking import enqueue_after_commit
 from core.tenancy import current_satker
 from realtime.services import notify, push_to_user
 from tenants.models import site_url
+
+# Sent inside the transaction of every state change and first reply, for reports (insights sits
+# above this app and listens; this app does not import it).
+conversation_changed = Signal()
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 WHATSAPP_REPLY_WINDOW = timedelta(hours=24)
@@ -84,7 +89,7 @@ def _is_officer_side(user: User) -> bool:
 
 
 def record_event(conversation: Conversation, action: str, actor: User | None, from_state: str) -> ConversationEvent:
-    return ConversationEvent.objects.create(
+    event = ConversationEvent.objects.create(
         conversation=conversation,
         action=action,
         actor=actor,
@@ -92,6 +97,8 @@ def record_event(conversation: Conversation, action: str, actor: User | None, fr
         to_state=conversation.state,
         assignee=conversation.assignee,
     )
+    conversation_changed.send(sender=Conversation, conversation=conversation)
+    return event
 
 
 def _link(conversation: Conversation) -> str:
@@ -318,6 +325,7 @@ def write(conversation_id: int, author: User, *, body: str = "", attachment=None
             _take(conversation, author)
         if conversation.first_response_at is None:
             conversation.first_response_at = now
+            conversation_changed.send(sender=Conversation, conversation=conversation)
         if conversation.channel == Channel.WHATSAPP:
             queue_whatsapp(message)
         else:

@@ -32,6 +32,15 @@ class ServiceCounts(models.Model):
     aida_helpful = models.PositiveIntegerField(default=0)
     aida_handoffs = models.PositiveIntegerField(default=0)
     aida_tokens = models.PositiveBigIntegerField(default=0)
+    # Written conversations (web and WhatsApp) that are not a booked consultation's thread.
+    # Minutes are totals, so a period's mean is its total over its count.
+    conversations = models.PositiveIntegerField(default=0)
+    conversations_whatsapp = models.PositiveIntegerField(default=0)
+    conversation_first_replies = models.PositiveIntegerField(default=0)
+    conversation_replied_within_standard = models.PositiveIntegerField(default=0)
+    conversation_first_reply_minutes_total = models.PositiveBigIntegerField(default=0)
+    conversations_resolved = models.PositiveIntegerField(default=0)
+    conversation_resolution_minutes_total = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -47,6 +56,8 @@ class SatkerDay(ServiceCounts):
     categories = models.JSONField(default=dict)  # consumer category → requests
     decision_minutes = ArrayField(models.PositiveIntegerField(), default=list)  # request → decision, per decision
     survey_sums = models.JSONField(default=dict)  # SKM element → sum of answers
+    first_reply_minutes = ArrayField(models.PositiveIntegerField(), default=list)  # per conversation answered
+    resolution_minutes = ArrayField(models.PositiveIntegerField(), default=list)  # per conversation closed
 
     class Meta:
         db_table = "tenants_satkerday"  # created by tenants before insights/portal existed
@@ -55,6 +66,10 @@ class SatkerDay(ServiceCounts):
             models.UniqueConstraint(fields=["satker", "day"], name="satker_day_unique"),
             models.CheckConstraint(
                 name="satker_day_helpful_within_rated", condition=Q(aida_helpful__lte=F("aida_rated"))
+            ),
+            models.CheckConstraint(
+                name="satker_day_replied_within_replies",
+                condition=Q(conversation_replied_within_standard__lte=F("conversation_first_replies")),
             ),
         ]
 
@@ -84,6 +99,7 @@ class SatkerPulse(models.Model):
     local_day = models.DateField()
     consultations_today = models.PositiveIntegerField(default=0)
     aida_questions_today = models.PositiveIntegerField(default=0)
+    conversations_waiting = models.PositiveIntegerField(default=0)
     refreshed_at = models.DateTimeField()
 
     class Meta:
@@ -105,6 +121,10 @@ class OfficerMonth(models.Model):
     rating_sum = models.PositiveIntegerField(default=0)
     reviews = models.PositiveIntegerField(default=0)
     no_shows = models.PositiveIntegerField(default=0)  # consultations the officer missed
+    conversations_answered = models.PositiveIntegerField(default=0)  # first replies written by the officer
+    conversations_replied_within_standard = models.PositiveIntegerField(default=0)
+    median_first_reply_minutes = models.PositiveIntegerField(null=True)
+    conversations_resolved = models.PositiveIntegerField(default=0)
     score = models.IntegerField(default=0)
 
     class Meta:

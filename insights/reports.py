@@ -40,6 +40,10 @@ def _percentile(values: list[int], fraction: float) -> int | None:
     return ordered[max(0, math.ceil(len(ordered) * fraction) - 1)]
 
 
+def _mean(total: int, count: int) -> int | None:
+    return round(total / count) if count else None
+
+
 def _ikm(ratings: int, survey_total: int) -> tuple[float | None, str]:
     if not ratings or not survey_total:
         return None, ""
@@ -60,6 +64,15 @@ def _derived(totals: dict, decision_minutes: list[int] | None) -> dict:
         "ikm": ikm,
         "ikm_grade": grade,
         "aida_helpful_percent": _percent(totals["aida_helpful"], totals["aida_rated"]),
+        "first_reply_mean_minutes": _mean(
+            totals["conversation_first_reply_minutes_total"], totals["conversation_first_replies"]
+        ),
+        "replied_within_standard_percent": _percent(
+            totals["conversation_replied_within_standard"], totals["conversation_first_replies"]
+        ),
+        "resolution_mean_minutes": _mean(
+            totals["conversation_resolution_minutes_total"], totals["conversations_resolved"]
+        ),
     }
 
 
@@ -71,6 +84,8 @@ def satker_summary(satker: Satker, first: date, last: date) -> dict:
     rows = list(SatkerDay.objects.filter(satker=satker, day__gte=first, day__lte=last))
     totals = {name: sum(getattr(row, name) for row in rows) for name in COUNTS}
     minutes = [value for row in rows for value in row.decision_minutes]
+    first_replies = [value for row in rows for value in row.first_reply_minutes]
+    resolutions = [value for row in rows for value in row.resolution_minutes]
     purposes, categories = {}, {}
     for row in rows:
         for key, value in row.purposes.items():
@@ -96,6 +111,9 @@ def satker_summary(satker: Satker, first: date, last: date) -> dict:
         **_derived(totals, minutes),
         "decision_p50_minutes": _percentile(minutes, 0.5),
         "decision_p90_minutes": _percentile(minutes, 0.9),
+        "first_reply_p50_minutes": _percentile(first_replies, 0.5),
+        "first_reply_p90_minutes": _percentile(first_replies, 0.9),
+        "resolution_p50_minutes": _percentile(resolutions, 0.5),
         "purposes": dict(sorted(purposes.items(), key=lambda item: -item[1])),
         "categories": dict(sorted(categories.items(), key=lambda item: -item[1])),
         "weeks": [weeks[week] for week in sorted(weeks)],
@@ -141,7 +159,13 @@ def _live(satker: Satker, now) -> dict:
     taken, and a pulse from yesterday has nothing for today."""
     pulse = getattr(satker, "pulse", None)
     if pulse is None:
-        return {"pending": 0, "past_standard": 0, "consultations_today": 0, "aida_questions_today": 0}
+        return {
+            "pending": 0,
+            "past_standard": 0,
+            "consultations_today": 0,
+            "aida_questions_today": 0,
+            "conversations_waiting": 0,
+        }
     deadline = now - timedelta(hours=pulse.decision_standard_hours)
     fresh = pulse.local_day == now.astimezone(ZoneInfo(satker.timezone)).date()
     return {
@@ -149,6 +173,7 @@ def _live(satker: Satker, now) -> dict:
         "past_standard": sum(since < deadline for since in pulse.pending_since),
         "consultations_today": pulse.consultations_today if fresh else 0,
         "aida_questions_today": pulse.aida_questions_today if fresh else 0,
+        "conversations_waiting": pulse.conversations_waiting,
     }
 
 
@@ -188,7 +213,7 @@ def command_centre_rows(satkers, first: date | None = None, last: date | None = 
     return rows
 
 
-LIVE = ["pending", "past_standard", "consultations_today", "aida_questions_today"]
+LIVE = ["pending", "past_standard", "consultations_today", "aida_questions_today", "conversations_waiting"]
 
 
 def province_rows(rows: list[dict]) -> list[dict]:
@@ -310,5 +335,12 @@ def day_table(summary: dict) -> list[list]:
         (_("AIDA answers rated"), lambda row: row.aida_rated),
         (_("Handoffs to an officer"), lambda row: row.aida_handoffs),
         (_("AIDA tokens"), lambda row: row.aida_tokens),
+        (_("Conversations"), lambda row: row.conversations),
+        (_("Conversations on WhatsApp"), lambda row: row.conversations_whatsapp),
+        (_("Conversations answered"), lambda row: row.conversation_first_replies),
+        (_("Answered within the reply standard"), lambda row: row.conversation_replied_within_standard),
+        (_("Median minutes to the first reply"), lambda row: _percentile(row.first_reply_minutes, 0.5)),
+        (_("Conversations closed"), lambda row: row.conversations_resolved),
+        (_("Median minutes to close"), lambda row: _percentile(row.resolution_minutes, 0.5)),
     ]
     return [[name for name, _value in columns]] + [[value(row) for _name, value in columns] for row in summary["days"]]

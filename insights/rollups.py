@@ -1,8 +1,8 @@
 """Daily statistics of every satker, kept in the public schema for cross-satker pages.
 
 A row is never incremented. Something happening in a satker (a request, a decision, a rating,
-an AIDA answer) asks for its local day to be *recomputed* from the satker's own rows, by a
-Celery task after commit (`request_refresh`). So a lost or repeated task costs nothing that
+an AIDA answer, a conversation's start, first reply or close) asks for its local day to be
+*recomputed* from the satker's own rows, by a Celery task after commit (`request_refresh`). So a lost or repeated task costs nothing that
 the next refresh, the five-minute beat or `manage.py rebuild_rollups` does not put right, and
 the incremental rows equal a full recomputation by construction, which a test checks.
 
@@ -24,6 +24,7 @@ from redis.exceptions import RedisError
 
 from aida import selectors as aida_selectors
 from booking import selectors as booking_selectors
+from conversations import selectors as conversation_selectors
 from core.tenancy import current_satker
 from insights.models import OfficerMonth, SatkerDay, SatkerMonth, SatkerPulse, ServiceCounts
 
@@ -79,7 +80,7 @@ def compute_day(day: date) -> dict:
     waits = values.pop("decision_waits")
     values["decision_minutes"] = sorted(_minutes(wait) for wait in waits)
     values["decided_within_standard"] = sum(wait <= standard for wait in waits)
-    return values | aida_selectors.assistant_activity(start, end)
+    return values | aida_selectors.assistant_activity(start, end) | conversation_selectors.day_activity(start, end)
 
 
 def _is_empty(values: dict) -> bool:
@@ -120,6 +121,7 @@ SCORE_PER_STAR_ABOVE_THREE = 2
 SCORE_DECIDED_WITHIN_STANDARD = 5
 SCORE_REVIEW = 3
 SCORE_NO_SHOW = -10
+SCORE_REPLIED_WITHIN_STANDARD = 2
 # Who can win the month: enough consultations that the score is not luck.
 AWARD_MIN_COMPLETED = 3
 SCORE_RULES = [
@@ -128,11 +130,19 @@ SCORE_RULES = [
     (_("each request decided within the service standard"), SCORE_DECIDED_WITHIN_STANDARD),
     (_("each AIDA answer reviewed"), SCORE_REVIEW),
     (_("each consultation the officer missed"), SCORE_NO_SHOW),
+    (_("each written conversation answered first within the reply standard"), SCORE_REPLIED_WITHIN_STANDARD),
 ]
 
 
 def officer_score(
-    *, completed: int, ratings: int, rating_sum: int, decided_within_standard: int, reviews: int, no_shows: int
+    *,
+    completed: int,
+    ratings: int,
+    rating_sum: int,
+    decided_within_standard: int,
+    reviews: int,
+    no_shows: int,
+    conversations_replied_within_standard: int,
 ) -> int:
     return (
         SCORE_COMPLETED * completed
@@ -140,6 +150,7 @@ def officer_score(
         + SCORE_DECIDED_WITHIN_STANDARD * decided_within_standard
         + SCORE_REVIEW * reviews
         + SCORE_NO_SHOW * no_shows
+        + SCORE_REPLIED_WITHIN_STANDARD * conversations_replied_within_standard
     )
 
 
@@ -149,9 +160,14 @@ def compute_officer_month(month: date) -> list[dict]:
     end = datetime.combine((month + timedelta(days=32)).replace(day=1), time.min, tzinfo=zone)
     standard = booking_selectors.decision_standard()
     reviews = aida_selectors.reviews_by_reviewer(start, end)
+    written = conversation_selectors.officer_month_activity(start, end)
     rows = []
     for officer_id, activity in booking_selectors.officer_month_activity(start, end).items():
         waits = activity["decision_waits"]
+        conversations = written.get(
+            officer_id, {"first_reply_minutes": [], "resolved": 0, "replied_within_standard": 0}
+        )
+        replies = conversations["first_reply_minutes"]
         counts = {
             "completed": activity["completed"],
             "ratings": activity["ratings"],
@@ -159,8 +175,9 @@ def compute_officer_month(month: date) -> list[dict]:
             "decided_within_standard": sum(wait <= standard for wait in waits),
             "reviews": reviews.get(activity["user_id"], 0),
             "no_shows": activity["no_shows"],
+            "conversations_replied_within_standard": conversations["replied_within_standard"],
         }
-        if not any(counts.values()) and not waits:
+        if not any(counts.values()) and not waits and not replies and not conversations["resolved"]:
             continue
         rows.append(
             {
@@ -168,6 +185,9 @@ def compute_officer_month(month: date) -> list[dict]:
                 "officer_name": activity["name"],
                 "decisions": len(waits),
                 "median_response_minutes": _minutes(median(waits)) if waits else None,
+                "conversations_answered": len(replies),
+                "median_first_reply_minutes": round(median(replies)) if replies else None,
+                "conversations_resolved": conversations["resolved"],
                 "score": officer_score(**counts),
                 **counts,
             }
@@ -201,6 +221,7 @@ def refresh_pulse() -> SatkerPulse:
             **booking_selectors.service_now(start, end),
             "local_day": today,
             "aida_questions_today": aida_selectors.questions_between(start, end),
+            "conversations_waiting": conversation_selectors.waiting_now(),
             "refreshed_at": timezone.now(),
         },
     )
@@ -213,7 +234,11 @@ def refresh_pulse() -> SatkerPulse:
 def active_days() -> set[date]:
     """Every local day on which something that a rollup counts happened in this satker."""
     zone = ZoneInfo(current_satker().timezone)
-    return booking_selectors.activity_days(zone) | aida_selectors.activity_days(zone)
+    return (
+        booking_selectors.activity_days(zone)
+        | aida_selectors.activity_days(zone)
+        | conversation_selectors.activity_days(zone)
+    )
 
 
 @transaction.atomic

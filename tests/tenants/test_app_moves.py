@@ -16,6 +16,12 @@ from portal.models import DirectoryTopic
 from tests.conftest import create_user
 
 
+def latest(app: str) -> tuple[str, str]:
+    """The app's newest migration: the rows are read back through today's models."""
+    [leaf] = MigrationLoader(connection).graph.leaf_nodes(app)
+    return leaf
+
+
 def _move_back_then_forward(before: list, after: list, write_old_rows) -> set[str]:
     """Unapply the move, write rows through the historical models, apply it again; returns the
     tables that differ before and after."""
@@ -46,7 +52,7 @@ def test_public_rows_from_before_the_move_are_read_after_it(satker_a):
 
     changed = _move_back_then_forward(
         [("tenants", "0004_directory_rollups"), ("insights", None), ("portal", None)],
-        [("tenants", "0005_move_rollups_and_directory"), ("insights", "0001_initial"), ("portal", "0001_initial")],
+        [("tenants", "0005_move_rollups_and_directory"), latest("insights"), ("portal", "0001_initial")],
         write,
     )
     assert changed == set()

@@ -236,6 +236,7 @@ def test_best_officer_follows_the_documented_formula(satker_a, satker_b):
             "decided_within_standard": 0,
             "reviews": 0,
             "no_shows": 0,
+            "conversations_replied_within_standard": 0,
         }
         values.update(counts)
         return OfficerMonth.objects.create(

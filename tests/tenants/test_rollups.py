@@ -103,7 +103,15 @@ def test_rollups_follow_events_and_equal_a_full_recomputation(make_satker, eager
     assert by_officer["Rina"]["completed"] == 1 and by_officer["Rina"]["decisions"] == 2
     assert (
         by_officer["Rina"]["score"]
-        == rollups.officer_score(completed=1, ratings=1, rating_sum=5, decided_within_standard=2, reviews=0, no_shows=0)
+        == rollups.officer_score(
+            completed=1,
+            ratings=1,
+            rating_sum=5,
+            decided_within_standard=2,
+            reviews=0,
+            no_shows=0,
+            conversations_replied_within_standard=0,
+        )
         == 24
     )
     assert by_officer["Budi"]["reviews"] == 1 and by_officer["Budi"]["score"] == 3
@@ -184,3 +192,69 @@ def test_period_sums_from_months_and_edge_days_equal_the_days_summed(satker_a):
         )
         got = _period_totals([satker_a.pk], first, last)[satker_a.pk]
         assert {name: got[name] for name in COUNTS} == {name: expected[name] or 0 for name in COUNTS}, (first, last)
+
+
+def test_written_conversations_count_with_their_first_reply_and_close_times(make_satker, eager_celery):
+    """A question answered and closed 45 minutes after it reached the officers,
+    one still waiting, one a bot handles on WhatsApp and a booked consultation's thread (not
+    counted: its "response" would time a page view) — on the day row, the officer's month, the
+    command centre and the dashboard, and equal to a rebuild."""
+    from conversations import services as conversations
+    from conversations.models import Channel, Contact, ConversationEvent, State
+    from conversations.models import Conversation as Thread
+    from insights import reports
+
+    satker = make_satker()
+    rina = make_officer(satker, "rina@uji.example", full_name="Rina", hours=[(d, "08:00", "17:00") for d in range(7)])
+    andi = create_user(satker, "andi@example.com", full_name="Andi")
+    sari = create_user(satker, "sari@example.com", full_name="Sari")
+    with schema_context(satker.schema_name):
+        from conversations.models import ConversationSettings
+
+        ConversationSettings.objects.update_or_create(
+            id=1, defaults={"open_per_officer": 1, "reply_standard_minutes": 60}
+        )
+        answered = conversations.start_conversation(consumer=andi, subject="Garis kemiskinan", body="Untuk skripsi.")
+        waiting = conversations.start_conversation(consumer=sari, subject="Inflasi", body="Bulanan 2024?")
+        assert (answered.assignee, waiting.state) == (rina, State.WAITING)  # Rina is at the cap of one
+        now = timezone.now()
+        ConversationEvent.objects.filter(conversation=answered).update(created_at=now - timedelta(minutes=45))
+        conversations.write(answered.pk, rina.user, body="Tabelnya terlampir.")
+        conversations.close(answered.pk, rina.user)
+        contact = Contact.objects.create(wa_user_id="ID.1", wa_id="6281200000001", profile_name="Dewi")
+        Thread.objects.create(
+            channel=Channel.WHATSAPP,
+            contact=contact,
+            subject="WA",
+            state=State.BOT,
+            last_message_at=now,
+            last_consumer_message_at=now,
+        )
+        done = request(satker, andi, rina, at(satker, next_weekday(satker.timezone), 8))
+        conversations.consultation_thread(done, rina.user)
+        conversations.write(Thread.objects.get(consultation=done).pk, rina.user, body="Sampai jumpa besok.")
+        today = rollups.local_day()
+
+    live = snapshot(satker)
+    [row] = live["days"]
+    assert (row["conversations"], row["conversations_whatsapp"]) == (3, 1)
+    assert (row["conversation_first_replies"], row["first_reply_minutes"]) == (1, [45])
+    assert (row["conversation_replied_within_standard"], row["conversation_first_reply_minutes_total"]) == (1, 45)
+    assert (row["conversations_resolved"], row["resolution_minutes"]) == (1, [45])
+    [month] = live["officers"]
+    assert (month["officer_name"], month["conversations_answered"], month["median_first_reply_minutes"]) == (
+        "Rina",
+        1,
+        45,
+    )
+    assert month["conversations_resolved"] == 1 and month["score"] == rollups.SCORE_REPLIED_WITHIN_STANDARD
+    assert SatkerPulse.objects.get(satker=satker).conversations_waiting == 1
+
+    summary = reports.satker_summary(satker, today, today)
+    assert (summary["first_reply_p50_minutes"], summary["replied_within_standard_percent"]) == (45, 100.0)
+    [centre] = reports.command_centre_rows(type(satker).objects.filter(pk=satker.pk), today, today)
+    assert (centre["conversations"], centre["first_reply_mean_minutes"], centre["conversations_waiting"]) == (3, 45, 1)
+    assert centre["resolution_mean_minutes"] == 45
+
+    call_command("rebuild_rollups", satker.subdomain)
+    assert snapshot(satker) == live
