@@ -2,7 +2,8 @@
 
 Everything is worked out on the satker's local calendar (its time zone) and returned as aware
 datetimes. The rules, in order, for each local date of the booking window:
-closed day or leave → nothing; date overrides replace weekly hours (an override without hours
+closed day (the satker's own list, and Indonesia's national holidays and cuti bersama unless the
+satker opens on them) or leave → nothing; date overrides replace weekly hours (an override without hours
 closes the day); slots of `slot_minutes` start every `slot_minutes + buffer_minutes` inside each
 range; a slot must start at least `min_notice_hours` from now; a slot overlapping held time is
 taken; a date with `daily_cap` held consultations has no free slot left.
@@ -12,7 +13,11 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+import holidays
+from django.utils.translation import get_language
 
 from booking.models import (
     HOLDING_STATUSES,
@@ -42,6 +47,28 @@ class OfficerCalendar:
     held: list[tuple[datetime, datetime]]  # (starts_at, held_until)
 
 
+@lru_cache(maxsize=32)
+def _national_holidays(year: int, language: str) -> dict[date, str]:
+    calendar = holidays.country_holidays("ID", years=year, language=language, categories=("public", "government"))
+    return dict(calendar.items())
+
+
+def closed_days(first: date, last: date, rules: BookingSettings | None = None) -> dict[date, str]:
+    """The days between `first` and `last` (inclusive) the whole satker is closed, with their
+    names: the admin's list and, unless the satker opens on them, Indonesia's national holidays
+    and cuti bersama (the `holidays` package, which follows the government's decrees)."""
+    rules = rules or BookingSettings.current()
+    closed = {}
+    if rules.national_holidays:
+        language = "id" if (get_language() or "id").startswith("id") else "en_US"
+        for year in range(first.year, last.year + 1):
+            closed.update(
+                (day, name) for day, name in _national_holidays(year, language).items() if first <= day <= last
+            )
+    closed.update(ClosedDay.objects.filter(date__range=(first, last)).values_list("date", "name"))
+    return closed
+
+
 def load_calendars(
     officer_ids, first: date, last: date, zone: ZoneInfo, exclude_consultation: int | None = None
 ) -> dict[int, OfficerCalendar]:
@@ -69,10 +96,15 @@ def load_calendars(
     return calendars
 
 
+def _hours_on(calendar: OfficerCalendar, day: date) -> list[tuple[time, time]]:
+    """An officer's ranges of hours on one date: a date override replaces the weekly hours."""
+    return sorted(calendar.overrides[day] if day in calendar.overrides else calendar.weekly.get(day.weekday(), []))
+
+
 def slots_for_calendar(
     calendar: OfficerCalendar,
     rules: BookingSettings,
-    closed_days: set[date],
+    closed: set[date],
     first: date,
     last: date,
     now: datetime,
@@ -93,11 +125,10 @@ def slots_for_calendar(
     hold_ends = [until for _start, until in held]
     day = first
     while day <= last:
-        if day in closed_days or day in calendar.leave_days or held_per_day[day] >= rules.daily_cap:
+        if day in closed or day in calendar.leave_days or held_per_day[day] >= rules.daily_cap:
             day += timedelta(days=1)
             continue
-        ranges = calendar.overrides[day] if day in calendar.overrides else calendar.weekly.get(day.weekday(), [])
-        for opens, closes in sorted(ranges):
+        for opens, closes in _hours_on(calendar, day):
             start = datetime.combine(day, opens, zone)
             close = datetime.combine(day, closes, zone)
             while start + length <= close:
@@ -136,7 +167,7 @@ def free_slots(
     last = min(last or window_last, window_last)
     if first > last or not officers:
         return {officer.pk: [] for officer in officers}
-    closed = set(ClosedDay.objects.filter(date__range=(first, last)).values_list("date", flat=True))
+    closed = set(closed_days(first, last, rules))
     calendars = load_calendars([officer.pk for officer in officers], first, last, zone, exclude_consultation)
     return {
         pk: slots_for_calendar(calendar, rules, closed, first, last, now, zone) for pk, calendar in calendars.items()
@@ -150,16 +181,13 @@ def next_opening(officers: list[OfficerProfile], *, zone: ZoneInfo, now: datetim
         return None
     first = now.astimezone(zone).date()
     last = first + timedelta(days=days)
-    closed = set(ClosedDay.objects.filter(date__range=(first, last)).values_list("date", flat=True))
+    closed = set(closed_days(first, last))
     soonest = None
     for calendar in load_calendars([officer.pk for officer in officers], first, last, zone).values():
         day = first
         while day <= last and (soonest is None or datetime.combine(day, time.min, zone) < soonest):
             if day not in closed and day not in calendar.leave_days:
-                ranges = (
-                    calendar.overrides[day] if day in calendar.overrides else calendar.weekly.get(day.weekday(), [])
-                )
-                for opens, closes in sorted(ranges):
+                for opens, closes in _hours_on(calendar, day):
                     start, end = datetime.combine(day, opens, zone), datetime.combine(day, closes, zone)
                     if start <= now < end:
                         return now
@@ -167,3 +195,20 @@ def next_opening(officers: list[OfficerProfile], *, zone: ZoneInfo, now: datetim
                         soonest = start
             day += timedelta(days=1)
     return soonest
+
+
+def on_duty(officer_ids: list[int], *, zone: ZoneInfo, now: datetime) -> set[int]:
+    """The officers among `officer_ids` whose hours hold `now` (closed days, leave and date
+    overrides counted): whom a written question may be given to at this moment."""
+    today = now.astimezone(zone).date()
+    if not officer_ids or today in closed_days(today, today):
+        return set()
+    return {
+        pk
+        for pk, calendar in load_calendars(officer_ids, today, today, zone).items()
+        if today not in calendar.leave_days
+        and any(
+            datetime.combine(today, opens, zone) <= now < datetime.combine(today, closes, zone)
+            for opens, closes in _hours_on(calendar, today)
+        )
+    }

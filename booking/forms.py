@@ -199,6 +199,11 @@ class BookingSettingsForm(forms.Form):
     decision_standard_hours = forms.IntegerField(
         label=_("Service standard for a decision (hours)"), min_value=1, max_value=720
     )
+    national_holidays = forms.BooleanField(
+        label=_("Closed on national holidays and cuti bersama"),
+        required=False,
+        help_text=_("From the government's calendar; add the satker's own closed days below."),
+    )
 
 
 class DateOverrideForm(forms.Form):

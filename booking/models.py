@@ -70,6 +70,11 @@ class BookingSettings(models.Model):
     daily_cap = models.PositiveSmallIntegerField(_("consultations per officer per day"), default=5)
     decision_standard_hours = models.PositiveSmallIntegerField(_("service standard for a decision (hours)"), default=24)
     officers_see_all = models.BooleanField(_("officers see every consultation of the satker"), default=False)
+    national_holidays = models.BooleanField(
+        _("closed on national holidays and cuti bersama"),
+        default=True,
+        help_text=_("From the government's calendar; add the satker's own closed days below."),
+    )
 
     class Meta:
         constraints = [

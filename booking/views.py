@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from booking import selectors, services
-from booking.availability import free_slots
+from booking.availability import closed_days, free_slots
 from booking.calendar import consultation_ics
 from booking.forms import (
     ApproveForm,
@@ -456,6 +456,14 @@ def manage_expertise(request):
     )
 
 
+def _closed_days_ahead() -> list[dict]:
+    """The coming year's closed days, the satker's own marked apart from the national calendar."""
+    today = timezone.localdate()
+    own = set(ClosedDay.objects.filter(date__gte=today).values_list("date", flat=True))
+    closed = closed_days(today, today + timedelta(days=365))
+    return [{"date": day, "name": name, "own": day in own} for day, name in sorted(closed.items())]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def booking_rules(request):
@@ -486,7 +494,7 @@ def booking_rules(request):
         {
             "form": form,
             "closed_form": closed_form,
-            "closed_days": ClosedDay.objects.filter(date__gte=timezone.now().date()),
+            "closed_days": _closed_days_ahead(),
         },
         status=form_status(form, closed_form),
     )

@@ -8,6 +8,7 @@ below the cap and both go to them.
 
 import mimetypes
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
@@ -16,9 +17,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max, Q
 from django.dispatch import Signal
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from booking.availability import next_opening, on_duty
 from booking.models import ExpertiseTag, OfficerProfile
 from conversations.models import (
     Action,
@@ -166,13 +168,17 @@ def candidates(expertise: ExpertiseTag | None):
 
 
 def route(conversation: Conversation, actor: User | None, *, exclude: OfficerProfile | None = None) -> None:
-    """Give a waiting conversation to the officer of its topic with the fewest open
-    conversations below the satker's cap, the one assigned longest ago among equals (round
-    robin). With everyone at the cap it stays waiting, for any officer to take."""
+    """Give a waiting conversation to the officer of its topic on duty now (hours, leave,
+    closed days and national holidays in the satker's zone) with the fewest open conversations
+    below the satker's cap, the one assigned longest ago among equals (round robin). With
+    nobody on duty or everyone at the cap it stays waiting: any officer may take it, and
+    `route_waiting` gives it out when someone comes on duty."""
     officers = candidates(conversation.expertise)
     if exclude is not None:
         officers = officers.exclude(pk=exclude.pk)
     locked = list(officers.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+    duty = on_duty(locked, zone=_zone(), now=timezone.now())
+    locked = [pk for pk in locked if pk in duty]
     assigned = Conversation.objects.filter(assignee_id__in=locked).order_by().values("assignee_id")
     open_counts = dict(assigned.filter(state=State.ASSIGNED).annotate(n=Count("id")).values_list("assignee_id", "n"))
     last_assigned = dict(assigned.annotate(latest=Max("assigned_at")).values_list("assignee_id", "latest"))
@@ -183,6 +189,41 @@ def route(conversation: Conversation, actor: User | None, *, exclude: OfficerPro
     if below_cap:
         officer = OfficerProfile.objects.select_related("user").get(pk=min(below_cap)[2])
         _assign(conversation, officer, Action.ASSIGN, actor)
+
+
+def route_waiting() -> int:
+    """Give out conversations left waiting (asked out of hours, or with everyone at the cap),
+    oldest first, each in its own transaction and checked again under its lock. Beat runs it
+    every few minutes, so a question asked at night reaches the first officer on duty."""
+    assigned = 0
+    for pk in Conversation.objects.filter(state=State.WAITING).order_by("created_at").values_list("pk", flat=True):
+        with transaction.atomic():
+            conversation = _lock(pk)
+            if conversation.state != State.WAITING:
+                continue
+            route(conversation, None)
+            if conversation.state == State.ASSIGNED:
+                tell_open_pages(conversation)
+                assigned += 1
+    return assigned
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_satker().timezone)
+
+
+def opening_text(expertise: ExpertiseTag | None) -> str:
+    """What a person who waits for an officer is told: soon, or when the officers of the topic
+    are next on duty, in the satker's zone."""
+    now = timezone.now()
+    opens = next_opening(list(candidates(expertise)), zone=_zone(), now=now)
+    if opens is None:
+        return _("An officer will reply here as soon as possible.")
+    if opens <= now:
+        return _("An officer will reply here shortly.")
+    local = opens.astimezone(_zone())
+    when = f"{formats.date_format(local, 'l, j F')} {local:%H:%M} {current_satker().timezone_label}"
+    return _("Our officers are not on duty now; one will reply here from %(when)s.") % {"when": when}
 
 
 def _assign(conversation: Conversation, officer: OfficerProfile, action: str, actor: User | None) -> None:

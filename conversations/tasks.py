@@ -46,5 +46,10 @@ def pass_on_unanswered() -> int:
 
 
 @shared_task
+def route_waiting() -> int:
+    return services.route_waiting()
+
+
+@shared_task
 def forget_old_contacts() -> int:
     return privacy.forget_old_contacts(settings.HALOPST_WHATSAPP_RETENTION_DAYS)

@@ -105,6 +105,8 @@ def _page(request, conversation, status=200, **forms):
     }
     if officer_side:
         context["canned_replies"] = CannedReply.objects.all()
+    elif conversation.state == State.WAITING:
+        context["opening"] = services.opening_text(conversation.expertise)
     if conversation.state == State.CLOSED and user.pk == conversation.consumer_id:
         context["rating_token"] = None if hasattr(conversation, "rating") else services.rating_token(conversation)
     if officer_side:

@@ -14,19 +14,17 @@ again, under the conversation's lock, just before its answer is stored and sent.
 
 import logging
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aida import selectors as aida_selectors
 from aida import services as aida
-from booking.availability import next_opening
 from booking.selectors import active_tags, expertise_for, staffed_tags
 from conversations import services
 from conversations.models import (
@@ -216,21 +214,6 @@ def _keep_media(message: Message, media: dict) -> None:
 # --- Handing over to a person ---------------------------------------------------------------
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_satker().timezone)
-
-
-def _opening_text(expertise) -> str:
-    opens = next_opening(list(services.candidates(expertise)), zone=_zone(), now=timezone.now())
-    if opens is None:
-        return _("An officer will reply here as soon as possible.")
-    if opens <= timezone.now():
-        return _("An officer will reply here shortly.")
-    local = opens.astimezone(_zone())
-    when = f"{formats.date_format(local, 'l, j F')} {local:%H:%M} {current_satker().timezone_label}"
-    return _("Our officers are not on duty now; one will reply here from %(when)s.") % {"when": when}
-
-
 def hand_off(conversation: Conversation, *, chosen_topic: bool = False) -> None:
     """The person asked for a person: the conversation leaves AIDA for the officers' queue,
     routed by the topic of what they asked, and they are told what happens next."""
@@ -249,7 +232,10 @@ def hand_off(conversation: Conversation, *, chosen_topic: bool = False) -> None:
     conversation.save(update_fields=["expertise", "state", "updated_at"])
     services.record_event(conversation, Action.HANDOFF, None, State.BOT)
     services.route(conversation, None)
-    _say(conversation, _("Your question is passed to our officers.") + " " + _opening_text(conversation.expertise))
+    _say(
+        conversation,
+        _("Your question is passed to our officers.") + " " + services.opening_text(conversation.expertise),
+    )
 
 
 def _booking_link_text() -> str:

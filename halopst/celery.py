@@ -41,6 +41,10 @@ app.conf.beat_schedule = {
         "task": "conversations.tasks.pass_on_unanswered",
         "schedule": crontab(minute="*/5"),
     },
+    "route-waiting-conversations": {
+        "task": "conversations.tasks.route_waiting",
+        "schedule": crontab(minute="*/5"),
+    },
     "send-reminders": {
         "task": "booking.tasks.send_reminders",
         "schedule": crontab(minute="*/5"),

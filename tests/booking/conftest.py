@@ -1,25 +1,43 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from booking import services
-from booking.models import BookingSettings, ExpertiseTag
+from booking.models import BookingSettings, DateOverride, ExpertiseTag
 from core.models import Role
 from tests.conftest import create_user
 
 WEEKDAYS_8_TO_16 = [(day, "08:00", "16:00") for day in range(5)]
+NATIONAL_HOLIDAYS = holidays.country_holidays("ID", categories=("public", "government"))
 
 
 def next_weekday(zone: str, weekday: int = 0, weeks_ahead: int = 1):
-    """A date at least a few days ahead, on the given weekday, in the satker's zone."""
+    """A working date at least a few days ahead, on the given weekday, in the satker's zone
+    (a week later when that date is a national holiday: nothing can be booked on it)."""
     today = timezone.now().astimezone(ZoneInfo(zone)).date()
     day = today + timedelta(days=3)
     while day.weekday() != weekday:
         day += timedelta(days=1)
-    return day + timedelta(weeks=weeks_ahead - 1)
+    day += timedelta(weeks=weeks_ahead - 1)
+    while day in NATIONAL_HOLIDAYS:
+        day += timedelta(weeks=1)
+    return day
+
+
+def on_duty_now(satker, *officers) -> None:
+    """Put officers on duty all of today and tomorrow (local dates, so no test meets midnight),
+    whatever their weekly hours and whatever the date, holidays included: routing gives a
+    written question only to an officer on duty now. Bookings, days ahead, keep their hours."""
+    today = timezone.now().astimezone(ZoneInfo(satker.timezone)).date()
+    with schema_context(satker.schema_name):
+        BookingSettings.objects.update_or_create(id=1, defaults={"national_holidays": False})
+        for officer in officers:
+            for day in (today, today + timedelta(days=1)):
+                DateOverride.objects.create(officer=officer, date=day, start_time=time.min, end_time=time.max)
 
 
 def at(satker, day, hour, minute=0):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from booking import services
-from booking.availability import free_slots
+from booking.availability import closed_days, free_slots, next_opening, on_duty
 from booking.models import Consultation
 from tenants.services import SatkerSpec, onboard_satker
 from tests.booking.conftest import at, make_officer, next_weekday, request
@@ -171,3 +171,29 @@ def test_the_database_itself_refuses_overlapping_holds(satker_a, officer_a, cons
         clash.reason = "kept for the record"
         clash.save()  # a consultation that no longer holds time does not clash
         assert connection.schema_name == satker_a.schema_name
+
+
+def test_national_holidays_and_cuti_bersama_close_the_satker_unless_it_opens_on_them(satker_a, officer_a):
+    """Christmas 2026 (a Friday) and the cuti bersama before it, from the government's calendar:
+    no slot, nobody on duty, and the next opening is the Monday after; a satker that opens on
+    national holidays serves on them. Dates are fixed: `now` is passed, not read from the clock."""
+    zone = ZoneInfo(satker_a.timezone)
+    christmas_eve = datetime(2026, 12, 24, 10, 0, tzinfo=zone)
+    before = christmas_eve - timedelta(days=7)
+    with schema_context(satker_a.schema_name):
+        closed = closed_days(christmas_eve.date(), christmas_eve.date() + timedelta(days=1))
+        assert closed == {
+            christmas_eve.date(): "Cuti Bersama Hari Raya Natal",
+            christmas_eve.date() + timedelta(days=1): "Hari Raya Natal",
+        }
+        week = free_slots([officer_a], zone=zone, now=before, first=christmas_eve.date() - timedelta(days=1))
+        days = {slot.starts_at.astimezone(zone).date() for slot in week[officer_a.pk]}
+        assert {christmas_eve.date() + timedelta(days=offset) for offset in (-1, 4)} <= days
+        assert not days & set(closed)
+        assert on_duty([officer_a.pk], zone=zone, now=christmas_eve) == set()
+        assert next_opening([officer_a], zone=zone, now=christmas_eve) == datetime(2026, 12, 28, 8, 0, tzinfo=zone)
+
+        services.update_booking_settings(national_holidays=False)
+        assert closed_days(christmas_eve.date(), christmas_eve.date() + timedelta(days=1)) == {}
+        assert on_duty([officer_a.pk], zone=zone, now=christmas_eve) == {officer_a.pk}
+        assert next_opening([officer_a], zone=zone, now=christmas_eve) == christmas_eve

@@ -5,7 +5,7 @@ from django_tenants.utils import schema_context
 from aida import services as aida_services
 from aida.knowledge import EntryData
 from tenants.services import connect_whatsapp
-from tests.booking.conftest import make_officer
+from tests.booking.conftest import make_officer, on_duty_now
 from tests.fakes import whatsapp as fake
 from tests.realtime.conftest import fakes  # noqa: F401  (the fixture)
 
@@ -43,13 +43,11 @@ def whatsapp_world(make_satker, fakes, eager_celery, settings, tmp_path):  # noq
     fakes.whatsapp.add_number(NUMBER_B, TOKEN_B)
     connect_whatsapp(a, phone_number_id=NUMBER_A, display_number="031 800 0001", access_token=TOKEN_A)
     connect_whatsapp(b, phone_number_id=NUMBER_B, display_number="031 800 0002", access_token=TOKEN_B)
-    every_day = [(day, "00:00", "23:59") for day in range(7)]
     officers = {
-        "rina": make_officer(a, "rina@a.example", full_name="Rina Kemiskinan", hours=every_day),
-        "sari": make_officer(
-            a, "sari@a.example", tags=("perdagangan-harga-inflasi",), full_name="Sari", hours=every_day
-        ),
+        "rina": make_officer(a, "rina@a.example", full_name="Rina Kemiskinan"),
+        "sari": make_officer(a, "sari@a.example", tags=("perdagangan-harga-inflasi",), full_name="Sari"),
     }
+    on_duty_now(a, *officers.values())
     with schema_context(a.schema_name):
         aida_services.save_entry(
             None,

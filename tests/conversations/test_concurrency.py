@@ -6,7 +6,7 @@ from django_tenants.utils import schema_context
 from conversations import services
 from conversations.models import Conversation, ConversationSettings, State
 from core.errors import Conflict
-from tests.booking.conftest import make_officer
+from tests.booking.conftest import make_officer, on_duty_now
 from tests.conftest import create_user, race
 
 pytestmark = pytest.mark.timeout(120)
@@ -15,6 +15,7 @@ pytestmark = pytest.mark.timeout(120)
 def test_twenty_questions_at_once_never_pass_an_officers_cap(make_satker):
     satker = make_satker()
     officers = [make_officer(satker, f"petugas{i}@example.com") for i in range(2)]
+    on_duty_now(satker, *officers)
     consumers = [create_user(satker, f"penanya{i}@example.com") for i in range(20)]
     with schema_context(satker.schema_name):
         ConversationSettings.objects.update_or_create(id=1, defaults={"open_per_officer": 5})
@@ -38,6 +39,7 @@ def test_twenty_questions_at_once_never_pass_an_officers_cap(make_satker):
 def test_eight_officers_take_the_same_question_and_one_gets_it(make_satker):
     satker = make_satker()
     officers = [make_officer(satker, f"petugas{i}@example.com") for i in range(8)]
+    on_duty_now(satker, *officers)
     consumer = create_user(satker, "penanya@example.com")
     with schema_context(satker.schema_name):
         ConversationSettings.objects.update_or_create(id=1, defaults={"open_per_officer": 1})

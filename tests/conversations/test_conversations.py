@@ -12,7 +12,7 @@ from core.errors import Conflict
 from core.models import Role
 from core.privacy import delete_account, export_personal_data
 from realtime.models import Notification
-from tests.booking.conftest import make_officer
+from tests.booking.conftest import make_officer, on_duty_now
 from tests.conftest import PASSWORD, client_for, create_user
 
 
@@ -24,12 +24,14 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def team(satker_a):
-    """Two poverty officers and one for prices."""
-    return {
+    """Two poverty officers and one for prices, all on duty whenever the test runs."""
+    team = {
         "rina": make_officer(satker_a, "rina@a.example", full_name="Rina Kemiskinan"),
         "bagus": make_officer(satker_a, "bagus@a.example", full_name="Bagus Kemiskinan"),
         "sari": make_officer(satker_a, "sari@a.example", tags=("perdagangan-harga-inflasi",), full_name="Sari Inflasi"),
     }
+    on_duty_now(satker_a, *team.values())
+    return team
 
 
 def ask(satker, consumer, subject="Garis kemiskinan Sidoarjo 2023", tag=None, body="Untuk skripsi saya.", **extra):
@@ -352,3 +354,40 @@ def test_ready_answers_are_kept_by_the_admin_and_offered_in_every_officer_reply(
     admin.post("/pengaturan/percakapan/", {"form": "canned-delete", "pk": pk})
     with schema_context(satker_a.schema_name):
         assert not CannedReply.objects.exists()
+
+
+def test_a_question_asked_out_of_hours_waits_and_goes_to_the_first_officer_on_duty(satker_a):
+    """Nobody is on duty now: the question waits, the consumer is told when the officers of its
+    topic are next on duty (in the satker's zone), and the sweep gives it to the first officer
+    who comes on duty, not to one who is still off."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from booking.models import BookingSettings, DateOverride
+    from conversations.tasks import route_waiting
+
+    zone = ZoneInfo(satker_a.timezone)
+    later = timezone.now().astimezone(zone).date() + timedelta(days=2)
+    rina = make_officer(satker_a, "rina@a.example", full_name="Rina Kemiskinan", hours=[])
+    bagus = make_officer(satker_a, "bagus@a.example", full_name="Bagus Kemiskinan", hours=[])
+    consumer = create_user(satker_a, "andi@example.com")
+    with schema_context(satker_a.schema_name):
+        BookingSettings.objects.update_or_create(id=1, defaults={"national_holidays": False})
+        DateOverride.objects.create(officer=rina, date=later, start_time=time(8), end_time=time(16))
+    asked = ask(satker_a, consumer, tag="kemiskinan-kesejahteraan")
+    assert asked.state == State.WAITING and asked.assignee is None
+    page = client_for(satker_a, consumer).get(f"/percakapan/{asked.pk}/").content.decode()
+    opens = datetime.combine(later, time(8), zone)
+    assert "sedang tidak bertugas" in page and f"{opens.day} " in page and "08:00 WIB" in page
+
+    with schema_context(satker_a.schema_name):
+        assert route_waiting() == 0  # still nobody on duty
+    on_duty_now(satker_a, bagus)
+    with schema_context(satker_a.schema_name):
+        assert route_waiting() == 1
+        asked.refresh_from_db()
+        assert (asked.state, asked.assignee) == (State.ASSIGNED, bagus)
+        assert Notification.objects.filter(kind="conversation_assigned", recipient=bagus.user).exists()
+        assert route_waiting() == 0

@@ -16,7 +16,7 @@ from booking import services as booking
 from conversations import services as conversations
 from core.models import Role
 from realtime.models import Delivery
-from tests.booking.conftest import at, make_officer, next_weekday, request
+from tests.booking.conftest import at, make_officer, next_weekday, on_duty_now, request
 from tests.conftest import client_for, create_user, host_of
 
 CONSULTATION_MARK = "RAHASIAKONSUL7F3"
@@ -41,6 +41,7 @@ def walk(patterns, prefix=""):
 def world(satker_a, satker_b, province_jatim):
     officer = make_officer(satker_a, "rina@a.example", full_name="Rina Petugas")
     other_officer = make_officer(satker_a, "bagus@a.example", full_name="Bagus Petugas")
+    on_duty_now(satker_a, officer)
     owner = create_user(satker_a, "owner@a.example", full_name=f"Pemilik {CONSULTATION_MARK}")
     booked = request(
         satker_a,

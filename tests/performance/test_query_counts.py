@@ -14,7 +14,7 @@ from conversations import services as conversations
 from conversations.models import Conversation
 from core.models import Role
 from tenants.models import Satker
-from tests.booking.conftest import at, make_officer, next_weekday, request
+from tests.booking.conftest import at, make_officer, next_weekday, on_duty_now, request
 from tests.conftest import client_for, create_user
 
 # page → the most queries it may take: what each took when this test was written. Raise one only
@@ -55,7 +55,7 @@ def queries(client, path) -> int:
 def grow(satker, officer, consumers: int, start: int) -> None:
     """More officers, consumers and consultations in `satker`: rows a page must not query one by one."""
     monday = next_weekday(satker.timezone, 0)
-    make_officer(satker, f"tambahan{start}@a.example", full_name=f"Petugas {start}")
+    on_duty_now(satker, make_officer(satker, f"tambahan{start}@a.example", full_name=f"Petugas {start}"))
     for number in range(start, start + consumers):
         consumer = create_user(satker, f"warga{number}@example.com")
         week, rest = divmod(number, 10)
@@ -76,6 +76,7 @@ def grow(satker, officer, consumers: int, start: int) -> None:
 @pytest.fixture
 def clients(satker_a, province_jatim):
     officer = make_officer(satker_a, "rina@a.example", full_name="Rina")
+    on_duty_now(satker_a, officer)
     consumer = create_user(satker_a, "andi@example.com")
     admin = create_user(satker_a, "admin@a.example", role=Role.SATKER_ADMIN)
     national = Satker.objects.get(schema_name="public")

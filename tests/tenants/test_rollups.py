@@ -16,7 +16,7 @@ from booking import services
 from booking.models import SURVEY_ELEMENTS, Consultation, Feedback
 from insights import rollups
 from insights.models import OfficerMonth, SatkerDay, SatkerPulse
-from tests.booking.conftest import at, make_officer, next_weekday, request
+from tests.booking.conftest import at, make_officer, next_weekday, on_duty_now, request
 from tests.booking.test_lifecycle import move_to_past
 from tests.conftest import create_user
 
@@ -206,6 +206,7 @@ def test_written_conversations_count_with_their_first_reply_and_close_times(make
 
     satker = make_satker()
     rina = make_officer(satker, "rina@uji.example", full_name="Rina", hours=[(d, "08:00", "17:00") for d in range(7)])
+    on_duty_now(satker, rina)
     andi = create_user(satker, "andi@example.com", full_name="Andi")
     sari = create_user(satker, "sari@example.com", full_name="Sari")
     with schema_context(satker.schema_name):
