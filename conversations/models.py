@@ -44,6 +44,12 @@ class Contact(models.Model):
     wa_user_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     wa_id = models.CharField(_("WhatsApp number"), max_length=20, null=True, blank=True, unique=True)
     profile_name = models.CharField(_("name"), max_length=120, blank=True)
+    # The consumer account this WhatsApp belongs to, once they proved it by sending their link
+    # code from it (services.link_contact): their WhatsApp threads are then theirs on the web too.
+    consumer = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="whatsapp_contact"
+    )
+    linked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -52,15 +58,35 @@ class Contact(models.Model):
             models.CheckConstraint(
                 name="contact_has_an_address", condition=Q(wa_user_id__isnull=False) | Q(wa_id__isnull=False)
             ),
+            models.CheckConstraint(
+                name="contact_linked_with_its_time", condition=Q(consumer__isnull=True) | Q(linked_at__isnull=False)
+            ),
         ]
 
     def __str__(self):
         return self.profile_name or self.wa_id or self.wa_user_id
 
     @property
+    def number_shown(self) -> str:
+        """The number as people read it; a person with a WhatsApp username hides it."""
+        return f"+{self.wa_id}" if self.wa_id else self.profile_name or _("(number hidden by the user)")
+
+    @property
     def address(self) -> str:
         """Where a reply goes: the phone number when we have it, else the user id."""
         return self.wa_id or self.wa_user_id
+
+
+LINK_CODE_MINUTES = 30
+
+
+class LinkCode(models.Model):
+    """The code a signed-in consumer sends from their WhatsApp to prove the number is theirs;
+    one at a time, valid for LINK_CODE_MINUTES (conversations.services.link_contact)."""
+
+    consumer = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="link_code")
+    code = models.CharField(max_length=8, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
 
 class ConversationSettings(models.Model):

@@ -4,6 +4,7 @@ how long WhatsApp contacts (people without an account) are kept."""
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,11 +16,19 @@ FORGOTTEN = "dihapus-"
 
 
 def personal_data_of(user) -> dict:
-    conversations = Conversation.objects.filter(consumer=user).prefetch_related("messages__author")
+    """Their web threads and, when they linked their WhatsApp, that number and its threads."""
+    contact = Contact.objects.filter(consumer=user).first()
+    conversations = (
+        Conversation.objects.filter(Q(consumer=user) | Q(contact__consumer=user))
+        .order_by("pk")
+        .prefetch_related("messages__author")
+    )
     return {
+        "linked_whatsapp": {"number": contact.wa_id, "name": contact.profile_name} if contact else None,
         "conversations": [
             {
                 "id": conversation.pk,
+                "channel": conversation.channel,
                 "subject": conversation.subject,
                 "state": conversation.state,
                 "started_at": conversation.created_at.isoformat(),
@@ -36,7 +45,7 @@ def personal_data_of(user) -> dict:
                 ],
             }
             for conversation in conversations
-        ]
+        ],
     }
 
 
@@ -54,28 +63,37 @@ def _forget_what_they_wrote(conversations, body) -> None:
         message.save(update_fields=["body", "attachment", "attachment_name", "attachment_bytes"])
 
 
+def _forget_contact(contact: Contact, body) -> None:
+    _forget_what_they_wrote(contact.conversations.all(), body)
+    contact.wa_id, contact.wa_user_id, contact.profile_name = None, f"{FORGOTTEN}{contact.pk}", ""
+    contact.consumer, contact.linked_at = None, None
+    contact.save(update_fields=["wa_id", "wa_user_id", "profile_name", "consumer", "linked_at", "updated_at"])
+
+
 def erase_personal_data(user) -> None:
-    """Conversations stay counted; what the consumer wrote and sent goes, files included."""
-    _forget_what_they_wrote(
-        Conversation.objects.filter(consumer=user), lambda _text: _("[deleted at the consumer's request]")
-    )
+    """Conversations stay counted; what the consumer wrote and sent goes, files included, and
+    the WhatsApp they linked is forgotten like a contact past its retention."""
+    deleted = _("[deleted at the consumer's request]")
+    _forget_what_they_wrote(Conversation.objects.filter(consumer=user), lambda _text: deleted)
+    for contact in Contact.objects.filter(consumer=user):
+        _forget_contact(contact, lambda _text: deleted)
 
 
 def forget_old_contacts(days: int) -> int:
-    """WhatsApp contacts quiet for `days`, with nothing open, lose their number, user id and name;
+    """WhatsApp contacts without an account, quiet for `days`, with nothing open, lose their number, user id and name;
     what they wrote is scrubbed and what they sent deleted. The conversations stay counted,
     and the officers' answers stay as the satker's record. Returns how many were forgotten."""
     cutoff = timezone.now() - timedelta(days=days)
     quiet = (
-        Contact.objects.exclude(profile_name="", wa_id__isnull=True, wa_user_id__startswith=FORGOTTEN)
+        # A contact linked to an account is the account's: it goes when the account does.
+        Contact.objects.filter(consumer__isnull=True)
+        .exclude(profile_name="", wa_id__isnull=True, wa_user_id__startswith=FORGOTTEN)
         .exclude(conversations__state__in=OPEN_STATES)
         .exclude(conversations__last_message_at__gte=cutoff)
     )
     forgotten = 0
     for contact in quiet:
         with transaction.atomic():
-            _forget_what_they_wrote(contact.conversations.all(), lambda text: scrub_personal_data(text) or "-")
-            contact.wa_id, contact.wa_user_id, contact.profile_name = None, f"{FORGOTTEN}{contact.pk}", ""
-            contact.save(update_fields=["wa_id", "wa_user_id", "profile_name", "updated_at"])
+            _forget_contact(contact, lambda text: scrub_personal_data(text) or "-")
             forgotten += 1
     return forgotten

@@ -6,14 +6,18 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Case, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
+from django.utils import timezone
 
 from booking.models import BookingSettings, OfficerProfile
 from conversations.models import (
+    LINK_CODE_MINUTES,
     QUEUE_STATES,
     Channel,
+    Contact,
     Conversation,
     ConversationSettings,
     Kind,
+    LinkCode,
     Message,
     State,
 )
@@ -25,7 +29,7 @@ def visible_conversations(user) -> QuerySet[Conversation]:
     """Consumers see their own threads; officers the waiting ones (any of them may take one)
     and those they hold or held (all, if the satker admin lets officers see everything);
     satker admins all of the satker's."""
-    conversations = Conversation.objects.select_related("consumer", "assignee__user", "expertise")
+    conversations = Conversation.objects.select_related("consumer", "contact__consumer", "assignee__user", "expertise")
     if not user.is_authenticated:
         return conversations.none()
     if user.role == Role.SATKER_ADMIN:
@@ -35,7 +39,8 @@ def visible_conversations(user) -> QuerySet[Conversation]:
             return conversations
         return conversations.filter(state=State.WAITING) | conversations.filter(assignee__user=user)
     if user.role == Role.CONSUMER:
-        return conversations.filter(consumer=user)
+        # Their own web threads, and those of the WhatsApp they linked to the account.
+        return conversations.filter(Q(consumer=user) | Q(contact__consumer=user))
     return conversations.none()
 
 
@@ -50,7 +55,7 @@ def conversation_for(user, pk) -> Conversation:
 def thread(conversation: Conversation, user) -> list[Message]:
     """The messages `user` reads: internal notes only on the officer side."""
     messages = conversation.messages.select_related("author")
-    if user.pk == conversation.consumer_id:
+    if user.role not in (Role.OFFICER, Role.SATKER_ADMIN):
         messages = messages.exclude(kind=Kind.NOTE)
     return list(messages)
 
@@ -183,3 +188,14 @@ def activity_days(zone: ZoneInfo) -> set[date]:
     return local_days(
         [(Conversation, "created_at"), (Conversation, "first_response_at"), (Conversation, "closed_at")], zone
     )
+
+
+def linked_whatsapp(user) -> Contact | None:
+    """The WhatsApp contact `user` linked to their account, if any."""
+    return Contact.objects.filter(consumer=user).first()
+
+
+def link_code_of(user) -> LinkCode | None:
+    """The consumer's link code while it still works."""
+    fresh_since = timezone.now() - timedelta(minutes=LINK_CODE_MINUTES)
+    return LinkCode.objects.filter(consumer=user, created_at__gte=fresh_since).first()

@@ -18,20 +18,24 @@ from django.db.models import Count, F, Max, Q
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from booking.availability import next_opening, on_duty
 from booking.models import ExpertiseTag, OfficerProfile
 from conversations.models import (
+    LINK_CODE_MINUTES,
     Action,
     CannedReply,
     Channel,
+    Contact,
     Conversation,
     ConversationEvent,
     ConversationRating,
     ConversationSettings,
     Delivery,
     Kind,
+    LinkCode,
     Message,
     State,
     TemplatePurpose,
@@ -122,6 +126,8 @@ def tell_open_pages(conversation: Conversation, *, consumer: bool = True) -> Non
     payload = {"type": "changed", "link": _link(conversation)}
     if consumer and conversation.consumer_id:
         push_to_user(conversation.consumer, payload)
+    if consumer and conversation.contact_id and conversation.contact.consumer_id:
+        push_to_user(conversation.contact.consumer, payload)
     if conversation.assignee_id:
         push_to_user(conversation.assignee.user, payload)
 
@@ -605,3 +611,56 @@ def delete_canned_reply(*, actor: User, pk: int) -> None:
     if deleted is not None:
         deleted.delete()
         record(actor, "conversations.canned_reply.delete", deleted.title)
+
+
+# --- A consumer's WhatsApp, linked to their account ----------------------------------------
+
+# No 0/O or 1/I: the code is read off a screen and typed into WhatsApp.
+LINK_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+LINK_CODE_LENGTH = 8
+# Wrong codes a WhatsApp contact may send in an hour before its attempts are refused: with 32⁸
+# codes, guessing one that is live is hopeless within that.
+LINK_ATTEMPTS_PER_HOUR = 5
+
+
+@transaction.atomic
+def new_link_code(consumer: User) -> LinkCode:
+    """A fresh code for `consumer` to send from their WhatsApp; an earlier code stops working."""
+    if consumer.role != Role.CONSUMER:
+        raise PermissionDenied(_("Only consumers link a WhatsApp number to their account."))
+    LinkCode.objects.filter(consumer=consumer).delete()
+    return LinkCode.objects.create(
+        consumer=consumer, code=get_random_string(LINK_CODE_LENGTH, allowed_chars=LINK_CODE_ALPHABET)
+    )
+
+
+@transaction.atomic
+def link_contact(contact: Contact, code: str, *, attempts_this_hour: int) -> User | None:
+    """Link the WhatsApp `contact` that sent `code` to the code's consumer: sending it proves the number is theirs. None for a wrong, used or stale code,
+    and for every code once the contact has tried too often. A consumer has one WhatsApp: a
+    number linked before is let go."""
+    if attempts_this_hour > LINK_ATTEMPTS_PER_HOUR:
+        return None
+    fresh_since = timezone.now() - timedelta(minutes=LINK_CODE_MINUTES)
+    found = (
+        LinkCode.objects.select_for_update()
+        .select_related("consumer")
+        .filter(code=code.upper(), created_at__gte=fresh_since)
+        .first()
+    )
+    if found is None:
+        return None
+    consumer = found.consumer
+    Contact.objects.filter(consumer=consumer).exclude(pk=contact.pk).update(consumer=None, linked_at=None)
+    contact.consumer, contact.linked_at = consumer, timezone.now()
+    contact.save(update_fields=["consumer", "linked_at", "updated_at"])
+    found.delete()
+    record(consumer, "conversations.whatsapp_linked", str(contact.pk))
+    return consumer
+
+
+@transaction.atomic
+def unlink_whatsapp(consumer: User) -> None:
+    """The consumer lets their WhatsApp go: its threads are no longer shown on their account."""
+    if Contact.objects.filter(consumer=consumer).update(consumer=None, linked_at=None):
+        record(consumer, "conversations.whatsapp_unlinked", "")

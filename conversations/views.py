@@ -41,6 +41,7 @@ from core.errors import Conflict
 from core.models import Role
 from core.pages import add_service_errors, form_status, run_action, submit_form
 from core.ratelimit import limit
+from core.text import normalise_whatsapp_number
 from tenants.selectors import whatsapp_number_of
 from tenants.services import connect_whatsapp, disconnect_whatsapp
 
@@ -79,7 +80,14 @@ def ask(request):
 def conversation_list(request):
     user = request.user
     if user.role == Role.CONSUMER:
-        return render(request, "conversations/mine.html", {"conversations": selectors.mine(user)})
+        context = {"conversations": selectors.mine(user), "whatsapp": whatsapp_number_of(request.tenant)}
+        if context["whatsapp"] is not None:
+            context["linked"] = selectors.linked_whatsapp(user)
+            context["link_code"] = None if context["linked"] else selectors.link_code_of(user)
+            number = normalise_whatsapp_number(context["whatsapp"].display_number)
+            if context["link_code"] and number:  # a mobile number: WhatsApp opens with the message typed
+                context["whatsapp_link"] = f"https://wa.me/{number}?text=HUBUNGKAN%20{context['link_code'].code}"
+        return render(request, "conversations/mine.html", context)
     require_role(request, Role.OFFICER, Role.SATKER_ADMIN)
     standard = timedelta(minutes=selectors.reply_standard_minutes())
     now = timezone.now()
@@ -279,3 +287,19 @@ def rate(request, token):
         {"conversation": conversation, "form": None if already else form, "already": already},
         status=400 if form.errors else status,
     )
+
+
+@login_required
+@require_POST
+@limit("conversation_start")
+def whatsapp_link(request, action):
+    """ "Link my WhatsApp" (a new code to send from it) and "unlink" on "My questions"."""
+    require_role(request, Role.CONSUMER)
+    if action == "kode":
+        services.new_link_code(request.user)
+    elif action == "putuskan":
+        services.unlink_whatsapp(request.user)
+        messages.success(request, _("Your WhatsApp is no longer linked to this account."))
+    else:
+        raise Http404
+    return redirect(reverse("conversations") + "#whatsapp")

@@ -13,7 +13,8 @@ again, under the conversation's lock, just before its answer is stored and sent.
 """
 
 import logging
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -29,6 +30,7 @@ from booking.selectors import active_tags, expertise_for, staffed_tags
 from conversations import services
 from conversations.models import (
     DELIVERY_ORDER,
+    LINK_CODE_MINUTES,
     OPEN_STATES,
     Action,
     Channel,
@@ -171,7 +173,10 @@ def receive(profile: dict, message: dict) -> Message | None:
         fields.append("last_message_at")
     if fields:
         conversation.save(update_fields=[*fields, "updated_at"])
-    if conversation.state == State.BOT:
+    link = LINK_COMMAND.match(text)
+    if link:
+        _link_account(conversation, contact, link.group(1))
+    elif conversation.state == State.BOT:
         if button.startswith(TOPIC_PREFIX):
             conversation.expertise = active_tags().filter(slug=button.removeprefix(TOPIC_PREFIX)).first()
             hand_off(conversation, chosen_topic=True)
@@ -187,6 +192,37 @@ def receive(profile: dict, message: dict) -> Message | None:
         services.tell_assignee_of_message(conversation)
     services.tell_open_pages(conversation)
     return stored
+
+
+# What a consumer sends from WhatsApp to link it to their account (the code from "My questions").
+LINK_COMMAND = re.compile(r"^\s*(?:hubungkan|link)\s+([a-z0-9]{%d})\s*$" % services.LINK_CODE_LENGTH, re.IGNORECASE)
+
+
+def _link_account(conversation: Conversation, contact: Contact, code: str) -> None:
+    tries = Message.objects.filter(
+        conversation__contact=contact,
+        kind=Kind.FROM_CONSUMER,
+        body__iregex=LINK_COMMAND.pattern,
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    ).count()
+    consumer = services.link_contact(contact, code, attempts_this_hour=tries)
+    if consumer is None:
+        _say(
+            conversation,
+            _(
+                "This code does not work: it is wrong, used, or older than %(minutes)d minutes. Make a new one "
+                "under “My questions” on the website."
+            )
+            % {"minutes": LINK_CODE_MINUTES},
+        )
+    else:
+        _say(
+            conversation,
+            _(
+                "This WhatsApp is now linked to the account of %(name)s: your conversations here are also under “My questions” on the website."
+            )
+            % {"name": consumer.full_name},
+        )
 
 
 def _keep_media(message: Message, media: dict) -> None:

@@ -21,6 +21,7 @@ urlpatterns = common_patterns + [
     path("", include("statdata.urls")),
     path("", include("statdata.api_urls")),
     path("api/v1/", include("booking.api_urls")),
+    path("api/v1/", include("conversations.api_urls")),
 ]
 
 handler400 = "core.views.bad_request"

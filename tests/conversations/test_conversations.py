@@ -391,3 +391,35 @@ def test_a_question_asked_out_of_hours_waits_and_goes_to_the_first_officer_on_du
         assert (asked.state, asked.assignee) == (State.ASSIGNED, bagus)
         assert Notification.objects.filter(kind="conversation_assigned", recipient=bagus.user).exists()
         assert route_waiting() == 0
+
+
+def test_the_api_gives_each_person_their_threads_and_nothing_of_another_satker(satker_a, satker_b, team):
+    consumer = create_user(satker_a, "andi@example.com")
+    stranger = create_user(satker_a, "budi@example.com")
+    asked = ask(satker_a, consumer, tag="kemiskinan-kesejahteraan")
+    holder = asked.assignee.user
+    with schema_context(satker_a.schema_name):
+        services.add_note(asked.pk, holder, body="Catatan internal")
+    api = client_for(satker_a, consumer)
+    [listed] = api.get("/api/v1/conversations/").json()
+    assert (listed["id"], listed["state"], listed["assignee"]) == (asked.pk, "assigned", holder.full_name)
+    thread = api.get(f"/api/v1/conversations/{asked.pk}/").json()
+    assert [message["kind"] for message in thread["messages"]] == ["in"]  # the note is not theirs to read
+    officer = client_for(satker_a, holder)
+    assert [m["kind"] for m in officer.get(f"/api/v1/conversations/{asked.pk}/").json()["messages"]] == ["in", "note"]
+    assert [row["id"] for row in officer.get("/api/v1/conversations/").json()] == [asked.pk]
+
+    answer = officer.post(f"/api/v1/conversations/{asked.pk}/messages/", {"body": "Tabelnya ada di sini."})
+    assert answer.status_code == 201 and answer.json()["kind"] == "out"
+    empty = api.post(f"/api/v1/conversations/{asked.pk}/messages/", {"body": ""})
+    assert empty.status_code == 400 and "body" in empty.json()
+    with schema_context(satker_a.schema_name):
+        assert Message.objects.filter(conversation=asked).count() == 3  # nothing of the empty one
+
+    # Another consumer, another satker's people, and anonymous visitors reach nothing.
+    assert client_for(satker_a, stranger).get(f"/api/v1/conversations/{asked.pk}/").status_code == 404
+    assert client_for(satker_a, stranger).get("/api/v1/conversations/").json() == []
+    someone_at_b = create_user(satker_b, "andi@example.com")
+    assert client_for(satker_b, someone_at_b).get(f"/api/v1/conversations/{asked.pk}/").status_code == 404
+    assert client_for(satker_b, someone_at_b).get("/api/v1/conversations/").json() == []
+    assert client_for(satker_a).get("/api/v1/conversations/").status_code in (401, 403)

@@ -315,3 +315,74 @@ def test_quiet_whatsapp_contacts_are_forgotten_after_the_retention_period(whatsa
         kept = Message.objects.get(conversation=old, kind=Kind.FROM_CONSUMER)
         assert "3515012345678901" not in kept.body and not kept.attachment and kept.attachment_name == ""
         assert Contact.objects.get(pk=recent.contact_id).wa_id == "6285555555555"  # still talking: kept
+
+
+def test_a_consumer_links_their_whatsapp_by_sending_a_code_from_it(whatsapp_world):
+    """Sending the code from "My questions" proves the number is hers: her WhatsApp threads are
+    then on her account (read there, answered on WhatsApp, internal notes never shown), the
+    officers see whose account it is, her export holds them, and deleting the account forgets
+    the number. A code works on its own satker only, and guessing is cut off."""
+    from conversations import services
+    from conversations.models import LinkCode
+    from core.models import Role
+    from core.privacy import delete_account, export_personal_data
+    from tests.conftest import PASSWORD, create_user
+
+    world = whatsapp_world
+    siti = create_user(world.a, "siti@example.com", full_name="Siti Aminah")
+    web = client_for(world.a, siti)
+    assert "Hubungkan WhatsApp saya" in web.get("/percakapan/").content.decode()
+    assert web.post("/percakapan/whatsapp/kode/").status_code == 302
+    with schema_context(world.a.schema_name):
+        code = LinkCode.objects.get(consumer=siti).code
+    assert f"HUBUNGKAN {code}" in web.get("/percakapan/").content.decode()
+
+    # The same code sent to satker B's number means nothing there.
+    world.write(fake.text(f"HUBUNGKAN {code}"), number=NUMBER_B)
+    assert "tidak berlaku" in world.sent_to(SITI)[-1]["text"]["body"]
+    world.write(fake.text("HUBUNGKAN ZZZZ2222"))
+    assert "tidak berlaku" in world.sent_to(SITI)[-1]["text"]["body"]
+    world.write(fake.text(f"hubungkan {code.lower()}"))
+    assert "Siti Aminah" in world.sent_to(SITI)[-1]["text"]["body"]
+    with schema_context(world.a.schema_name):
+        contact = Contact.objects.get(wa_id=SITI)
+        assert contact.consumer == siti and not LinkCode.objects.exists()
+        thread = Conversation.objects.get(contact=contact)
+        services.add_note(thread.pk, world.officers["rina"].user, body="Catatan rahasia petugas")
+    with schema_context(world.b.schema_name):
+        assert Contact.objects.get(wa_id=SITI).consumer_id is None
+
+    mine = web.get("/percakapan/").content.decode()
+    assert f"/percakapan/{thread.pk}/" in mine and "+" + SITI in mine
+    page = web.get(f"/percakapan/{thread.pk}/").content.decode()
+    assert 'id="reply-on-whatsapp"' in page and "Catatan rahasia" not in page and code.lower() in page
+    admin = create_user(world.a, "admin@a.example", role=Role.SATKER_ADMIN)
+    officer_page = client_for(world.a, admin).get(f"/percakapan/{thread.pk}/").content.decode()
+    assert 'id="linked-account"' in officer_page and "siti@example.com" in officer_page
+    assert web.post(f"/percakapan/{thread.pk}/balas/", {"body": "dari web"}).status_code == 403
+
+    with schema_context(world.a.schema_name):
+        exported = export_personal_data(siti)
+    assert exported["linked_whatsapp"]["number"] == SITI
+    assert [c["channel"] for c in exported["conversations"]] == ["whatsapp"]
+
+    # Guessing: after five wrong codes in an hour even a live one is refused.
+    assert web.post("/percakapan/whatsapp/putuskan/").status_code == 302
+    web.post("/percakapan/whatsapp/kode/")
+    with schema_context(world.a.schema_name):
+        assert Contact.objects.get(wa_id=SITI).consumer_id is None
+        code = LinkCode.objects.get(consumer=siti).code
+    for attempt in range(5):
+        world.write(fake.text(f"HUBUNGKAN WRONG{attempt:03d}"))
+    world.write(fake.text(f"HUBUNGKAN {code}"))
+    assert "tidak berlaku" in world.sent_to(SITI)[-1]["text"]["body"]
+    with schema_context(world.a.schema_name):
+        assert Contact.objects.get(wa_id=SITI).consumer_id is None
+        contact.refresh_from_db()
+        services.link_contact(contact, code, attempts_this_hour=0)  # as it would be an hour later
+
+    with schema_context(world.a.schema_name):
+        delete_account(siti, password=PASSWORD)
+        contact.refresh_from_db()
+        assert (contact.wa_id, contact.profile_name, contact.consumer_id) == (None, "", None)
+        assert not Message.objects.filter(conversation__contact=contact, body__icontains="hubungkan").exists()

@@ -25,14 +25,15 @@ from tests.conftest import client_for, create_user
 # (+6: rules, closed days, hours, overrides, leave, holds); portal search checks that its
 # indicator catalogue is fresh (+1) and lists every office when no office name matches (+1).
 # A conversation's officer side reads its history, the officers it may be transferred to and
-# the satker's ready answers (+4).
+# the satker's ready answers (+4). A consumer's questions look up the satker's WhatsApp number,
+# to offer linking it (+1).
 BUDGETS = {
     "officers": 13,
     "slot picker": 12,
     "inbox": 6,
     "my consultations": 5,
     "conversation inbox": 7,
-    "my questions": 5,
+    "my questions": 6,
     "conversation (officer)": 10,
     "conversation (consumer)": 6,
     "dashboard": 7,
