@@ -91,6 +91,11 @@ def visible_consultations(user) -> QuerySet[Consultation]:
     return consultations.none()
 
 
+def last_request_of(consumer) -> Consultation | None:
+    """The consumer's latest request, whose purpose and category a quick booking repeats."""
+    return Consultation.objects.filter(consumer=consumer).order_by("-created_at").first()
+
+
 def consultation_for(user, pk) -> Consultation:
     """The consultation if `user` may see it; 404 otherwise (never revealing that it exists)."""
     consultation = visible_consultations(user).filter(pk=pk).first()

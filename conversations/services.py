@@ -183,7 +183,7 @@ def route(conversation: Conversation, actor: User | None, *, exclude: OfficerPro
     if exclude is not None:
         officers = officers.exclude(pk=exclude.pk)
     locked = list(officers.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
-    duty = on_duty(locked, zone=_zone(), now=timezone.now())
+    duty = on_duty(locked, zone=satker_zone(), now=timezone.now())
     locked = [pk for pk in locked if pk in duty]
     assigned = Conversation.objects.filter(assignee_id__in=locked).order_by().values("assignee_id")
     open_counts = dict(assigned.filter(state=State.ASSIGNED).annotate(n=Count("id")).values_list("assignee_id", "n"))
@@ -214,7 +214,8 @@ def route_waiting() -> int:
     return assigned
 
 
-def _zone() -> ZoneInfo:
+def satker_zone() -> ZoneInfo:
+    """The satker's own time zone, in which hours, holidays and opening times are read."""
     return ZoneInfo(current_satker().timezone)
 
 
@@ -222,12 +223,12 @@ def opening_text(expertise: ExpertiseTag | None) -> str:
     """What a person who waits for an officer is told: soon, or when the officers of the topic
     are next on duty, in the satker's zone."""
     now = timezone.now()
-    opens = next_opening(list(candidates(expertise)), zone=_zone(), now=now)
+    opens = next_opening(list(candidates(expertise)), zone=satker_zone(), now=now)
     if opens is None:
         return _("An officer will reply here as soon as possible.")
     if opens <= now:
         return _("An officer will reply here shortly.")
-    local = opens.astimezone(_zone())
+    local = opens.astimezone(satker_zone())
     when = f"{formats.date_format(local, 'l, j F')} {local:%H:%M} {current_satker().timezone_label}"
     return _("Our officers are not on duty now; one will reply here from %(when)s.") % {"when": when}
 

@@ -18,14 +18,19 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from aida import selectors as aida_selectors
 from aida import services as aida
+from booking import selectors as booking_selectors
+from booking import services as booking_services
+from booking.availability import free_slots
+from booking.models import ConsumerCategory, OfficerProfile, Purpose
 from booking.selectors import active_tags, expertise_for, staffed_tags
 from conversations import services
 from conversations.models import (
@@ -56,6 +61,8 @@ HANDOFF_WORDS = {"petugas", "admin", "cs", "operator", "manusia", "orang", "huma
 HANDOFF_BUTTON, BOOKING_BUTTON = "handoff", "book"
 # A row of the topic list: "topik:<expertise slug>" ("topik:-": something else).
 TOPIC_PREFIX, TOPIC_ROWS = "topik:", 10
+# A row of the times list: "jadwal:<officer id>:<start, Unix seconds>" ("jadwal:-": another time).
+SLOT_PREFIX, SLOT_DAYS = "jadwal:", 14
 # WhatsApp's limits: a button's title 20 characters, an interactive body 1,024, a text 4,096.
 BUTTON_BODY_LIMIT, TEXT_LIMIT = 1024, 4096
 MEDIA_TYPES = {"image", "document"}
@@ -176,6 +183,8 @@ def receive(profile: dict, message: dict) -> Message | None:
     link = LINK_COMMAND.match(text)
     if link:
         _link_account(conversation, contact, link.group(1))
+    elif button.startswith(SLOT_PREFIX):
+        _book(conversation, button.removeprefix(SLOT_PREFIX))
     elif conversation.state == State.BOT:
         if button.startswith(TOPIC_PREFIX):
             conversation.expertise = active_tags().filter(slug=button.removeprefix(TOPIC_PREFIX)).first()
@@ -183,7 +192,7 @@ def receive(profile: dict, message: dict) -> Message | None:
         elif wants_a_person(text, button):
             hand_off(conversation)
         elif button == BOOKING_BUTTON:
-            _say(conversation, _booking_link_text())
+            _offer_times(conversation)
         else:
             from conversations.tasks import answer_on_whatsapp
 
@@ -255,8 +264,7 @@ def hand_off(conversation: Conversation, *, chosen_topic: bool = False) -> None:
     routed by the topic of what they asked, and they are told what happens next."""
     if conversation.state != State.BOT:
         return
-    asked = " ".join(conversation.messages.filter(kind=Kind.FROM_CONSUMER).values_list("body", flat=True))
-    conversation.expertise = conversation.expertise or expertise_for(asked)
+    conversation.expertise = conversation.expertise or expertise_for(_asked(conversation))
     if conversation.expertise is None and not chosen_topic:
         tags = list(staffed_tags())
         asked_before = conversation.messages.filter(from_bot=True, interactive__type="list").exists()
@@ -321,6 +329,104 @@ def answer_with_aida(message_id: int) -> Message | None:
             locked.save(update_fields=["last_message_at", "updated_at"])
             services.tell_open_pages(locked)
     return reply
+
+
+# --- Booking a time from WhatsApp ------------------------------------------------------------
+
+
+def _asked(conversation: Conversation) -> str:
+    return " ".join(conversation.messages.filter(kind=Kind.FROM_CONSUMER).values_list("body", flat=True))
+
+
+def _offer_times(conversation: Conversation) -> None:
+    """ "Book a time": a person whose WhatsApp is linked to their account chooses one of the next
+    free times of the officers of their topic from a list; anyone else gets the booking page
+    (a consultation is held for an account, with its e-mail and history)."""
+    if conversation.contact.consumer_id is None:
+        _say(
+            conversation,
+            _booking_link_text()
+            + "\n\n"
+            + _("To book here on WhatsApp, link it to your account under “My questions” on the website."),
+        )
+        return
+    expertise = conversation.expertise or expertise_for(_asked(conversation))
+    officers = {officer.pk: officer for officer in services.candidates(expertise).select_related("user")}
+    now = timezone.now()
+    today = now.astimezone(services.satker_zone()).date()
+    found = free_slots(
+        list(officers.values()), zone=services.satker_zone(), now=now, last=today + timedelta(days=SLOT_DAYS)
+    )
+    soonest = sorted((slot.starts_at, officer_id) for officer_id, slots in found.items() for slot in slots)
+    if not soonest:
+        _say(conversation, _("No officer has a free time in the next two weeks.") + " " + _booking_link_text())
+        return
+    _say(
+        conversation,
+        _("Choose a time for a consultation (%(zone)s):") % {"zone": current_satker().timezone_label},
+        interactive=_times_list([(starts_at, officers[pk]) for starts_at, pk in soonest[: TOPIC_ROWS - 1]]),
+    )
+
+
+def _times_list(times) -> dict:
+    with translation.override("id"):
+        rows = [
+            {
+                "id": f"{SLOT_PREFIX}{officer.pk}:{int(starts_at.timestamp())}",
+                "title": formats.date_format(starts_at.astimezone(services.satker_zone()), "D j M H:i")[:24],
+                "description": officer.user.full_name[:72],
+            }
+            for starts_at, officer in times
+        ]
+        rows.append({"id": f"{SLOT_PREFIX}-", "title": _("Another time")[:24]})
+        return {
+            "type": "list",
+            "action": {"button": _("Choose a time")[:20], "sections": [{"title": _("Free times")[:24], "rows": rows}]},
+        }
+
+
+def _book(conversation: Conversation, choice: str) -> None:
+    """The person chose a row of the times list: the consultation is requested for their account
+    (purpose and category as in their last request), or they hear that it was just taken."""
+    consumer = conversation.contact.consumer
+    officer_id, _colon, stamp = choice.partition(":")
+    officer = OfficerProfile.objects.filter(pk=officer_id).first() if officer_id.isdigit() else None
+    if consumer is None or officer is None or not stamp.isdigit():
+        _say(conversation, _booking_link_text())
+        return
+    earlier = booking_selectors.last_request_of(consumer)
+    try:
+        with transaction.atomic():
+            consultation = booking_services.request_consultation(
+                consumer=consumer,
+                officer=officer,
+                starts_at=datetime.fromtimestamp(int(stamp), UTC),
+                topic=conversation.subject[:200],
+                data_need=_asked(conversation)[:4000],
+                purpose=earlier.purpose if earlier else Purpose.OTHER,
+                consumer_category=earlier.consumer_category if earlier else ConsumerCategory.OTHER,
+            )
+    except (booking_services.SlotTaken, ValidationError):
+        _say(conversation, _("That time was just taken or is no longer free."))
+        _offer_times(conversation)
+        return
+    local = consultation.starts_at.astimezone(services.satker_zone())
+    link = site_url(
+        current_satker().get_primary_domain().domain,
+        reverse("booking-detail", args=[consultation.pk], urlconf=settings.ROOT_URLCONF),
+    )
+    _say(
+        conversation,
+        _(
+            "Your consultation with %(officer)s on %(when)s is requested. The officer approves it and sends "
+            "the meeting link; you are notified by e-mail or WhatsApp, as you chose in your profile. Details: %(link)s"
+        )
+        % {
+            "officer": officer.user.full_name,
+            "when": f"{formats.date_format(local, 'l, j F')} {local:%H:%M} {current_satker().timezone_label}",
+            "link": link,
+        },
+    )
 
 
 def _aida_buttons() -> dict:

@@ -386,3 +386,55 @@ def test_a_consumer_links_their_whatsapp_by_sending_a_code_from_it(whatsapp_worl
         contact.refresh_from_db()
         assert (contact.wa_id, contact.profile_name, contact.consumer_id) == (None, "", None)
         assert not Message.objects.filter(conversation__contact=contact, body__icontains="hubungkan").exists()
+
+
+def test_a_linked_person_books_a_time_from_a_list_and_a_taken_time_is_offered_again(whatsapp_world):
+    """ "Book a time" gives a person whose WhatsApp is linked the next free times as a list
+    (WhatsApp's limits); the row she taps is requested for her account. Someone who taps the
+    same time a moment later hears it is taken and gets the times still free; a person without
+    an account gets the booking page."""
+    from booking.models import Consultation, Status
+    from tests.conftest import create_user
+
+    world = whatsapp_world
+    dewi_number = "6281299990000"
+    siti = create_user(world.a, "siti@example.com", full_name="Siti Aminah")
+    dewi = create_user(world.a, "dewi@example.com", full_name="Dewi")
+    with schema_context(world.a.schema_name):
+        for person, number, user_id in ((siti, SITI, "ID.1234567890123"), (dewi, dewi_number, "ID.2")):
+            Contact.objects.create(
+                wa_id=number,
+                wa_user_id=user_id,
+                consumer=person,
+                linked_at=timezone.now(),
+                profile_name=person.full_name,
+            )
+
+    world.write(fake.button_reply("book", "Buat janji"))
+    (offered,) = world.sent_to(SITI)
+    assert offered["type"] == "interactive" and offered["interactive"]["type"] == "list"
+    rows = offered["interactive"]["action"]["sections"][0]["rows"]
+    assert len(rows) <= 10 and all(len(row["title"]) <= 24 for row in rows)
+    assert rows[-1]["id"] == "jadwal:-" and all(row["id"].startswith("jadwal:") for row in rows)
+    first = rows[0]
+    world.write(fake.list_reply(first["id"], first["title"]))
+    assert (
+        "Rina Kemiskinan" in world.sent_to(SITI)[-1]["text"]["body"]
+        or "Sari" in world.sent_to(SITI)[-1]["text"]["body"]
+    )
+    with schema_context(world.a.schema_name):
+        booked = Consultation.objects.get(consumer=siti)
+        assert booked.status == Status.REQUESTED
+        assert f"jadwal:{booked.officer_id}:{int(booked.starts_at.timestamp())}" == first["id"]
+
+    world.write(fake.list_reply(first["id"], first["title"]), wa_id=dewi_number, user_id="ID.2", name="Dewi")
+    taken, again = world.sent_to(dewi_number)
+    assert "baru saja diambil" in taken["text"]["body"]
+    assert first["id"] not in [row["id"] for row in again["interactive"]["action"]["sections"][0]["rows"]]
+    with schema_context(world.a.schema_name):
+        assert not Consultation.objects.filter(consumer=dewi).exists()
+
+    stranger = "6281277770000"
+    world.write(fake.button_reply("book", "Buat janji"), wa_id=stranger, user_id="ID.3", name="Budi")
+    (told,) = world.sent_to(stranger)
+    assert "/petugas/" in told["text"]["body"] and "Pertanyaan saya" in told["text"]["body"]
