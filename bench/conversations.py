@@ -78,13 +78,15 @@ def setup(fake_whatsapp_url: str):
     set_limits(satker, plan="province", monthly_token_limit=10**9, monthly_request_limit=10**7)
     connect_whatsapp(satker, phone_number_id=NUMBER, display_number="031 800 3515", access_token=TOKEN)
     with schema_context(satker.schema_name):
+        # On duty around the clock, holidays included: the run measures the same whatever the date.
+        booking.update_booking_settings(national_holidays=False)
         tags = list(ExpertiseTag.objects.all()[:4])
         for number in range(OFFICERS):
             user = User.objects.create_user(
                 f"petugas{number}@bench.example", "bench-password-1", full_name=f"Petugas {number}", role=Role.OFFICER
             )
             profile = booking.save_officer_profile(user, expertise=tags)
-            booking.set_weekly_hours(profile, [(day, "00:00", "23:59") for day in range(7)])
+            booking.set_weekly_hours(profile, [(day, "00:00", "23:59:59.999999") for day in range(7)])
         aida_services.save_entry(
             None,
             EntryData(
