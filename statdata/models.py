@@ -69,6 +69,7 @@ class Source(models.Model):
     # What a reader must know: for demo data, that it is demo data, where it came from, and
     # what in it is unfit. Shown with every figure from this source.
     note = models.TextField(blank=True)
+    uploaded_by = models.CharField(max_length=4, blank=True)  # the code of the satker that uploaded a table
 
     class Meta:
         constraints = [

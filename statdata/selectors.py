@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection
+from django.db.models import Count, Q
 from django.utils import formats, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from statdata.models import Area, FollowedTable, Observation, Source, Variable
+from statdata.models import Area, FollowedTable, Observation, Source, SourceKind, Variable
 from statdata.questions import Catalogue, Understood, understand
 
 MONTHS = {f"M{number:02d}": number for number in range(1, 13)}
@@ -232,3 +234,26 @@ def followed_tables_of(domain: str) -> list:
     for table in tables:
         table.title = titles.get(f"bps-{table.domain}-{table.variable_id}", "")
     return tables
+
+
+def tables_uploaded_by(satker_code: str) -> list[Source]:
+    """The tables a satker uploaded, newest first, with how many current values each supplies."""
+    return list(
+        Source.objects.filter(kind=SourceKind.TABLE, uploaded_by=satker_code)
+        .annotate(current=Count("observations", filter=Q(observations__superseded_at__isnull=True)))
+        .order_by("-retrieved_at")
+    )
+
+
+def variables_for_mapping() -> list[Variable]:
+    """The indicators a column of an uploaded table may be mapped to."""
+    return list(Variable.objects.order_by("title"))
+
+
+def table_variable(satker_code: str, column: str, unit: str) -> Variable:
+    """The indicator a satker's table brings under a column name: the one an earlier upload of
+    the same column made, or a new one (unsaved: the import saves it in its transaction)."""
+    slug = slugify(f"tabel {satker_code} {column}")[:60]
+    return Variable.objects.filter(slug=slug).first() or Variable(
+        slug=slug, title=column, title_en=column, unit=unit, aliases=[column.lower()]
+    )

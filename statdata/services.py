@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from core.audit import record
 from core.tasking import enqueue_after_commit
 from statdata.models import Area, FollowedTable, Observation, Source, SourceKind, Status, Variable
+from statdata.tables import Checked, Mapping, Table, check, parse_published
 from statdata.webapi import WebAPI, WebAPIError
 from tenants.services import read_satker_csv
 
@@ -71,20 +71,6 @@ def register_areas() -> int:
     return len(specs)
 
 
-def parse_published(text: str) -> Decimal:
-    """A published value as a decimal: "5.76" → 5.76; "1.234,5" (Indonesian) → 1234.5."""
-    cleaned = text.strip().replace(" ", "")
-    if "," in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"not a number: {text!r}") from None
-    if not value.is_finite():
-        raise ValueError(f"not a number: {text!r}")
-    return value
-
-
 @transaction.atomic
 def record_observations(source: Source, rows: Iterable[ObservationRow]) -> RecordReport:
     """Record published values under `source`. A value equal to the current one changes
@@ -133,6 +119,65 @@ def record_observations(source: Source, rows: Iterable[ObservationRow]) -> Recor
     Observation.objects.bulk_create(created, batch_size=2000)
     report.revised, report.created = len(superseded), len(created) - len(superseded)
     return report
+
+
+# --- From uploaded tables ---------------------------------------------------------------------
+
+
+def allowed_area_codes(satker) -> str:
+    """The BPS code prefix of the areas a satker may record figures for: its own regency or
+    city, its province's regencies and cities, or (the national office) every area."""
+    if satker.kind == "province":
+        return satker.code[:2]
+    if satker.kind == "national":
+        return ""
+    return satker.code
+
+
+@transaction.atomic
+def import_table(
+    satker,
+    table: Table,
+    mapping: Mapping,
+    *,
+    title: str,
+    publisher: str,
+    url: str = "",
+    released_on=None,
+    actor=None,
+) -> tuple[RecordReport, Checked]:
+    """Record an uploaded table's values under a source of its own, all or nothing: the rows
+    are checked again here (the preview's report is not trusted) and a row with a problem is
+    left out whole. Variables the mapping names for the first time are made here."""
+    for variable in mapping.variables.values():
+        if variable.pk is None:
+            variable.save()
+    checked = check(table, mapping, allowed_codes=allowed_area_codes(satker))
+    if not checked.values:
+        raise ValidationError(_("No row of the table can be recorded: see the rejected rows."))
+    source = Source(
+        kind=SourceKind.TABLE,
+        title=title.strip(),
+        publisher=publisher.strip() or "BPS",
+        url=url,
+        released_on=released_on,
+        uploaded_by=satker.code,
+    )
+    rows = [
+        ObservationRow(variable=variable, area=area, year=year, published=published)
+        for variable, area, year, published in checked.values
+    ]
+    report = record_observations(source, rows)
+    record(
+        actor,
+        "statdata.table_imported",
+        source.title,
+        created=report.created,
+        revised=report.revised,
+        unchanged=report.unchanged,
+        rejected_rows=len(checked.rejected),
+    )
+    return report, checked
 
 
 # --- From the BPS WebAPI ----------------------------------------------------------------------
