@@ -9,7 +9,6 @@ from datetime import timedelta
 from functools import cached_property
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
@@ -20,21 +19,16 @@ from django_tenants.utils import tenant_context
 from aida import gemini, retrieval
 from aida.figure_answers import figure_text, source_lines
 from aida.guard import NumberGuard
-from aida.knowledge import EntryData
 from aida.models import AnswerReview, Conversation, EntryStatus, KnowledgeEntry, Message, Origin, Verdict
 from billing_quota import services as quota
 from core.audit import record
 from core.errors import Conflict
 from core.models import Role, User
 from core.text import scrub_personal_data, unique_slug
+from shared_knowledge.entries import EntryData
+from shared_knowledge.models import SEARCH_VECTOR
 from statdata.selectors import Figures, figures_for
 
-SEARCH_VECTOR = (
-    SearchVector("title", weight="A", config="indonesian")
-    + SearchVector("tags", weight="B", config="indonesian")
-    + SearchVector("body", weight="C", config="indonesian")
-    + SearchVector("title", "tags", weight="D", config="simple")
-)
 PASSAGES = 4
 
 # Sent inside the transaction of each question, answer rating, handoff and review (sender=Message,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("pengaturan/pengetahuan/baru/", views.knowledge_edit, name="aida-knowledge-new"),
     path("pengaturan/pengetahuan/<int:pk>/", views.knowledge_edit, name="aida-knowledge-edit"),
     path("pengaturan/pengetahuan/impor/", views.knowledge_import, name="aida-knowledge-import"),
+    path("pengaturan/pengetahuan/<int:pk>/usulkan/", views.knowledge_propose, name="aida-knowledge-propose"),
     path("pengaturan/aida/", views.budget, name="aida-budget"),
     path("api/v1/knowledge/search/", api.KnowledgeSearch.as_view(), name="api-knowledge-search"),
 ]

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,8 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from aida import selectors, services
 from aida.forms import EntryForm, ImportForm, QuestionForm, ReviewForm
-from aida.knowledge import EntryData, parse_csv, parse_markdown
-from aida.models import KnowledgeEntry
+from aida.models import EntryStatus, KnowledgeEntry
 from billing_quota.selectors import usage_of
 from booking.selectors import expertise_for
 from core.access import require_role
@@ -24,6 +23,9 @@ from core.errors import Conflict
 from core.models import Role
 from core.pages import form_status, submit_form
 from core.ratelimit import ok_or_429
+from shared_knowledge import services as shared_services
+from shared_knowledge.entries import EntryData, parse_csv, parse_markdown
+from shared_knowledge.selectors import inherited_entries, inherited_entry, proposed_slugs
 
 
 def chat(request):
@@ -92,7 +94,10 @@ def handoff(request, pk):
 
 
 def knowledge_entry(request, slug):
-    entry = get_object_or_404(selectors.published_entries(), slug=slug)
+    """An entry AIDA cited: the satker's own, else the one it inherits (province, then nation)."""
+    entry = selectors.published_entries().filter(slug=slug).first() or inherited_entry(request.tenant.code[:2], slug)
+    if entry is None:
+        raise Http404
     return render(request, "aida/entry.html", {"entry": entry})
 
 
@@ -129,13 +134,53 @@ def knowledge_admin(request):
     require_role(request, Role.SATKER_ADMIN)
     query = request.GET.get("q", "").strip()
     entries = (
-        [hit.entry for hit in services.retrieval.search(query, limit=50, include_drafts=True)]
+        [hit.entry for hit in services.retrieval.search(query, limit=50, include_drafts=True, inherited=False)]
         if query
         else KnowledgeEntry.objects.order_by("status", "title")
     )
     return render(
-        request, "aida/knowledge_admin.html", {"entries": entries, "query": query, "import_form": ImportForm()}
+        request,
+        "aida/knowledge_admin.html",
+        _knowledge_context(request, entries, query=query, import_form=ImportForm()),
     )
+
+
+def _knowledge_context(request, entries, **context) -> dict:
+    """The admin's list: the satker's own entries, and those it inherits (province and nation),
+    each marked when a local entry of the same slug replaces it on this site."""
+    own = set(KnowledgeEntry.objects.values_list("slug", flat=True))
+    inherited = inherited_entries(request.tenant.code[:2])
+    return {
+        "entries": entries,
+        "inherited": [(entry, entry.slug in own) for entry in inherited],
+        "proposed": proposed_slugs(request.tenant.code),
+        **context,
+    }
+
+
+@login_required
+@require_POST
+def knowledge_propose(request, pk):
+    """Offer a reviewed answer of this satker to its province's shared knowledge."""
+    require_role(request, Role.SATKER_ADMIN)
+    entry = get_object_or_404(KnowledgeEntry, pk=pk, status=EntryStatus.PUBLISHED)
+    try:
+        shared_services.propose(
+            request.tenant,
+            request.user,
+            slug=entry.slug,
+            title=entry.title,
+            body=entry.body,
+            source_url=entry.source_url,
+            tags=entry.tags,
+        )
+    except Conflict as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Proposed to the province: its admin decides whether every satker of the province gets it.")
+        )
+    return redirect("aida-knowledge")
 
 
 @login_required
@@ -143,15 +188,27 @@ def knowledge_admin(request):
 def knowledge_edit(request, pk=None):
     require_role(request, Role.SATKER_ADMIN)
     entry = get_object_or_404(KnowledgeEntry, pk=pk) if pk else None
-    initial = {name: getattr(entry, name) for name in EntryForm.base_fields} if entry else {"language": "id"}
+    # "Change for this satker" on an inherited entry: a local entry of its slug, prefilled.
+    replaced = None if entry else inherited_entry(request.tenant.code[:2], request.GET.get("ganti", ""))
+    source = entry or replaced
+    initial = {name: getattr(source, name, "") for name in EntryForm.base_fields} if source else {"language": "id"}
+    if replaced:
+        initial["status"] = EntryStatus.PUBLISHED
     form = EntryForm(request.POST or None, initial=initial)
 
     def save(data):
         status = data.pop("status")
-        services.save_entry(entry, EntryData(**data), status=status, actor=request.user)
+        services.save_entry(
+            entry, EntryData(**data, slug=replaced.slug if replaced else ""), status=status, actor=request.user
+        )
 
     done = submit_form(request, form, save, success=_("Saved."), next_url="aida-knowledge")
-    return done or render(request, "aida/knowledge_edit.html", {"form": form, "entry": entry}, status=form_status(form))
+    return done or render(
+        request,
+        "aida/knowledge_edit.html",
+        {"form": form, "entry": entry, "replaced": replaced},
+        status=form_status(form),
+    )
 
 
 @login_required
@@ -170,7 +227,7 @@ def knowledge_import(request):
     return render(
         request,
         "aida/knowledge_admin.html",
-        {"entries": KnowledgeEntry.objects.order_by("status", "title"), "import_form": form},
+        _knowledge_context(request, KnowledgeEntry.objects.order_by("status", "title"), import_form=form),
         status=400,
     )
 

@@ -44,8 +44,8 @@ def main():
     from django_tenants.utils import schema_context
 
     from aida.models import KnowledgeEntry
-    from aida.services import SEARCH_VECTOR
     from billing_quota.services import set_limits
+    from shared_knowledge.models import SEARCH_VECTOR
 
     satker = onboard_sidoarjo()
     set_limits(satker, plan="province", monthly_token_limit=10**9, monthly_request_limit=10**6)

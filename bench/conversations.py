@@ -67,11 +67,11 @@ def setup(fake_whatsapp_url: str):
     from django_tenants.utils import schema_context
 
     from aida import services as aida_services
-    from aida.knowledge import EntryData
     from billing_quota.services import set_limits
     from booking import services as booking
     from booking.models import ExpertiseTag
     from core.models import Role, User
+    from shared_knowledge.entries import EntryData
     from tenants.services import connect_whatsapp
 
     satker = onboard_sidoarjo()

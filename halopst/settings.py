@@ -75,6 +75,8 @@ SHARED_APPS = [
     "realtime",
     # Statistical figures are public data: kept once, read by every satker's AIDA.
     "statdata",
+    # National and province knowledge entries: kept once, inherited by the satkers of their scope.
+    "shared_knowledge",
     # Public-schema apps above the satker apps: rollups and the command centre, the portal.
     "insights",
     "portal",

@@ -13,6 +13,7 @@ urlpatterns = common_patterns + [
     # A HaloPST account: made on the portal, signing in at every satker.
     path("akun/daftar/", core_views.sign_up, name="sign_up"),
     path("akun/masuk-ke/<str:code>/", portal_views.sign_in_at_satker, name="portal-sign-in"),
+    path("konsol/pengetahuan/", include("shared_knowledge.urls")),
     path("konsol/", include("portal.urls")),
     path("api/v1/", include("portal.api_urls")),
     path("", include("statdata.api_urls")),

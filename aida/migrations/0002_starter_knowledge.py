@@ -1,16 +1,15 @@
-"""Every satker starts with the starter knowledge base (aida/data/starter_kb.md). Runs in the
-template schema, so cloned satkers get it without a migration of their own."""
-
-from pathlib import Path
+"""Every satker started with a copy of the starter knowledge base (now national entries in
+shared_knowledge, which 0005 turns these copies into). Runs in the template schema, so cloned
+satkers got it without a migration of their own."""
 
 from django.contrib.postgres.search import SearchVector
 from django.db import migrations
 
-STARTER = Path(__file__).resolve().parents[1] / "data" / "starter_kb.md"
+from shared_knowledge.entries import STARTER_FILE as STARTER
 
 
 def seed(apps, schema_editor):
-    from aida.knowledge import parse_markdown
+    from shared_knowledge.entries import parse_markdown
 
     KnowledgeEntry = apps.get_model("aida", "KnowledgeEntry")
     for data in parse_markdown(STARTER.read_text(encoding="utf-8")):

@@ -187,7 +187,7 @@ def test_handoff_fills_the_booking_form(satker_a, gemini, db):
 
 
 def test_conversations_knowledge_and_quota_of_a_are_invisible_from_b(satker_a, satker_b, gemini, db):
-    from aida.knowledge import EntryData
+    from shared_knowledge.entries import EntryData
 
     with schema_context(satker_a.schema_name):
         services.save_entry(

@@ -16,9 +16,9 @@ import pytest
 from django_tenants.utils import schema_context
 
 from aida import services as aida_services
-from aida.knowledge import EntryData
 from conversations import services as conversations
 from core.models import Role
+from shared_knowledge.entries import EntryData
 from tenants.models import Satker
 from tests.booking.conftest import at, make_officer, next_weekday, request
 from tests.browser.test_live_badge import log_in

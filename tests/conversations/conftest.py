@@ -3,7 +3,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from aida import services as aida_services
-from aida.knowledge import EntryData
+from shared_knowledge.entries import EntryData
 from tenants.services import connect_whatsapp
 from tests.booking.conftest import make_officer, on_duty_now
 from tests.fakes import whatsapp as fake

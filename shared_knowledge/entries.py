@@ -1,4 +1,5 @@
-"""Reading knowledge entries from files: the starter base (Markdown) and admins' imports (CSV, Markdown).
+"""Reading knowledge entries from files: the starter base (Markdown, the national entries every
+satker inherits) and admins' imports (CSV, Markdown).
 
 Markdown: each entry starts with "## Title", followed by optional "slug:", "tags:", "sumber:"
 (or "source:") lines, then the body. CSV: columns title, body, source_url, tags, language.
@@ -8,10 +9,11 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.utils.text import slugify
 
-STARTER_FILE = "aida/data/starter_kb.md"
+STARTER_FILE = Path(__file__).resolve().parent / "data" / "starter_kb.md"
 _META = re.compile(r"^(slug|tags|sumber|source|bahasa|language):\s*(.*)$", re.IGNORECASE)
 
 
