@@ -2,6 +2,7 @@
 review queue, the knowledge base editor and the budget page."""
 
 import json
+import time
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from billing_quota.selectors import usage_of
 from booking.selectors import expertise_for
 from core.access import require_role
 from core.errors import Conflict
+from core.metrics import AIDA_FIRST_TOKEN_SECONDS
 from core.models import Role
 from core.pages import form_status, submit_form
 from core.ratelimit import ok_or_429
@@ -40,6 +42,7 @@ def chat(request):
 @require_POST
 def ask(request):
     """Answer one question as a stream of server-sent events (token…, done)."""
+    arrived = time.monotonic()
     form = QuestionForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors}, status=400)
@@ -59,7 +62,11 @@ def ask(request):
     )
 
     async def events():
+        waiting_for_first_token = True
         async for event in services.answer_events(request.tenant, prepared):
+            if waiting_for_first_token and event["type"] == "token":
+                AIDA_FIRST_TOKEN_SECONDS.observe(time.monotonic() - arrived)
+                waiting_for_first_token = False
             yield f"event: {event['type']}\ndata: {json.dumps(event)}\n\n"
 
     response = StreamingHttpResponse(events(), content_type="text/event-stream; charset=utf-8")

@@ -11,6 +11,7 @@ active satker has is ignored and logged.
 
 import json
 import logging
+import time
 
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -20,6 +21,7 @@ from kombu.exceptions import OperationalError
 
 from conversations import whatsapp
 from conversations.tasks import receive_whatsapp
+from core.metrics import WHATSAPP_WEBHOOK_LAG_SECONDS
 from core.tasking import send_in_schema
 from realtime.webhooks import apply_notification_status, whatsapp_signature_ok, whatsapp_verification
 from tenants.selectors import satker_for_whatsapp_number
@@ -61,6 +63,8 @@ def _handle(value: dict) -> tuple[int, int]:
             receive_whatsapp, satker.schema_name, _profile_for(message, value.get("contacts") or []), message
         )
         queued += 1
+        if str(message.get("timestamp", "")).isdigit():
+            WHATSAPP_WEBHOOK_LAG_SECONDS.observe(max(0.0, time.time() - int(message["timestamp"])))
     return queued, applied
 
 

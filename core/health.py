@@ -1,5 +1,6 @@
 """Probes for load balancers and compose: `/healthz` (the process answers) and `/readyz` (it can
-serve: the database, Redis — cache, channel layer, Celery broker — and applied migrations).
+serve: the database, Redis — cache, channel layer, Celery broker — and applied migrations), and
+Prometheus's `/metrics` (core.metrics).
 
 Answered by the outermost middleware, before host checks, HTTPS redirects and tenancy: a probe
 comes by IP over plain HTTP, not by a satker's name.
@@ -10,6 +11,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
+
+from core.metrics import exposition
 
 _migrations_applied = False  # once applied, they stay applied for this process's life
 
@@ -61,4 +64,7 @@ class HealthCheckMiddleware:
             return JsonResponse({"status": "ok"})
         if request.path == "/readyz":
             return readiness()
+        if request.path == "/metrics":
+            # Prometheus scrapes each server by IP; nginx answers /metrics from outside with 404.
+            return exposition()
         return self.get_response(request)

@@ -2,6 +2,8 @@
 
 from django.db import connection, transaction
 
+from core.request_id import current_request_id
+
 
 def enqueue_after_commit(task, *args, **kwargs) -> None:
     """Send `task` once the current transaction commits, to run in the schema of *now*.
@@ -18,5 +20,7 @@ def enqueue_after_commit(task, *args, **kwargs) -> None:
 
 
 def send_in_schema(task, schema_name: str, *args, countdown: float | None = None, **kwargs) -> None:
-    """Send `task` now, to run in `schema_name` (the header tenant-schemas-celery reads)."""
-    task.apply_async(args, kwargs, countdown=countdown, headers={"_schema_name": schema_name})
+    """Send `task` now, to run in `schema_name` (the header tenant-schemas-celery reads), with
+    the id of the request that sent it, for its log lines."""
+    headers = {"_schema_name": schema_name, "request_id": current_request_id.get()}
+    task.apply_async(args, kwargs, countdown=countdown, headers=headers)

@@ -6,11 +6,60 @@ import os
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "halopst.settings")
 
 from celery.schedules import crontab  # noqa: E402
+from celery.signals import task_failure, task_postrun, task_prerun, task_retry, task_success  # noqa: E402
 from tenant_schemas_celery.app import CeleryApp  # noqa: E402
 
 app = CeleryApp("halopst")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+# Each task's log lines carry the id of the request that sent it (core.request_id), and its
+# outcome is counted for the platform's metrics (core.metrics, read by halopst.metrics).
+@task_prerun.connect
+def _take_request_id(task=None, **kwargs):
+    from core.request_id import current_request_id
+
+    headers = task.request.headers or {}
+    task.request.request_id_token = current_request_id.set(
+        headers.get("request_id") or task.request.get("request_id") or ""
+    )
+
+
+@task_postrun.connect
+def _drop_request_id(task=None, **kwargs):
+    from core.request_id import current_request_id
+
+    token = getattr(task.request, "request_id_token", None)
+    if token is not None:
+        current_request_id.reset(token)
+
+
+def _count_outcome(task_name: str, outcome: str) -> None:
+    from redis.exceptions import RedisError
+
+    from core import metrics
+
+    try:
+        metrics.count("tasks", f"{task_name}|{outcome}")
+    except RedisError:
+        pass  # a statistic never fails a task
+
+
+@task_success.connect
+def _succeeded(sender=None, **kwargs):
+    _count_outcome(sender.name, "success")
+
+
+@task_failure.connect
+def _failed(sender=None, **kwargs):
+    _count_outcome(sender.name, "failure")
+
+
+@task_retry.connect
+def _retried(sender=None, **kwargs):
+    _count_outcome(sender.name, "retry")
+
 
 app.conf.beat_schedule = {
     "purge-expired-invitations": {

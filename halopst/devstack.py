@@ -162,6 +162,8 @@ def start_processes(port: int, *, debug: bool = False) -> list[subprocess.Popen]
                 "8",
                 "--log-level",
                 "warning",
+                "--config",
+                "python:halopst.gunicorn_conf",
             ],
             [
                 PYTHON,
@@ -200,6 +202,8 @@ def start_processes(port: int, *, debug: bool = False) -> list[subprocess.Popen]
     # connections bounded (issue #12: Daphne without one held 75-93 of PostgreSQL's 100).
     environments = [{} for _ in web]
     if not debug:
+        # Two gunicorn workers: their metrics are kept in files and summed at scrape (core.metrics).
+        environments[0] = {"PROMETHEUS_MULTIPROC_DIR": str(STATE / "metrics")}
         environments[1] = {"HALOPST_DB_POOL_MAX_SIZE": os.environ.get("HALOPST_DB_POOL_MAX_SIZE", "16")}
     commands = web + [
         # As deploy/compose.yaml: the default queue, and the WhatsApp channel's bulk apart.

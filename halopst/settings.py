@@ -109,7 +109,10 @@ ROOT_URLCONF = "halopst.urls_tenant"
 TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
-    # Probes first: they come by IP over plain HTTP, before host checks and redirects (core.health).
+    # Every request's id (for its log lines and tasks) and its time, the probes' included.
+    "core.request_id.RequestIdMiddleware",
+    "core.metrics.RequestMetricsMiddleware",
+    # Probes (and /metrics) next: they come by IP over plain HTTP, before host checks and redirects (core.health).
     "core.health.HealthCheckMiddleware",
     # Then: even the pages for unknown or suspended hosts carry the security headers.
     "django.middleware.security.SecurityMiddleware",
@@ -442,10 +445,28 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "halopst.openapi.add_error_responses"],
 }
 
+# JSON lines for the log collector, each with the request id that follows a request into its
+# tasks; HALOPST_LOG_FORMAT=text for reading in a terminal.
+LOG_FORMAT = os.environ.get("HALOPST_LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.request_id.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("HALOPST_LOG_LEVEL", "INFO")},
     "loggers": {
         "django_tenants": {"level": "WARNING"},

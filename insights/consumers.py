@@ -2,6 +2,7 @@
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from core.metrics import WEBSOCKETS
 from core.models import Role
 from insights.reports import command_centre_group
 from tenants.channels import CLOSE_UNAUTHENTICATED, in_satker
@@ -32,11 +33,13 @@ class CommandCentreConsumer(AsyncJsonWebsocketConsumer):
         self.group = command_centre_group(watched)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        WEBSOCKETS.labels(type(self).__name__).inc()
         await self.send_json({"type": "hello", "watching": watched})
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            WEBSOCKETS.labels(type(self).__name__).dec()
 
     async def command_centre_row(self, event):
         await self.send_json({"type": "row", "row": event["row"]})

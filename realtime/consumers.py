@@ -2,6 +2,7 @@
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from core.metrics import WEBSOCKETS
 from tenants.channels import CLOSE_UNAUTHENTICATED, group_name, in_satker
 
 
@@ -21,11 +22,13 @@ class SatkerUserConsumer(AsyncJsonWebsocketConsumer):
         self.user_group = group_name(self.satker.schema_name, "user", self.user.pk)
         await self.channel_layer.group_add(self.user_group, self.channel_name)
         await self.accept()
+        WEBSOCKETS.labels(type(self).__name__).inc()
         await self.send_json(await in_satker(self.satker, self.greeting))
 
     async def disconnect(self, code):
         if hasattr(self, "user_group"):
             await self.channel_layer.group_discard(self.user_group, self.channel_name)
+            WEBSOCKETS.labels(type(self).__name__).dec()
 
     def greeting(self) -> dict:
         raise NotImplementedError

@@ -1,6 +1,6 @@
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 
-from realtime.models import Delivery, DeliveryStatus, Notification
+from realtime.models import Channel, Delivery, DeliveryStatus, Notification
 
 
 def notifications_of(user) -> QuerySet[Notification]:
@@ -18,3 +18,14 @@ def delivery_log() -> QuerySet[Delivery]:
         .annotate(failed_first=failed_first)
         .order_by("failed_first", "-created_at", "-id")
     )
+
+
+def outbox_backlog() -> dict[str, int]:
+    """Deliveries of this schema not yet done (waiting, being sent, or waiting for the provider's
+    word), per channel; every channel named, so one that drained reads 0."""
+    counts = dict(
+        Delivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.UNCONFIRMED])
+        .values_list("channel")
+        .annotate(n=Count("id"))
+    )
+    return {channel: counts.get(channel, 0) for channel in Channel.values}

@@ -3,8 +3,9 @@
 from celery import shared_task
 from django.db import connection
 
+from core import metrics
 from core.tasking import send_in_schema
-from realtime import services
+from realtime import selectors, services
 
 
 @shared_task(acks_late=True)
@@ -16,4 +17,8 @@ def deliver(delivery_id: int) -> None:
 
 @shared_task
 def sweep_deliveries() -> int:
-    return services.sweep()
+    """Every minute in every schema: re-queue what was lost, and report the outbox's backlog."""
+    requeued = services.sweep()
+    for channel, waiting in selectors.outbox_backlog().items():
+        metrics.report("outbox_backlog", f"{connection.schema_name}|{channel}", waiting)
+    return requeued

@@ -264,7 +264,7 @@ def wait_for_port(port: int, process: subprocess.Popen, log, seconds: float = 30
 @contextmanager
 def server_process(command: list[str], port: int, **env):
     """Run a server command (python -m …) on the test database, sharing Redis, until the
-    block ends; waits until `port` accepts connections."""
+    block ends; waits until `port` accepts connections. The process's `log` is its output."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -275,6 +275,7 @@ def server_process(command: list[str], port: int, **env):
     # Its log goes to a file: a pipe nobody reads fills up and blocks the server mid-request.
     log = tempfile.TemporaryFile()
     process = subprocess.Popen([sys.executable, "-m", *command], cwd=ROOT, env=env, stdout=log, stderr=log)
+    process.log = log  # what it wrote, for tests of its log lines
     wait_for_port(port, process, log)
     try:
         yield process
