@@ -246,6 +246,8 @@ def stop_processes(processes: list[subprocess.Popen]) -> None:
 
 
 def wait_for_http(url: str, host: str, timeout: float = 60) -> int:
+    """The status of `url` once the stack answers it: the front door says 503 while the process
+    behind it is still starting (on a busy machine gunicorn is up seconds after the door)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -253,11 +255,12 @@ def wait_for_http(url: str, host: str, timeout: float = 60) -> int:
             with urllib.request.urlopen(request, timeout=5) as response:
                 return response.status
         except urllib.error.HTTPError as error:
-            return error.code
+            if error.code != 503 or time.monotonic() > deadline:
+                return error.code
         except OSError:
             if time.monotonic() > deadline:
                 raise
-            time.sleep(0.5)
+        time.sleep(0.5)
 
 
 def run(debug: bool = False) -> None:
