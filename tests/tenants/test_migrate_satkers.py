@@ -1,0 +1,58 @@
+"""Migrating every satker at once: schemas already at the target are left alone, the others are
+migrated by parallel processes, and one that fails is named without stopping the rest."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from tenants.models import Satker
+
+pytestmark = pytest.mark.timeout(240)
+# A migration that only adds columns: applying it again where they exist fails, as a broken
+# migration would; a data migration whose second run changes nothing.
+SCHEMA_CHANGE = ("conversations", "0007_whatsapp_linked_to_account")
+DATA_ONLY = ("aida", "0005_inherit_starter_entries")
+
+
+def forget(schema: str, migration: tuple[str, str]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f'DELETE FROM "{schema}".django_migrations WHERE app = %s AND name = %s', migration)
+
+
+def applied(schema: str, migration: tuple[str, str]) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT 1 FROM "{schema}".django_migrations WHERE app = %s AND name = %s', migration)
+        return cursor.fetchone() is not None
+
+
+def run() -> str:
+    out = StringIO()
+    call_command("migrate_satkers", processes=2, stdout=out, stderr=out)
+    return out.getvalue()
+
+
+def test_only_schemas_behind_are_migrated_and_a_failure_stops_no_other(committed_db):
+    sidoarjo, surabaya = (Satker.objects.get(subdomain=name).schema_name for name in ("sidoarjokab", "surabayakota"))
+    assert ", 0 to migrate" in run()
+
+    forget(surabaya, DATA_ONLY)
+    report = run()
+    assert ", 1 to migrate" in report and "migrated 1, failed 0" in report
+    assert applied(surabaya, DATA_ONLY)
+
+    forget(sidoarjo, SCHEMA_CHANGE)
+    forget(surabaya, DATA_ONLY)
+    try:
+        with pytest.raises(CommandError, match=sidoarjo):
+            run()
+        assert applied(surabaya, DATA_ONLY)  # migrated although Sidoarjo failed
+        assert not applied(sidoarjo, SCHEMA_CHANGE)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'INSERT INTO "{sidoarjo}".django_migrations (app, name, applied) VALUES (%s, %s, now())',
+                SCHEMA_CHANGE,
+            )
+    assert ", 0 to migrate" in run()
