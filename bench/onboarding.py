@@ -81,7 +81,7 @@ def main() -> None:
 
     connection.close()
     started = time.perf_counter()
-    manage("migrate_schemas", "--tenant", "newapp", "0001", "-v", "0", settings="bench.settings")
+    manage("migrate_schemas", "--tenant", "bench_newapp", "0001", "-v", "0", settings="bench.settings")
     rollout = time.perf_counter() - started
     print(
         f"migrate_schemas (one schema after another) of one new migration across {FLEET_SIZE} schemas: "

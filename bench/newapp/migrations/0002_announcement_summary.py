@@ -4,6 +4,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     """A second "new migration": the parallel rollout's (migrate_satkers), after 0001's sequential one."""
 
-    dependencies = [("newapp", "0001_initial")]
+    dependencies = [("bench_newapp", "0001_initial")]
 
-    operations = [migrations.AddField("Announcement", "summary", models.CharField(max_length=300, default=""))]
+    operations = [migrations.AddField("announcement", "summary", models.CharField(max_length=300, default=""))]
