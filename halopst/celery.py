@@ -104,6 +104,12 @@ app.conf.beat_schedule = {
         # Figures are public: once for the platform.
         "tenant_schemas": ["public"],
     },
+    "back-up-the-platform": {
+        "task": "tenants.tasks.back_up_platform",
+        "schedule": crontab(minute=7, hour=2),
+        # One set for the whole platform (every schema from one snapshot).
+        "tenant_schemas": ["public"],
+    },
     "sweep-stale-quota-reservations": {
         "task": "billing_quota.tasks.sweep_stale_reservations",
         "schedule": 300.0,

@@ -206,11 +206,12 @@ def start_processes(port: int, *, debug: bool = False) -> list[subprocess.Popen]
         environments[0] = {"PROMETHEUS_MULTIPROC_DIR": str(STATE / "metrics")}
         environments[1] = {"HALOPST_DB_POOL_MAX_SIZE": os.environ.get("HALOPST_DB_POOL_MAX_SIZE", "16")}
     commands = web + [
-        # As deploy/compose.yaml: the default queue, and the WhatsApp channel's bulk apart.
+        # As deploy/compose.yaml: the default queue (here with the nightly maintenance), and the
+        # WhatsApp channel's bulk apart.
         *(
-            [PYTHON, "-m", "celery", "-A", "halopst", "worker", "-n", f"{queue}@%h", "-Q", queue]
+            [PYTHON, "-m", "celery", "-A", "halopst", "worker", "-n", f"{name}@%h", "-Q", queues]
             + ["--loglevel", "WARNING", "--concurrency", concurrency]
-            for queue, concurrency in (("celery", "2"), ("whatsapp", "1"))
+            for name, queues, concurrency in (("celery", "celery,maintenance", "2"), ("whatsapp", "whatsapp", "1"))
         ),
         [
             PYTHON,

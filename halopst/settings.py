@@ -201,7 +201,7 @@ CACHES = {
 }
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "realtime.layer.BatchingRedisChannelLayer",
         # redis-py 8 reads with a 5 s socket timeout by default, which kills the layer's
         # blocking BZPOPMIN on every idle socket (1011 every ~5 s; channels_redis#422). It also
         # caps a pool at 100 connections and fails the 101st at once: 300 sockets opening
@@ -223,9 +223,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # own queue and worker (deploy/compose.yaml), so a burst never delays what officers send or the
 # notifications on the default queue (bench/conversations.py: officer replies waited ~50 s behind it).
 WHATSAPP_QUEUE = "whatsapp"
+# The nightly backup runs apart too: it needs PostgreSQL directly (pg_dump and an exported
+# snapshot do not pass PgBouncer's transaction pooling) and the backup volume.
+MAINTENANCE_QUEUE = "maintenance"
 CELERY_TASK_ROUTES = {
-    f"conversations.tasks.{name}": {"queue": WHATSAPP_QUEUE}
-    for name in ("receive_whatsapp", "answer_on_whatsapp", "send_bot_message")
+    **{
+        f"conversations.tasks.{name}": {"queue": WHATSAPP_QUEUE}
+        for name in ("receive_whatsapp", "answer_on_whatsapp", "send_bot_message")
+    },
+    "tenants.tasks.back_up_platform": {"queue": MAINTENANCE_QUEUE},
 }
 CELERY_TASK_ALWAYS_EAGER = env_bool("HALOPST_CELERY_EAGER", False)
 CELERY_BEAT_SCHEDULER = "halopst.beat:ActiveSatkerScheduler"
@@ -329,6 +335,10 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("HALOPST_MEDIA_ROOT", BASE_DIR / "media"))
+# The nightly backup sets (tenants.backups): where, and how many nights are kept. Unset: no
+# nightly backup (a development machine).
+BACKUP_DIR = Path(os.environ["HALOPST_BACKUP_DIR"]) if os.environ.get("HALOPST_BACKUP_DIR") else None
+BACKUP_KEEP = int(os.environ.get("HALOPST_BACKUP_KEEP", "14"))
 
 EMAIL_BACKEND = os.environ.get("HALOPST_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("HALOPST_FROM_EMAIL", "HaloPST <noreply@halopst.local>")

@@ -72,3 +72,114 @@ def test_restore_refuses_an_existing_schema(make_satker, tmp_path):
     call_command("backup_satker", satker.subdomain, "--output", str(tmp_path), stdout=io.StringIO())
     with pytest.raises(CommandError, match="already exists"):
         call_command("restore_satker", str(next(tmp_path.glob("*.sql.gz"))), "--into", satker.schema_name)
+
+
+def test_nightly_sets_restore_in_the_drill_at_a_point_in_time_and_in_place(make_satker, tmp_path):
+    import datetime
+    import gzip
+    import json
+
+    import pytest
+    from django.core.management.base import CommandError
+
+    from booking.models import Consultation
+    from tenants.backups import backup_sets
+
+    satker, neighbour = make_satker(), make_satker()
+    officer = make_officer(satker, "rina@example.com")
+    consumer = create_user(satker, "andi@example.com")
+    create_user(neighbour, "budi@example.com")
+    booked = request(
+        satker, consumer, officer, at(satker, next_weekday(satker.timezone, 0), 8), topic="Versi malam pertama"
+    )
+
+    def back_up(night: str) -> None:
+        call_command("backup_satker", "--all", "--output", str(tmp_path), "--keep", "2", stdout=io.StringIO())
+        newest = backup_sets(tmp_path)[-1]
+        newest.rename(tmp_path / night)  # as if taken that night
+
+    back_up("20261201T190700Z")
+    with schema_context(satker.schema_name):
+        Consultation.objects.filter(pk=booked.pk).update(topic="Versi malam kedua")
+    back_up("20261202T190700Z")
+    assert [folder.name for folder in backup_sets(tmp_path)] == ["20261201T190700Z", "20261202T190700Z"]
+
+    # The drill replays the newest set into a scratch database and compares every row.
+    out = io.StringIO()
+    call_command("restore_drill", "--backups", str(tmp_path), stdout=out)
+    assert "restored exactly as backed up" in out.getvalue()
+    manifest = json.loads((tmp_path / "20261202T190700Z" / "manifest.json").read_text())
+    assert {"public", satker.schema_name, neighbour.schema_name} <= set(manifest["schemas"])
+    assert manifest["schemas"][satker.schema_name]["tables"]["booking_consultation"][0] == 1
+
+    # A satker as it was on the first night, beside the live one.
+    between = datetime.datetime(2026, 12, 2, 12, 0, tzinfo=datetime.UTC).isoformat()
+    copy = f"{satker.schema_name}_malam1"
+    call_command(
+        "restore_satker",
+        "--satker",
+        satker.subdomain,
+        "--at",
+        between,
+        "--backups",
+        str(tmp_path),
+        "--into",
+        copy,
+        stdout=io.StringIO(),
+    )
+    try:
+        with schema_context(copy):
+            assert Consultation.objects.get(pk=booked.pk).topic == "Versi malam pertama"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{copy}" CASCADE')
+    with pytest.raises(CommandError, match="no backup taken at or before"):
+        call_command(
+            "restore_satker",
+            "--satker",
+            satker.subdomain,
+            "--at",
+            "2026-11-30T00:00",
+            "--backups",
+            str(tmp_path),
+            "--into",
+            copy,
+        )
+
+    # In place: the live schema is swapped for the first night's and kept under another name.
+    out = io.StringIO()
+    call_command(
+        "restore_satker",
+        "--satker",
+        satker.subdomain,
+        "--at",
+        between,
+        "--backups",
+        str(tmp_path),
+        "--replace",
+        stdout=out,
+    )
+    kept = out.getvalue().rsplit(" ", 1)[-1].strip()
+    try:
+        with schema_context(satker.schema_name):
+            assert Consultation.objects.get(pk=booked.pk).topic == "Versi malam pertama"
+        with schema_context(kept):
+            assert Consultation.objects.get(pk=booked.pk).topic == "Versi malam kedua"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{kept}" CASCADE')
+
+    # A backup that lost or changed a row fails the drill, naming the table.
+    dump = tmp_path / "20261202T190700Z" / manifest["schemas"][neighbour.schema_name]["file"]
+    with gzip.open(dump, "rb") as handle:
+        text = handle.read().decode()
+    with gzip.open(dump, "wb") as handle:
+        handle.write(text.replace("budi@example.com", "budi@contoh.com").encode())
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="differ from the backup"):
+        call_command("restore_drill", "--backups", str(tmp_path), stdout=io.StringIO(), stderr=err)
+    assert f"{neighbour.schema_name}.core_user" in err.getvalue()
+
+    # Retention: the newest two sets stay.
+    back_up("20261203T190700Z")
+    assert [folder.name for folder in backup_sets(tmp_path)] == ["20261202T190700Z", "20261203T190700Z"]
