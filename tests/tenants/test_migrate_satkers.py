@@ -56,3 +56,27 @@ def test_only_schemas_behind_are_migrated_and_a_failure_stops_no_other(committed
                 SCHEMA_CHANGE,
             )
     assert ", 0 to migrate" in run()
+
+
+def test_a_new_model_gets_its_table_content_type_and_permissions_in_the_schema(committed_db):
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django_tenants.utils import schema_context
+
+    surabaya = Satker.objects.get(subdomain="surabayakota").schema_name
+    with schema_context(surabaya), connection.cursor() as cursor:  # as if 0007 had never run here
+        ContentType.objects.filter(app_label="conversations", model="linkcode").delete()
+        cursor.execute("DROP TABLE conversations_linkcode")
+        cursor.execute("ALTER TABLE conversations_contact DROP COLUMN consumer_id, DROP COLUMN linked_at")
+    forget(surabaya, SCHEMA_CHANGE)
+
+    report = run()
+    assert ", 1 to migrate" in report and "migrated 1, failed 0" in report
+    with schema_context(surabaya):
+        link_code = ContentType.objects.get(app_label="conversations", model="linkcode")
+        assert set(Permission.objects.filter(content_type=link_code).values_list("codename", flat=True)) == {
+            f"{action}_linkcode" for action in ("add", "change", "delete", "view")
+        }
+        from conversations.models import LinkCode
+
+        assert LinkCode.objects.count() == 0  # the table is back

@@ -2,23 +2,30 @@
 from), several schemas at once.
 
 `migrate_schemas` migrates one schema after another and runs Django's whole migrate in each,
-even where nothing is pending: 245 ms a schema, 135 s for one new migration across 552. Here the
+even where nothing is pending: 333 ms a schema, 184 s for one new migration across 552 (its
+parallel executor, a new connection and the whole migrate per schema: 161 s on two cores). Here the
 schemas already at the target are found first, from their own `django_migrations` (one query
 each) and left alone; the others are migrated in a pool of processes, each with its own
-connection, by the same per-schema routine `migrate_schemas` uses (Django's migrate, its
-post-migrate signal included). A schema that fails is reported and does not stop the others;
-the command exits with an error naming them.
+connection kept from schema to schema, by the steps of Django's migrate (its pre- and
+post-migrate signals included), with the migration graph and project state built once per
+process rather than once per schema, and the migrations table found by one lookup rather than a
+list of every table in a 552-schema catalog. A schema that fails is reported and does not stop the others; the command exits with
+an error naming them.
 """
 
 import multiprocessing
 import os
 import time
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
+from django.core.management.sql import emit_pre_migrate_signal
 from django.db import connection, connections
+from django.db.migrations.exceptions import InconsistentMigrationHistory
+from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
-from django_tenants.migration_executors.base import run_migrations
-from django_tenants.utils import get_tenant_base_migrate_command_class
+from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import signals
 
 from tenants.models import PUBLIC_SCHEMA, Satker
 from tenants.schema_template import TEMPLATE_SCHEMA
@@ -34,19 +41,73 @@ def _pending(schema: str, wanted: set[tuple[str, str]]) -> bool:
         return not wanted <= set(cursor.fetchall())
 
 
-def _migrate_options() -> dict:
-    """Django's migrate's own defaults, quiet and without prompts, as migrate_schemas passes them."""
-    command = get_tenant_base_migrate_command_class()()
-    defaults = vars(command.create_parser("manage.py", "migrate").parse_args([]))
-    return {**defaults, "verbosity": 0, "interactive": False, "skip_checks": True}
+class _SchemaRecorder(MigrationRecorder):
+    def has_table(self):
+        """One catalog lookup of this schema's table. Django lists every visible table to answer,
+        and each of its recorders asks again: 38 ms a time with 552 schemas in the catalog."""
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s)", [f'"{self.connection.schema_name}".django_migrations'])
+            return cursor.fetchone()[0] is not None
+
+
+class _SchemaExecutor(MigrationExecutor):
+    """Django's executor on a migration graph loaded once per process (the code's migrations do
+    not change between schemas), with the schema's applied migrations read by a _SchemaRecorder."""
+
+    def __init__(self, loader: MigrationLoader):
+        self.connection = connection
+        self.loader = loader
+        self.recorder = _SchemaRecorder(connection)
+        self.progress_callback = None
+        self.recorder.ensure_schema()
+        loader.applied_migrations = self.recorder.applied_migrations()
+        for key in loader.applied_migrations:  # as MigrationLoader.check_consistent_history
+            for parent in loader.graph.node_map[key].parents if key in loader.graph.nodes else ():
+                if parent.key not in loader.applied_migrations:
+                    raise InconsistentMigrationHistory(f"{key} is applied before its dependency {parent.key}")
+
+
+# Per pool process: the migration graph, and the project state (models rendered) after each set of
+# applied migrations met: schemas behind by the same migrations start from the same state, built
+# once, not rendered twice per schema as migrate does.
+_process = {"loader": None, "states": {}}
 
 
 def _migrate(schema: str) -> tuple[str, str]:
-    """In a pool process: migrate one schema; ("", schema) when done, (error, schema) when not."""
+    """In a pool process: migrate one schema as Django's migrate does, its signals included
+    (post-migrate, which makes new models' content types and permissions, for the apps migrated);
+    ("", schema) when done, (error, schema) when not."""
     try:
-        run_migrations([], _migrate_options(), "parallel", schema)
+        if _process["loader"] is None:
+            _process["loader"] = MigrationLoader(None)
+        # The schema's own django_migrations, never public's (django-tenants does the same).
+        connection.set_schema(schema, include_public=False)
+        executor = _SchemaExecutor(_process["loader"])
+        connection.set_schema(schema)
+        targets = executor.loader.graph.leaf_nodes()
+        plan = executor.migration_plan(targets)
+        applied = frozenset(executor.loader.applied_migrations)
+        if applied not in _process["states"]:
+            _process["states"][applied] = executor._create_project_state(with_applied_migrations=True)
+        pre_migrate = _process["states"][applied]
+        emit_pre_migrate_signal(0, False, connection.alias, apps=pre_migrate.apps, plan=plan)
+        post_migrate = executor.migrate(targets, plan=plan, state=pre_migrate.clone(), fake=False, fake_initial=False)
+        post_migrate.clear_delayed_apps_cache()
+        migrated_apps = {migration.app_label for migration, _backwards in plan}
+        for app_config in apps.get_app_configs():
+            if app_config.models_module is not None and app_config.label in migrated_apps:
+                signals.post_migrate.send(
+                    sender=app_config,
+                    app_config=app_config,
+                    verbosity=0,
+                    interactive=False,
+                    using=connection.alias,
+                    apps=post_migrate.apps,
+                    plan=plan,
+                )
         return "", schema
     except Exception as failure:  # one satker's failure is reported, never the others' end
+        connection.close()  # a failed transaction must not follow into the next schema
         return f"{type(failure).__name__}: {failure}", schema
     finally:
         connection.set_schema_to_public()
