@@ -8,7 +8,7 @@ from django.views.static import serve
 def satker_media(request, path):
     if not path.startswith(f"satkers/{request.tenant.schema_name}/") or ".." in path.split("/"):
         raise Http404
-    if settings.DEBUG:
+    if not settings.MEDIA_X_ACCEL:
         return serve(request, path, document_root=settings.MEDIA_ROOT)
     # nginx serves the file from its internal location (deploy/nginx.conf).
     response = HttpResponse()

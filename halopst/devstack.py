@@ -137,6 +137,8 @@ def production_environment() -> None:
     os.environ.setdefault("HALOPST_SSL_REDIRECT", "false")
     os.environ.setdefault("HALOPST_SECURE_COOKIES", "false")
     os.environ.setdefault("HALOPST_STATIC_ROOT", str(STATE / "static"))
+    # The front door is not nginx: uploaded files are sent by Django (core.media).
+    os.environ.setdefault("HALOPST_MEDIA_X_ACCEL", "false")
     manage("collectstatic", "--noinput", "-v", "0")
 
 

@@ -335,6 +335,9 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("HALOPST_MEDIA_ROOT", BASE_DIR / "media"))
+# Behind nginx (deploy/) Django checks a file is the host's satker's and nginx sends it
+# (X-Accel-Redirect); without nginx (debug, make run's front door) Django sends it itself.
+MEDIA_X_ACCEL = env_bool("HALOPST_MEDIA_X_ACCEL", not DEBUG)
 # The nightly backup sets (tenants.backups): where, and how many nights are kept. Unset: no
 # nightly backup (a development machine).
 BACKUP_DIR = Path(os.environ["HALOPST_BACKUP_DIR"]) if os.environ.get("HALOPST_BACKUP_DIR") else None
