@@ -4,83 +4,23 @@ several satkers at once through it. With the plain django-tenants backend a satk
 another satker's officers (its session-level SET search_path stays on a server connection that
 others then use); with halopst.transaction_pooling not one row crosses."""
 
-import os
 import random
 import re
-import shutil
-import subprocess
-import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
-from django.db import connection
 from django_tenants.utils import schema_context
 
 from core.models import User
 from tests.booking.conftest import make_officer
-from tests.conftest import free_port, server_process, wait_for_port
-from tests.halopst.test_health import Outage, postgresql_connector
+from tests.conftest import free_port, server_process
 
 pytestmark = pytest.mark.timeout(300)
 
 MARK = "SATKERMARK{}"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-@pytest.fixture
-def pgbouncer():
-    """PgBouncer in transaction mode in front of the test database: 2 server connections."""
-    binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
-    if not Path(binary).exists():
-        message = "pgbouncer is missing: apt-get install -y pgbouncer (.ci/run installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    database = connection.settings_dict
-    host, server_port = database["HOST"] or "127.0.0.1", database["PORT"] or 5432
-    if host.startswith("/"):
-        # The embedded PostgreSQL listens on a socket in a folder PgBouncer's user may not
-        # enter: a relay of this test's reaches it for PgBouncer by TCP.
-        relay = Outage(postgresql_connector())
-        host, server_port = "127.0.0.1", relay.port
-    port = free_port()
-    folder = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
-    (folder / "userlist.txt").write_text(f'"{database["USER"]}" ""\n')
-    (folder / "pgbouncer.ini").write_text(
-        f"""[databases]
-* = host={host} port={server_port}
-
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = {port}
-unix_socket_dir =
-auth_type = trust
-auth_file = {folder}/userlist.txt
-pool_mode = transaction
-default_pool_size = 2
-max_client_conn = 200
-ignore_startup_parameters = extra_float_digits,options
-logfile = {folder}/pgbouncer.log
-pidfile = {folder}/pgbouncer.pid
-"""
-    )
-    # PgBouncer refuses to run as root: it drops to nobody, who must read its files and write its log.
-    os.chmod(folder, 0o777)
-    command = (
-        [binary, "-u", "nobody", str(folder / "pgbouncer.ini")]
-        if os.geteuid() == 0
-        else [binary, str(folder / "pgbouncer.ini")]
-    )
-    output = tempfile.TemporaryFile()
-    process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
-    wait_for_port(port, process, output)
-    yield f"postgresql://{database['USER']}@127.0.0.1:{port}/{database['NAME']}"
-    process.terminate()
-    process.wait(10)
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
