@@ -16,7 +16,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import free_port, fresh_django, onboard_sidoarjo, percentile, start_server  # noqa: E402
+from bench.common import (  # noqa: E402
+    cpu_report,
+    cpu_snapshot,
+    free_port,
+    fresh_django,
+    measured_commit,
+    onboard_sidoarjo,
+    percentile,
+    start_server,
+)
 
 ENTRIES = int(os.environ.get("BENCH_ENTRIES", "10000"))
 QUESTIONS = int(os.environ.get("BENCH_QUESTIONS", "100"))
@@ -30,6 +39,7 @@ WORDS = (
 
 
 def main():
+    print(f"commit {measured_commit()}", flush=True)
     from tests.fakes.gemini import API_KEY, FakeGemini
 
     fake = FakeGemini(answer=lambda body: " ".join(random.choice(WORDS) for _ in range(60)), chunk_words=2).start()
@@ -80,6 +90,7 @@ def main():
     try:
         host = f"sidoarjokab.localhost:{port}"
         before_gemini, first_token, relay = [], [], []
+        cpu_before = cpu_snapshot([server])
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Host": host}, timeout=30) as client:
             token = client.get("/aida/").cookies["csrftoken"]
             for number in range(QUESTIONS + 5):
@@ -117,6 +128,7 @@ def main():
             f"  token relay, Gemini → user: p50={statistics.median(relay) * 1000:.2f}ms p95={percentile(relay, 0.95) * 1000:.2f}ms "
             f"over {len(relay)} tokens"
         )
+        print(f"  {cpu_report(cpu_before, [server])} (the harness runs the fake Gemini)")
     finally:
         server.terminate()
         server.wait(10)

@@ -17,13 +17,14 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import fresh_django, onboard_sidoarjo, percentile  # noqa: E402
+from bench.common import fresh_django, measured_commit, onboard_sidoarjo, percentile  # noqa: E402
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
 ATTEMPTS = int(os.environ.get("BENCH_ATTEMPTS", "400"))
 
 
 def main():
+    print(f"commit {measured_commit()}", flush=True)
     fresh_django("bench_booking")
     from django.db import connection
     from django.utils import timezone

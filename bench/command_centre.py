@@ -16,7 +16,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import free_port, fresh_django, percentile, start_server, synthetic_fleet  # noqa: E402
+from bench.common import (
+    cpu_report,
+    cpu_snapshot,
+    free_port,
+    fresh_django,
+    measured_commit,
+    percentile,
+    start_server,
+    synthetic_fleet,
+)  # noqa: E402
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "40"))
 DAYS = 365
@@ -189,6 +198,7 @@ def measure(base, session_key, path) -> tuple[float, float, int]:
 
 
 def main() -> None:
+    print(f"commit {measured_commit()}", flush=True)
     fresh_django(
         "bench_cc",
         HALOPST_DEBUG="false",
@@ -206,6 +216,7 @@ def main() -> None:
     port = free_port()
     server = start_server("uvicorn", port)
     worst = 0.0
+    cpu_before = cpu_snapshot([server])
     try:
         base = f"http://127.0.0.1:{port}"
         print(f"{'who':<22}{'request':<48}{'p50 ms':>8}{'p95 ms':>8}{'bytes':>9}")
@@ -219,6 +230,7 @@ def main() -> None:
                 p50, p95, size = measure(base, key, path)
                 worst = max(worst, p95)
                 print(f"{who:<22}{path:<48}{p50:>8.1f}{p95:>8.1f}{size:>9}")
+        print(cpu_report(cpu_before, [server]))
     finally:
         server.terminate()
         server.wait(10)

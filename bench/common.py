@@ -79,6 +79,45 @@ def percentile(values, q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1)))]
 
 
+def measured_commit() -> str:
+    """The commit a benchmark measures, marked when the checkout has changes on top of it."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True)
+    return (head.stdout.strip() or "unknown") + (" (with uncommitted changes)" if changed.stdout.strip() else "")
+
+
+def cpu_seconds_of_session(session_id: int) -> float:
+    """User + system CPU of every live process in a session (a server and its workers)."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session_id:  # field 6 of stat, after the name: the session id
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def cpu_snapshot(servers, harness=()) -> tuple[float, float]:
+    """(CPU seconds so far of the system's server processes, with everything in their sessions;
+    of the harness: this process and the named processes, each a session leader)."""
+    system = sum(cpu_seconds_of_session(process.pid) for process in servers)
+    return system, time.process_time() + sum(cpu_seconds_of_session(process.pid) for process in harness)
+
+
+def cpu_report(before: tuple[float, float], servers, harness=()) -> str:
+    """The CPU each side used since `before`: on a machine shared with the system, a harness
+    that burns a core is part of what it measures."""
+    system, own = cpu_snapshot(servers, harness)
+    return (
+        f"CPU seconds while measuring: system {system - before[0]:.1f}, harness {own - before[1]:.1f} "
+        f"({os.cpu_count()} cores)"
+    )
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

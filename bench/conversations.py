@@ -27,7 +27,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import free_port, fresh_django, onboard_sidoarjo, percentile, start_server  # noqa: E402
+from bench.common import (  # noqa: E402
+    cpu_seconds_of_session,
+    free_port,
+    fresh_django,
+    measured_commit,
+    onboard_sidoarjo,
+    percentile,
+    start_server,
+)
 from bench.load import start_redis  # noqa: E402
 
 CONTACTS = int(os.environ.get("BENCH_CONTACTS", "500"))
@@ -46,21 +54,6 @@ QUESTIONS = [
 ]
 CONVERSATION_LINK = re.compile(r'href="/percakapan/(\d+)/"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def cpu_seconds_of_session(session_id: int) -> float:
-    """User + system CPU of every live process in a session (a server and its workers)."""
-    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == session_id:  # field 6 of stat, after the name: the session id
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
 
 
 def setup(fake_whatsapp_url: str):
@@ -196,10 +189,9 @@ def main():
         for queue in ("celery", "whatsapp")
     ]
     base, portal = f"http://127.0.0.1:{port}", "localhost"
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
     print(
         f"{CONTACTS} people, {RATE:g} messages/s for {SECONDS}s, {OFFICERS} officers; "
-        f"commit {commit.strip() or 'unknown'}; log: {log.name}"
+        f"commit {measured_commit()}; log: {log.name}"
     )
 
     import httpx

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import fresh_django, percentile  # noqa: E402
+from bench.common import fresh_django, measured_commit, percentile  # noqa: E402
 
 AREAS = int(os.environ.get("BENCH_AREAS", "552"))
 VARIABLES = int(os.environ.get("BENCH_VARIABLES", "60"))
@@ -38,6 +38,7 @@ INDICATORS = (
 
 
 def main():
+    print(f"commit {measured_commit()}", flush=True)
     fresh_django("bench_figures")
     from django.db import connection
 

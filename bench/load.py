@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import free_port, fresh_django, percentile, start_server  # noqa: E402
+from bench.common import cpu_snapshot, free_port, fresh_django, measured_commit, percentile, start_server  # noqa: E402
 
 SATKERS = int(os.environ.get("BENCH_SATKERS", "12"))
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "300"))
@@ -459,6 +459,7 @@ def losses(result, recover_seconds: int) -> dict:
 
 
 def main() -> None:
+    print(f"commit {measured_commit()}", flush=True)
     parser = argparse.ArgumentParser()
     parser.add_argument("--faults", action="store_true")
     args = parser.parse_args()
@@ -556,11 +557,20 @@ def main() -> None:
     supervisor = threading.Thread(target=supervise, args=(processes, restart, stop, busy), daemon=True)
     supervisor.start()
     try:
+        servers = [processes[name] for name in ("web0", "web1", "realtime", "worker", "beat", "redis")]
+        cpu_before = cpu_snapshot(servers)
         child, pipe = run_load(people, ports, realtime_port, Stats())
         if args.faults:
             faults(processes, restart, busy)
         result = json.load(pipe)
-        os.waitpid(child, 0)
+        system, harness = cpu_snapshot(servers)
+        _pid, _status, child_usage = os.wait4(child, 0)
+        cpu = (
+            f"CPU seconds while measuring: system {system - cpu_before[0]:.1f}"
+            f"{' (before the faults: killed processes are not counted)' if args.faults else ''}, "
+            f"harness {harness - cpu_before[1] + child_usage.ru_utime + child_usage.ru_stime:.1f} "
+            f"(the people {child_usage.ru_utime + child_usage.ru_stime:.1f}) ({os.cpu_count()} cores)"
+        )
         report = losses(result, recover_seconds=180 if args.faults else 90)
     finally:
         stop.set()
@@ -618,6 +628,7 @@ def main() -> None:
         + report["not delivered"]
     )
     print(f"lost: {lost}")
+    print(cpu)
 
 
 if __name__ == "__main__":

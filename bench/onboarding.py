@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import fresh_django, manage, synthetic_fleet  # noqa: E402
+from bench.common import fresh_django, manage, measured_commit, synthetic_fleet  # noqa: E402
 
 MIGRATE_SAMPLE = int(os.environ.get("BENCH_MIGRATE_SAMPLE", "20"))
 FLEET_SIZE = 552
@@ -33,6 +33,7 @@ def fmt(seconds: list[float]) -> str:
 
 
 def main() -> None:
+    print(f"commit {measured_commit()}", flush=True)
     fresh_django("bench")
     from django.core.management import call_command
     from django.db import connection
