@@ -130,8 +130,11 @@ def run(satker, sessions):
     label = f"{len(sessions)} sockets"
     try:
         client_errors = tempfile.TemporaryFile("w+")
+        keys = tempfile.NamedTemporaryFile("w", prefix="halopst-bench-ws-keys-", delete=False)  # too many for argv
+        keys.write("\n".join(key for _user, key in sessions))
+        keys.close()
         client = subprocess.Popen(
-            [sys.executable, __file__, "client", ",".join(map(str, ports)), ",".join(key for _user, key in sessions)],
+            [sys.executable, __file__, "client", ",".join(map(str, ports)), keys.name],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=client_errors,
@@ -198,6 +201,7 @@ def run(satker, sessions):
         print(f"[{label}] {cpu_report(cpu_before, servers, harness=[client])}")
         client.terminate()
         client.wait(10)
+        os.unlink(keys.name)
         with schema_context(satker.schema_name):
             Notification.objects.all().delete()
         connection.close()
@@ -211,7 +215,7 @@ def run(satker, sessions):
 
 def main():
     if sys.argv[1:2] == ["client"]:
-        asyncio.run(client_main([int(port) for port in sys.argv[2].split(",")], sys.argv[3].split(",")))
+        asyncio.run(client_main([int(port) for port in sys.argv[2].split(",")], Path(sys.argv[3]).read_text().split()))
         return
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
