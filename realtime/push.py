@@ -79,7 +79,9 @@ async def _send_many(sends: list[tuple[str, dict]]) -> None:
         except Exception:  # one retry: a pooled connection may have gone stale
             dropped = await get_channel_layer().group_send_many(sends)
     if dropped:
-        logger.warning("%d socket messages dropped: their process's queue is full", dropped)
+        logger.info(
+            "%d socket messages dropped: their process's queue is full (a stopped process, or a slow one)", dropped
+        )
 
 
 def _send_batch(sends: list[tuple[str, dict]]):
