@@ -13,15 +13,22 @@ from tests.conftest import free_port, wait_for_port
 from tests.halopst.test_health import Outage, postgresql_connector
 
 
-@pytest.fixture
-def pgbouncer():
-    """PgBouncer in transaction mode in front of the test database: 2 server connections."""
-    binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+def debian_program(name: str) -> str:
+    """The path of a Debian package's program (`name`, in /usr/sbin as root need not have on
+    PATH); missing: skipped on a newcomer's machine, failed in CI (.ci/run installs it)."""
+    binary = shutil.which(name) or f"/usr/sbin/{name}"
     if not Path(binary).exists():
-        message = "pgbouncer is missing: apt-get install -y pgbouncer (.ci/run installs it)"
+        message = f"{name} is missing: apt-get install -y {name} (.ci/run installs it)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+    return binary
+
+
+@pytest.fixture
+def pgbouncer():
+    """PgBouncer in transaction mode in front of the test database: 2 server connections."""
+    binary = debian_program("pgbouncer")
     database = connection.settings_dict
     host, server_port = database["HOST"] or "127.0.0.1", database["PORT"] or 5432
     if host.startswith("/"):

@@ -30,6 +30,7 @@ from django_tenants.utils import schema_context
 
 from tenants.models import PUBLIC_SCHEMA, Domain, Satker
 from tests.conftest import ROOT, client_for, create_user, free_port, server_process, wait_for_port
+from tests.halopst.conftest import debian_program
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -89,13 +90,7 @@ def site_configuration(folder: Path, media: Path, ports: dict[str, int], binary:
 
 @pytest.fixture
 def nginx():
-    binary = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(binary).exists():
-        message = "nginx is missing: apt-get install -y nginx (.ci/run installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return binary
+    return debian_program("nginx")
 
 
 def test_the_deployment_serves_satkers_over_tls(nginx, pgbouncer, make_satker, gemini_env, tmp_path, request, settings):
