@@ -12,6 +12,7 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from halopst.routing import websocket_urlpatterns  # noqa: E402
+from halopst.startup import settle  # noqa: E402
 from tenants.channels import SatkerWebsocketMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -20,3 +21,4 @@ application = ProtocolTypeRouter(
         "websocket": SatkerWebsocketMiddleware(URLRouter(websocket_urlpatterns)),
     }
 )
+settle()

@@ -14,3 +14,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "halopst.settings")
 
 application = get_wsgi_application()
+
+from halopst.startup import settle  # noqa: E402
+
+settle()
