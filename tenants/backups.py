@@ -218,9 +218,7 @@ def restore_drill(root: Path) -> DrillReport:
             for name in extensions:
                 cursor.execute(f'CREATE EXTENSION IF NOT EXISTS "{name}" WITH SCHEMA public')
             for schema_name, entry in manifest["schemas"].items():
-                with gzip.open(folder / entry["file"], "rb") as handle:
-                    dump = handle.read().decode("utf-8")
-                sql = replayable_sql(dump)
+                _name, sql = dumped_schema(folder / entry["file"])
                 if schema_name == "public":  # the scratch database has its own public schema
                     sql = sql.replace("CREATE SCHEMA public;", "", 1)
                 with conn.transaction():

@@ -9,6 +9,7 @@ afterwards, so they never leave anything in the shared ones.
 """
 
 import itertools
+import json
 import os
 import socket
 import subprocess
@@ -324,6 +325,29 @@ def gemini(settings):
     settings.HALOPST_GEMINI_RETRIES = 2
     yield server
     server.stop()
+
+
+def stream_aida_answer(client, gemini, headers: dict) -> tuple[list[dict], int | None]:
+    """Ask AIDA through `client` (httpx, to a real server) and read its server-sent events.
+    The fake Gemini holds its last chunk until the first token has arrived here: returns the
+    events and how many tokens had arrived by then (all of them behind a buffering proxy)."""
+    gemini.hold_last_event = threading.Event()
+    token = client.get("/aida/", headers=headers).cookies["csrftoken"]
+    events, tokens_before_the_end = [], None
+    with client.stream(
+        "POST",
+        "/aida/tanya/",
+        data={"question": "bagaimana cara menghitung garis kemiskinan", "csrfmiddlewaretoken": token},
+        headers={**headers, "X-CSRFToken": token},
+    ) as response:
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+        for line in response.iter_lines():
+            if line.startswith("data: "):
+                events.append(json.loads(line[6:]))
+                if events[-1]["type"] == "token" and tokens_before_the_end is None:
+                    tokens_before_the_end = sum(event["type"] == "token" for event in events)
+                    gemini.hold_last_event.set()
+    return events, tokens_before_the_end
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """Quota under concurrency, the streamed answer over real HTTP, and the budget pages."""
 
-import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -12,7 +11,7 @@ from aida import services
 from billing_quota.models import Reservation, UsageLedger
 from billing_quota.services import ledger_for, set_limits, sweep_stale_reservations
 from core.models import Role
-from tests.conftest import client_for, create_user
+from tests.conftest import client_for, create_user, stream_aida_answer
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -102,29 +101,12 @@ def test_stale_reservations_are_released(satker_a):
 def test_answer_streams_over_http_as_server_sent_events(make_satker, gemini_env, web_server):
     gemini = gemini_env
     satker = make_satker()
-    gemini.hold_last_event = threading.Event()
     base = web_server.format(satker.subdomain)
     port = int(base.rsplit(":", 1)[1])
     host = base.removeprefix("http://")
     # A generous timeout: a cold server on a busy machine may take seconds for its first page.
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Host": host}, timeout=60) as client:
-        page = client.get("/aida/")
-        token = page.cookies["csrftoken"]
-        events, tokens_before_the_end = [], None
-        with client.stream(
-            "POST",
-            "/aida/tanya/",
-            data={"question": "bagaimana cara menghitung garis kemiskinan", "csrfmiddlewaretoken": token},
-            headers={"X-CSRFToken": token, "Referer": base + "/aida/"},
-        ) as response:
-            assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
-            for line in response.iter_lines():
-                if line.startswith("data: "):
-                    events.append(json.loads(line[6:]))
-                    if events[-1]["type"] == "token" and tokens_before_the_end is None:
-                        # Gemini holds its last chunk until now: a buffered stream would never get here.
-                        tokens_before_the_end = sum(event["type"] == "token" for event in events)
-                        gemini.hold_last_event.set()
+        events, tokens_before_the_end = stream_aida_answer(client, gemini, {"Referer": base + "/aida/"})
     tokens = [event for event in events if event["type"] == "token"]
     assert len(tokens) >= 4 and events[-1]["type"] == "done" and events[-1]["degraded"] == ""
     assert tokens_before_the_end is not None and tokens_before_the_end < len(tokens)

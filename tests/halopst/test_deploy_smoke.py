@@ -11,11 +11,11 @@ import json
 import os
 import re
 import shutil
+import socket
 import ssl
 import subprocess
 import sys
 import tempfile
-import threading
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from cryptography.x509.oid import NameOID
 from django_tenants.utils import schema_context
 
 from tenants.models import PUBLIC_SCHEMA, Domain, Satker
-from tests.conftest import ROOT, client_for, create_user, free_port, server_process, wait_for_port
+from tests.conftest import ROOT, client_for, create_user, free_port, server_process, stream_aida_answer, wait_for_port
 from tests.halopst.conftest import debian_program
 
 pytestmark = pytest.mark.timeout(300)
@@ -221,23 +221,9 @@ http {{
 
             # AIDA's answer through nginx, token by token: Gemini holds its last chunk until the
             # first token has arrived here, so a buffering proxy cannot pass.
-            gemini_env.hold_last_event = threading.Event()
-            page = browser.get("/aida/", headers={"Host": host})
-            token = page.cookies["csrftoken"]
-            events, tokens_before_the_end = [], None
-            with browser.stream(
-                "POST",
-                "/aida/tanya/",
-                data={"question": "bagaimana cara menghitung garis kemiskinan", "csrfmiddlewaretoken": token},
-                headers={"Host": host, "X-CSRFToken": token, "Referer": f"https://{host}/aida/"},
-            ) as answer:
-                assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/event-stream")
-                for line in answer.iter_lines():
-                    if line.startswith("data: "):
-                        events.append(json.loads(line[6:]))
-                        if events[-1]["type"] == "token" and tokens_before_the_end is None:
-                            tokens_before_the_end = sum(event["type"] == "token" for event in events)
-                            gemini_env.hold_last_event.set()
+            events, tokens_before_the_end = stream_aida_answer(
+                browser, gemini_env, {"Host": host, "Referer": f"https://{host}/aida/"}
+            )
             tokens = [event for event in events if event["type"] == "token"]
             assert events[-1]["type"] == "done" and tokens_before_the_end is not None
             assert tokens_before_the_end < len(tokens)
@@ -264,8 +250,5 @@ http {{
             assert process.poll() is None, log.read().decode(errors="replace")[-2000:]
 
 
-def _connected(port: int):
-    import socket
-
-    connection = socket.create_connection(("127.0.0.1", port), timeout=30, source_address=(CLIENT_ADDRESS, 0))
-    return connection
+def _connected(port: int) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", port), timeout=30, source_address=(CLIENT_ADDRESS, 0))

@@ -98,6 +98,21 @@ def test_nightly_sets_restore_in_the_drill_at_a_point_in_time_and_in_place(make_
         newest = backup_sets(tmp_path)[-1]
         newest.rename(tmp_path / night)  # as if taken that night
 
+    def restore_as_of(moment: str, *target: str) -> str:
+        out = io.StringIO()
+        call_command(
+            "restore_satker",
+            "--satker",
+            satker.subdomain,
+            "--at",
+            moment,
+            "--backups",
+            str(tmp_path),
+            *target,
+            stdout=out,
+        )
+        return out.getvalue()
+
     back_up("20261201T190700Z")
     with schema_context(satker.schema_name):
         Consultation.objects.filter(pk=booked.pk).update(topic="Versi malam kedua")
@@ -115,18 +130,7 @@ def test_nightly_sets_restore_in_the_drill_at_a_point_in_time_and_in_place(make_
     # A satker as it was on the first night, beside the live one.
     between = datetime.datetime(2026, 12, 2, 12, 0, tzinfo=datetime.UTC).isoformat()
     copy = f"{satker.schema_name}_malam1"
-    call_command(
-        "restore_satker",
-        "--satker",
-        satker.subdomain,
-        "--at",
-        between,
-        "--backups",
-        str(tmp_path),
-        "--into",
-        copy,
-        stdout=io.StringIO(),
-    )
+    restore_as_of(between, "--into", copy)
     try:
         with schema_context(copy):
             assert Consultation.objects.get(pk=booked.pk).topic == "Versi malam pertama"
@@ -134,32 +138,10 @@ def test_nightly_sets_restore_in_the_drill_at_a_point_in_time_and_in_place(make_
         with connection.cursor() as cursor:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{copy}" CASCADE')
     with pytest.raises(CommandError, match="no backup taken at or before"):
-        call_command(
-            "restore_satker",
-            "--satker",
-            satker.subdomain,
-            "--at",
-            "2026-11-30T00:00",
-            "--backups",
-            str(tmp_path),
-            "--into",
-            copy,
-        )
+        restore_as_of("2026-11-30T00:00", "--into", copy)
 
     # In place: the live schema is swapped for the first night's and kept under another name.
-    out = io.StringIO()
-    call_command(
-        "restore_satker",
-        "--satker",
-        satker.subdomain,
-        "--at",
-        between,
-        "--backups",
-        str(tmp_path),
-        "--replace",
-        stdout=out,
-    )
-    kept = out.getvalue().rsplit(" ", 1)[-1].strip()
+    kept = restore_as_of(between, "--replace").rsplit(" ", 1)[-1].strip()
     try:
         with schema_context(satker.schema_name):
             assert Consultation.objects.get(pk=booked.pk).topic == "Versi malam pertama"

@@ -129,8 +129,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, processes: int = 2, **options):
         started = time.perf_counter()
-        loader = MigrationLoader(connection)
-        wanted = set(loader.disk_migrations)
+        wanted = set(MigrationLoader(None).disk_migrations)
         schemas = [TEMPLATE_SCHEMA] + list(
             Satker.objects.exclude(schema_name=PUBLIC_SCHEMA)
             .order_by("schema_name")
