@@ -28,6 +28,7 @@ import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.audit import record
 from tenants.schema_template import libpq_environment, pg_dump_binary, replayable_sql
 
 _SCHEMA = re.compile(r"[a-z][a-z0-9_]{1,62}")
@@ -110,6 +111,7 @@ def replace_schema(path: Path) -> str:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f'ALTER SCHEMA "{original}" RENAME TO "{kept}"')
         cursor.execute(f'ALTER SCHEMA "{restored}" RENAME TO "{original}"')
+        record(None, "satker.restore", original, backup=path.name, kept_as=kept)
     return kept
 
 

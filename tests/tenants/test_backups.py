@@ -147,6 +147,9 @@ def test_nightly_sets_restore_in_the_drill_at_a_point_in_time_and_in_place(make_
             assert Consultation.objects.get(pk=booked.pk).topic == "Versi malam pertama"
         with schema_context(kept):
             assert Consultation.objects.get(pk=booked.pk).topic == "Versi malam kedua"
+        from core.audit import entries
+
+        assert entries().filter(action="satker.restore", target=satker.schema_name, detail__kept_as=kept).exists()
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{kept}" CASCADE')
