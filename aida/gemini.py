@@ -8,6 +8,7 @@ user nothing is retried (the user would see the answer twice). Everything else i
 
 import asyncio
 import re
+import threading
 import weakref
 from dataclasses import dataclass, field
 
@@ -49,32 +50,55 @@ class StreamResult:
 
 
 # Building a client costs ~44 ms (TLS context, auth); its async transport belongs to one event
-# loop. So one client per settings and loop, reused for every question on that loop.
+# loop. So one client per settings and loop, reused for every question on that loop; and one
+# for the synchronous calls (embeddings), shared by the process's threads.
 _clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = weakref.WeakKeyDictionary()
+_sync_clients: dict[tuple, genai.Client] = {}
+_sync_clients_lock = threading.Lock()
 
 
-def client() -> genai.Client:
+def _settings_key() -> tuple:
     if not settings.HALOPST_GEMINI_API_KEY:
         raise GeminiUnavailable("no_key", "no Gemini API key is configured")
-    key = (
+    return (
         settings.HALOPST_GEMINI_API_KEY,
         settings.HALOPST_GEMINI_BASE_URL,
         settings.HALOPST_GEMINI_API_VERSION,
         settings.HALOPST_GEMINI_TIMEOUT,
     )
+
+
+def _new_client(**http_options) -> genai.Client:
+    options = types.HttpOptions(
+        api_version=settings.HALOPST_GEMINI_API_VERSION,
+        timeout=int(settings.HALOPST_GEMINI_TIMEOUT * 1000),
+        **http_options,
+    )
+    if settings.HALOPST_GEMINI_BASE_URL:
+        options.base_url = settings.HALOPST_GEMINI_BASE_URL
+    return genai.Client(api_key=settings.HALOPST_GEMINI_API_KEY, http_options=options)
+
+
+def client() -> genai.Client:
+    """The client for this event loop's calls (`client().aio`)."""
+    key = _settings_key()
     per_loop = _clients.setdefault(asyncio.get_running_loop(), {})
     if key not in per_loop:
-        options = types.HttpOptions(
-            api_version=settings.HALOPST_GEMINI_API_VERSION,
-            timeout=int(settings.HALOPST_GEMINI_TIMEOUT * 1000),
-            # google-genai switches to aiohttp whenever it is installed (pywebpush brings it),
-            # whose errors NETWORK_ERRORS does not know: an explicit httpx2 transport keeps it on httpx2.
-            async_client_args={"transport": httpx2.AsyncHTTPTransport()},
-        )
-        if settings.HALOPST_GEMINI_BASE_URL:
-            options.base_url = settings.HALOPST_GEMINI_BASE_URL
-        per_loop[key] = genai.Client(api_key=settings.HALOPST_GEMINI_API_KEY, http_options=options)
+        # google-genai switches to aiohttp whenever it is installed (pywebpush brings it),
+        # whose errors NETWORK_ERRORS does not know: an explicit httpx2 transport keeps it on httpx2.
+        per_loop[key] = _new_client(async_client_args={"transport": httpx2.AsyncHTTPTransport()})
     return per_loop[key]
+
+
+def sync_client() -> genai.Client:
+    """The client for calls made from synchronous code (`sync_client().models`)."""
+    key = _settings_key()
+    # One per key, ever: a client replaced under a thread still using it would be collected,
+    # and a collected client closes its connections.
+    with _sync_clients_lock:
+        if key not in _sync_clients:
+            _sync_clients[key] = _new_client()
+        return _sync_clients[key]
 
 
 def config(satker_title: str) -> types.GenerateContentConfig:

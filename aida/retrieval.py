@@ -1,19 +1,25 @@
-"""Finding the knowledge entries that answer a question: PostgreSQL full-text search over the
-satker's own entries and those it inherits (shared_knowledge: its province's and the nation's),
-in one ranked list. The most local entry of a slug is the only one searched: a satker's own
-replaces its province's, which replaces the nation's.
+"""Finding the knowledge entries that answer a question, in one ranked list over the satker's
+own entries and those it inherits (shared_knowledge: its province's and the nation's). The most
+local entry of a slug is the only one searched: a satker's own replaces its province's, which
+replaces the nation's.
 
-The question's words are stemmed with the `indonesian` configuration and OR-ed (consumers write
-long questions; requiring every word would find nothing), matched also as written (`simple`,
-for codes and names), and ranked with ts_rank over title (A) > tags (B) > body (C). (ts_rank_cd ranked no better on
-the evaluation and cost 3× as much over 10,000 entries: 56 ms against 18 ms.)
-"""
+By words: the question's words are stemmed with the `indonesian` configuration and OR-ed
+(consumers write long questions; requiring every word would find nothing), matched also as
+written (`simple`, for codes and names), and ranked with ts_rank over title (A) > tags (B) >
+body (C). (ts_rank_cd ranked no better on the evaluation and cost 3× as much over 10,000
+entries: 56 ms against 18 ms.)
+
+By meaning, where PostgreSQL has pgvector (aida.embeddings): the question's vector against the
+entries', for what words miss (a typo, another word for the same thing, English against an
+Indonesian entry); the two rankings are fused. Without pgvector, by words alone."""
 
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 
+from aida import embeddings
 from aida.models import EntryStatus, KnowledgeEntry
 from core.tenancy import current_satker
 from shared_knowledge.models import NATIONAL, SharedEntry, SharedStatus
@@ -95,57 +101,101 @@ def query_terms(question: str) -> list[str]:
 
 
 COLUMNS = ["id", "slug", "title", "body", "source_url", "tags", "language"]
-_SELECT = ", ".join(f"entry.{column}" for column in COLUMNS)
-# One query (a second for the rows cost a round trip per question): the satker's entries, then
-# the inherited ones no more local entry of the same slug replaces.
-SEARCH_SQL = f"""
-    WITH question AS (SELECT to_tsquery('indonesian', %(terms)s) || to_tsquery('simple', %(terms)s) AS query)
-    SELECT false AS inherited, {_SELECT}, ts_rank(entry.search_vector, question.query, 1) AS score
-    FROM {KnowledgeEntry._meta.db_table} AS entry, question
-    WHERE entry.search_vector @@ question.query AND entry.status = ANY(%(statuses)s)
+# The entries a satker's question may find: its own, then the inherited ones no more local entry
+# of the same slug replaces. Inlined into each use (NOT MATERIALIZED), so PostgreSQL pushes each
+# use's condition into both branches and the word search keeps its GIN indexes.
+_VISIBLE = """
+    SELECT false AS inherited, {columns} FROM {own} AS entry WHERE entry.status = ANY(%(statuses)s)
     UNION ALL
-    SELECT true, {_SELECT}, ts_rank(entry.search_vector, question.query, 1)
-    FROM {SharedEntry._meta.db_table} AS entry, question
-    WHERE %(inherit)s AND entry.search_vector @@ question.query AND entry.status = %(published)s
-      AND entry.scope IN (%(national)s, %(province)s)
-      AND NOT EXISTS (SELECT 1 FROM {KnowledgeEntry._meta.db_table} AS own
-                      WHERE own.slug = entry.slug AND own.status = ANY(%(statuses)s))
+    SELECT true, {columns} FROM {shared} AS entry
+    WHERE %(inherit)s AND entry.status = %(published)s AND entry.scope IN (%(national)s, %(province)s)
+      AND NOT EXISTS (SELECT 1 FROM {own} AS own WHERE own.slug = entry.slug AND own.status = ANY(%(statuses)s))
       AND NOT (entry.scope = %(national)s AND EXISTS (
-               SELECT 1 FROM {SharedEntry._meta.db_table} AS province
+               SELECT 1 FROM {shared} AS province
                WHERE province.slug = entry.slug AND province.scope = %(province)s AND province.status = %(published)s))
+"""
+_QUESTION = "question AS (SELECT to_tsquery('indonesian', %(terms)s) || to_tsquery('simple', %(terms)s) AS query)"
+_RANK = "ts_rank(visible.search_vector, question.query, 1)"
+
+
+def _visible(*extra: str) -> str:
+    columns = ", ".join(f"entry.{column}" for column in [*COLUMNS, "search_vector", *extra])
+    return _VISIBLE.format(columns=columns, own=KnowledgeEntry._meta.db_table, shared=SharedEntry._meta.db_table)
+
+
+_RESULT = ", ".join(f"visible.{column}" for column in COLUMNS)
+# One query (a second for the rows cost a round trip per question).
+BY_WORDS_SQL = f"""
+    WITH {_QUESTION}, visible AS NOT MATERIALIZED ({_visible()})
+    SELECT visible.inherited, {_RESULT}, {_RANK} AS score
+    FROM visible, question
+    WHERE visible.search_vector @@ question.query AND {_RANK} >= %(min_score)s
     ORDER BY score DESC, inherited, id
     LIMIT %(limit)s
 """
+# Words and meaning, each ranking its best `depth` entries, fused by reciprocal rank (RRF, k=60):
+# an entry both find rises above one only either finds, whatever the two scores' scales.
+HYBRID_SQL = f"""
+    WITH {_QUESTION}, visible AS NOT MATERIALIZED ({_visible("embedding")}),
+    by_words AS (
+        SELECT visible.inherited, visible.id, row_number() OVER (ORDER BY {_RANK} DESC, visible.inherited, visible.id) AS rank
+        FROM visible, question
+        WHERE visible.search_vector @@ question.query AND {_RANK} >= %(min_score)s
+        ORDER BY rank LIMIT %(depth)s
+    ),
+    by_meaning AS (
+        SELECT inherited, id, row_number() OVER (ORDER BY embedding <=> %(vector)s::vector, inherited, id) AS rank
+        FROM visible
+        WHERE embedding <=> %(vector)s::vector <= %(max_distance)s
+        ORDER BY rank LIMIT %(depth)s
+    ),
+    fused AS (
+        SELECT inherited, id, sum(1.0 / (60 + rank)) AS score
+        FROM (SELECT * FROM by_words UNION ALL SELECT * FROM by_meaning) AS ranks
+        GROUP BY inherited, id
+    )
+    SELECT visible.inherited, {_RESULT}, fused.score
+    FROM fused JOIN visible ON visible.inherited = fused.inherited AND visible.id = fused.id
+    ORDER BY fused.score DESC, visible.inherited, visible.id
+    LIMIT %(limit)s
+"""
+DEPTH = 20  # how far down each ranking the fusion looks
 
 
-def search(question: str, limit: int = 5, include_drafts: bool = False, inherited: bool = True) -> list[Hit]:
+def search(
+    question: str, limit: int = 5, include_drafts: bool = False, inherited: bool = True, by_meaning: bool = True
+) -> list[Hit]:
     """The entries that best answer `question`, best first. `inherited=False`: the satker's own only
-    (its admin's list)."""
+    (its admin's list). `by_meaning=False`: by words alone (a filter box, where a word is meant).
+
+    By meaning too where aida.embeddings is enabled: this waits on Gemini for the question's
+    vector, so call it outside a transaction."""
     terms = query_terms(question)
     if not terms:
         return []
+    vector = embeddings.embed_question(question) if by_meaning and embeddings.enabled() else None
     statuses = [EntryStatus.PUBLISHED, EntryStatus.DRAFT] if include_drafts else [EntryStatus.PUBLISHED]
     # Before the cursor: finding the satker may switch the connection's schema and back, and a
     # cursor opened earlier would keep the other schema's search path.
     province = current_satker().code[:2]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            SEARCH_SQL,
-            {
-                "terms": " | ".join(terms),
-                "statuses": statuses,
-                "inherit": inherited,
-                "published": SharedStatus.PUBLISHED,
-                "national": NATIONAL,
-                "province": province,
-                "limit": limit,
-            },
+    parameters = {
+        "terms": " | ".join(terms),
+        "statuses": statuses,
+        "inherit": inherited,
+        "published": SharedStatus.PUBLISHED,
+        "national": NATIONAL,
+        "province": province,
+        "min_score": MIN_SCORE,
+        "limit": limit,
+    }
+    if vector is not None:
+        parameters.update(
+            vector=embeddings.literal(vector), max_distance=1 - settings.HALOPST_AIDA_MIN_SIMILARITY, depth=DEPTH
         )
+    with connection.cursor() as cursor:
+        cursor.execute(BY_WORDS_SQL if vector is None else HYBRID_SQL, parameters)
         rows = cursor.fetchall()
-    hits = []
-    for is_inherited, *values, score in rows:
-        if score < MIN_SCORE:
-            continue
-        model = SharedEntry if is_inherited else KnowledgeEntry
-        hits.append(Hit(model(**dict(zip(COLUMNS, values))), float(score)))
-    return hits
+    return [
+        Hit((SharedEntry if is_inherited else KnowledgeEntry)(**dict(zip(COLUMNS, values))), float(score))
+        for is_inherited, *values, score in rows
+    ]

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
-from aida import gemini, retrieval
+from aida import embeddings, gemini, retrieval
 from aida.figure_answers import figure_text, source_lines
 from aida.guard import NumberGuard
 from aida.models import AnswerReview, Conversation, EntryStatus, KnowledgeEntry, Message, Origin, Verdict
@@ -24,6 +24,7 @@ from billing_quota import services as quota
 from core.audit import record
 from core.errors import Conflict
 from core.models import Role, User
+from core.tasking import enqueue_after_commit
 from core.text import scrub_personal_data, unique_slug
 from shared_knowledge.entries import EntryData
 from shared_knowledge.models import SEARCH_VECTOR
@@ -56,6 +57,10 @@ def save_entry(
     entry.full_clean(exclude=["search_vector"])
     entry.save()
     KnowledgeEntry.objects.filter(pk=entry.pk).update(search_vector=SEARCH_VECTOR)
+    if embeddings.enabled():  # a changed text lost its vector (shared_knowledge.vectors): a new one
+        from aida.tasks import embed_knowledge  # the tasks module imports this one
+
+        enqueue_after_commit(embed_knowledge)
     if actor is not None:  # an admin's edit; imports and reviews are audited as a whole
         record(actor, "knowledge.save", entry.slug, title=entry.title, status=status)
     return entry
@@ -148,6 +153,9 @@ def prepare(
     satker, *, question: str, user=None, session_key: str = "", conversation_id: int | None = None, language: str = "id"
 ) -> Prepared:
     """Store the question, retrieve passages and reserve quota (all before Gemini is called)."""
+    with tenant_context(satker):
+        # Outside the transaction: searching by meaning waits on Gemini for the question's vector.
+        hits = retrieval.search(question, limit=PASSAGES)
     with tenant_context(satker), transaction.atomic():
         conversations = (
             Conversation.objects.filter(user=user)
@@ -161,7 +169,6 @@ def prepare(
         message = Message.objects.create(
             conversation=conversation, role=Message.Role.USER, text=question, language=language
         )
-        hits = retrieval.search(question, limit=PASSAGES)
         with translation.override(language):
             figures = figures_for(question, satker.code)
     data = "\n".join(source_lines(figures)) if figures.status == "found" else ""
@@ -284,7 +291,6 @@ def finish(
 
 def _alert_quota(satker, percent: int) -> None:
     from billing_quota.tasks import email_province_admins
-    from core.tasking import enqueue_after_commit
     from realtime.services import notify
 
     for admin in User.objects.filter(role=Role.SATKER_ADMIN, is_active=True):

@@ -141,7 +141,12 @@ def knowledge_admin(request):
     require_role(request, Role.SATKER_ADMIN)
     query = request.GET.get("q", "").strip()
     entries = (
-        [hit.entry for hit in services.retrieval.search(query, limit=50, include_drafts=True, inherited=False)]
+        [
+            hit.entry
+            for hit in services.retrieval.search(
+                query, limit=50, include_drafts=True, inherited=False, by_meaning=False
+            )
+        ]
         if query
         else KnowledgeEntry.objects.order_by("status", "title")
     )

@@ -120,6 +120,16 @@ app.conf.beat_schedule = {
         "task": "aida.tasks.anonymise_old_conversations",
         "schedule": crontab(minute=41, hour=3),
     },
+    "embed-knowledge": {
+        "task": "aida.tasks.embed_knowledge",
+        "schedule": crontab(minute=29),
+    },
+    # The national and province entries, edited in public: their vectors follow within minutes.
+    "embed-shared-knowledge": {
+        "task": "aida.tasks.embed_knowledge",
+        "schedule": crontab(minute="*/10"),
+        "tenant_schemas": ["public"],
+    },
     "refresh-rollups": {
         "task": "insights.tasks.refresh_rollups",
         "schedule": crontab(minute="*/5"),

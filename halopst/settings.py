@@ -410,6 +410,15 @@ HALOPST_GEMINI_MAX_OUTPUT_TOKENS = int(os.environ.get("HALOPST_GEMINI_MAX_OUTPUT
 # HALOPST_GEMINI_THINKING_ALLOWANCE tokens per call for them.
 HALOPST_GEMINI_THINKING_LEVEL = os.environ.get("HALOPST_GEMINI_THINKING_LEVEL", "minimal")
 HALOPST_GEMINI_THINKING_ALLOWANCE = int(os.environ.get("HALOPST_GEMINI_THINKING_ALLOWANCE", "512"))
+# Knowledge entries are also ranked by meaning where PostgreSQL has pgvector (aida.embeddings):
+# gemini-embedding-001 at shared_knowledge.vectors.DIMENSIONS. A question waits at most
+# HALOPST_GEMINI_EMBEDDING_TIMEOUT seconds for its vector, then is searched by its words alone.
+HALOPST_GEMINI_EMBEDDING_MODEL = os.environ.get("HALOPST_GEMINI_EMBEDDING_MODEL", "gemini-embedding-001")
+HALOPST_GEMINI_EMBEDDING_TIMEOUT = float(os.environ.get("HALOPST_GEMINI_EMBEDDING_TIMEOUT", "2"))
+# Below this cosine similarity an entry does not answer the question by meaning. A starting
+# point for gemini-embedding-001, whose unrelated texts score near 0.5: calibrate it on real
+# questions (bench/retrieval.py prints the hits and their similarities).
+HALOPST_AIDA_MIN_SIMILARITY = float(os.environ.get("HALOPST_AIDA_MIN_SIMILARITY", "0.65"))
 # AIDA questions per hour, per IP address and per account (anonymous visitors: per session).
 # AIDA conversations are anonymised after this many days (UU PDP: keep no longer than needed).
 HALOPST_AIDA_RETENTION_DAYS = int(os.environ.get("HALOPST_AIDA_RETENTION_DAYS", "365"))

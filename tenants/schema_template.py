@@ -54,14 +54,23 @@ def tenant_migrations_fingerprint() -> str:
     return hashlib.sha256("\n".join(names).encode()).hexdigest()
 
 
+def _extensions() -> str:
+    """The extensions the tenant migrations test for (pgvector: shared_knowledge.vectors): a
+    template built before one was installed would give new satkers schemas without its columns."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT extname FROM pg_extension WHERE extname = 'vector'")
+        return ",".join(name for (name,) in cursor.fetchall())
+
+
 def ensure_template() -> SchemaTemplate:
-    """Return the current template script, building it first if the migrations changed.
+    """Return the current template script, building it first if the migrations (or the
+    extensions they test for) changed.
 
     Must run outside a transaction: the template is migrated and committed, then dumped by
     pg_dump from another connection. A Redis lock keeps two processes from building at once
     (a PostgreSQL session lock would not survive migrate_schemas closing the connection).
     """
-    fingerprint = tenant_migrations_fingerprint()
+    fingerprint = hashlib.sha256(f"{tenant_migrations_fingerprint()}|{_extensions()}".encode()).hexdigest()
     with schema_context(PUBLIC_SCHEMA):
         template = SchemaTemplate.objects.filter(fingerprint=fingerprint).first()
         if template is not None:

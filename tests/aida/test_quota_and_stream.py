@@ -51,7 +51,7 @@ def test_fifty_parallel_questions_with_budget_for_ten(make_satker, gemini):
     outcomes = ask_at_once(satker, 50)
 
     assert outcomes.count("answered") == 10 and outcomes.count("quota") == 40
-    streamed = [call for call in gemini.calls if call[0] == "streamGenerateContent"]
+    streamed = gemini.answers
     assert len(streamed) == 10  # exactly ten reached Gemini
     ledger = ledger_for(satker)
     assert (ledger.requests_used, ledger.requests_reserved, ledger.tokens_reserved) == (10, 0, 0)

@@ -1,13 +1,18 @@
 """Fake Gemini REST API (v1beta): generateContent, streamGenerateContent?alt=sse, countTokens,
-batchEmbedContents, with usageMetadata, and the real error bodies (429 with RetryInfo, 503, 500).
+batchEmbedContents (vectors from `stand_in_embedding`, or whatever `embed` is set to), with
+usageMetadata, and the real error bodies (429 with RetryInfo, 503, 500).
 
 Modes for `plan`: "ok", "429" (with retryDelay "1s"), "503", "500", "400", "slow" (first chunk
 after `slow_seconds`), "malformed" (a broken SSE event), "empty" (finishReason SAFETY, no text).
 `answer` decides the reply text from the request; `delay_between_chunks` paces the stream.
 """
 
+import hashlib
 import json
+import math
+import re
 import threading
+from collections import deque
 
 from tests.fakes.server import FakeServer
 
@@ -28,6 +33,19 @@ class FakeGemini(FakeServer):
         self.hold_last_event: threading.Event | None = None
         self.over_report = 1  # usageMetadata reports this many times the tokens really used
         self.calls = []  # (method, body) of every call that reached a model
+        self.embed = stand_in_embedding  # (text, dimensions) -> values
+        # Embedding calls take their modes from here, the model's answers from `plan`: a test
+        # scripting an answer's failure is not disturbed by the question's vector, and back.
+        self.embed_plan = deque()
+
+    @property
+    def answers(self) -> list:
+        """The calls that asked the model to write (not to count or embed)."""
+        return [call for call in self.calls if call[0] in ("generateContent", "streamGenerateContent")]
+
+    def next_mode(self, path: str) -> str:
+        plan = self.embed_plan if ":batchEmbedContents" in path else self.plan
+        return plan.popleft() if plan else "ok"
 
     def respond(self, method, path, headers, raw, mode):
         if headers.get("x-goog-api-key") != API_KEY:
@@ -59,11 +77,11 @@ class FakeGemini(FakeServer):
         if method_name == "countTokens":
             return 200, {}, {"totalTokens": _count(body)}
         if method_name == "batchEmbedContents":
-            return (
-                200,
-                {},
-                {"embeddings": [{"values": [0.01 * (i % 7)] * 768} for i, _r in enumerate(body["requests"])]},
-            )
+            embeddings = []
+            for request in body["requests"]:
+                text = " ".join(part.get("text", "") for part in request["content"]["parts"])
+                embeddings.append({"values": self.embed(text, request.get("outputDimensionality", 3072))})
+            return 200, {}, {"embeddings": embeddings}
         text = self.answer(body) if mode != "empty" else ""
         prompt = _count(body)
         output = len(text.split()) * self.over_report
@@ -86,6 +104,26 @@ class FakeGemini(FakeServer):
                 },
             )
         return 200, {"Content-Type": "text/event-stream"}, _sse(text, usage, mode, self)
+
+
+def stand_in_embedding(text: str, dimensions: int) -> list[float]:
+    """A deterministic stand-in for gemini-embedding-001, with none of its understanding: the
+    text's words and their character trigrams, hashed into `dimensions` signed buckets. Texts
+    sharing words or pieces of words (a typo, an affix) come close; synonyms and translations do
+    not. Like Gemini's, its vectors share a common direction, so unrelated texts score near 0.5.
+    """
+    lexical = [0.0] * dimensions
+    for word in re.findall(r"[0-9a-z]+", text.lower()):
+        features = [word] + [f"#{word}#"[i : i + 3] for i in range(len(word))]
+        for feature in features:
+            digest = hashlib.md5(feature.encode()).digest()
+            bucket = int.from_bytes(digest[:4], "big") % dimensions
+            lexical[bucket] += (1.0 if digest[4] & 1 else -1.0) * (2.0 if feature == word else 1.0)
+    norm = math.sqrt(sum(value * value for value in lexical)) or 1.0
+    common = 1 / math.sqrt(dimensions)
+    values = [math.sqrt(0.5) * common + math.sqrt(0.5) * value / norm for value in lexical]
+    norm = math.sqrt(sum(value * value for value in values))
+    return [value / norm for value in values]
 
 
 def _count(body) -> int:

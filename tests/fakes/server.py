@@ -35,7 +35,7 @@ class FakeServer:
                 with fake.lock:
                     fake.received_times.append(time.monotonic())
                     fake.requests.append((self.path, dict(self.headers), raw))
-                    mode = fake.plan.popleft() if fake.plan else "ok"
+                    mode = fake.next_mode(self.path)
                 if mode == "timeout":
                     time.sleep(fake.timeout_sleep)
                     mode = "ok"
@@ -95,6 +95,10 @@ class FakeServer:
     def stop(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+    def next_mode(self, path: str) -> str:
+        """The mode of the request to `path` (called under the lock)."""
+        return self.plan.popleft() if self.plan else "ok"
 
     def respond(self, method, path, headers, raw, mode):
         raise NotImplementedError
