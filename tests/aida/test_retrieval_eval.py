@@ -48,6 +48,16 @@ CASES = [
     ("what is the open unemployment rate", "tingkat-pengangguran-terbuka"),
 ]
 
+# Misspelt questions, for the search by meaning (tests/aida/test_search_by_meaning.py, bench/retrieval.py).
+TYPOS = [
+    ("tingkat pengangguan terbuka", "tingkat-pengangguran-terbuka"),
+    ("pertumbuhn ekonmi", "pertumbuhan-ekonomi"),
+    ("harapn hidup", "umur-harapan-hidup"),
+    ("sensus pertanain", "sensus-pertanian-2023"),
+    ("garis kemiskinn", "garis-kemiskinan"),
+    ("rata rata lma sekolah", "lama-sekolah"),
+]
+
 
 def test_hit_at_3_on_consumer_questions(satker_a, capsys):
     with schema_context(satker_a.schema_name):

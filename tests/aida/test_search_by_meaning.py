@@ -17,18 +17,8 @@ from aida.tasks import embed_knowledge
 from core.models import Role
 from shared_knowledge.models import SharedEntry
 from shared_knowledge.vectors import DIMENSIONS
-from tests.aida.test_retrieval_eval import CASES
+from tests.aida.test_retrieval_eval import CASES, TYPOS
 from tests.conftest import client_for, create_user
-
-# Misspelt questions: the stand-in knows pieces of words, so these are what it can show.
-TYPOS = [
-    ("tingkat pengangguan terbuka", "tingkat-pengangguran-terbuka"),
-    ("pertumbuhn ekonmi", "pertumbuhan-ekonomi"),
-    ("harapn hidup", "umur-harapan-hidup"),
-    ("sensus pertanain", "sensus-pertanian-2023"),
-    ("garis kemiskinn", "garis-kemiskinan"),
-    ("rata rata lma sekolah", "lama-sekolah"),
-]
 
 
 def vector_of(model, pk):
