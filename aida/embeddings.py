@@ -39,9 +39,13 @@ def _installed(database: str) -> bool:
 
 
 def enabled() -> bool:
-    """Whether knowledge is ranked by meaning too: a Gemini key, and pgvector in this database
-    (checked once per process, and said once in the log when missing)."""
-    return bool(settings.HALOPST_GEMINI_API_KEY) and _installed(connection.settings_dict["NAME"])
+    """Whether knowledge is ranked by meaning too: switched on, a Gemini key, and pgvector in
+    this database (checked once per process, and said once in the log when missing)."""
+    return (
+        settings.HALOPST_AIDA_SEARCH_BY_MEANING
+        and bool(settings.HALOPST_GEMINI_API_KEY)
+        and _installed(connection.settings_dict["NAME"])
+    )
 
 
 def literal(vector: list[float]) -> str:

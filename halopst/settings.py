@@ -419,6 +419,8 @@ HALOPST_GEMINI_EMBEDDING_TIMEOUT = float(os.environ.get("HALOPST_GEMINI_EMBEDDIN
 # point for gemini-embedding-001, whose unrelated texts score near 0.5: calibrate it on real
 # questions (bench/retrieval.py prints the hits and their similarities).
 HALOPST_AIDA_MIN_SIMILARITY = float(os.environ.get("HALOPST_AIDA_MIN_SIMILARITY", "0.65"))
+# Off: by words alone even where pgvector is installed (until the threshold is calibrated, say).
+HALOPST_AIDA_SEARCH_BY_MEANING = env_bool("HALOPST_AIDA_SEARCH_BY_MEANING", True)
 # AIDA questions per hour, per IP address and per account (anonymous visitors: per session).
 # AIDA conversations are anonymised after this many days (UU PDP: keep no longer than needed).
 HALOPST_AIDA_RETENTION_DAYS = int(os.environ.get("HALOPST_AIDA_RETENTION_DAYS", "365"))

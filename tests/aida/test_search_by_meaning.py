@@ -149,3 +149,13 @@ def test_without_pgvector_the_search_is_by_words_and_the_log_says_so_once(satker
             assert slugs("berapa angka pengangguran terbuka di kota surabaya")[0] == "tingkat-pengangguran-terbuka"
     assert caplog.text.count("pgvector is not installed") == 1
     assert [method for method, _body in gemini.calls if method == "batchEmbedContents"] == []
+
+
+@pytest.mark.pgvector
+def test_switched_off_the_search_is_by_words_alone(satker_a, vectors, settings):
+    settings.HALOPST_AIDA_SEARCH_BY_MEANING = False
+    calls = len(vectors.calls)
+    with schema_context(satker_a.schema_name):
+        assert slugs("pertumbuhn ekonmi") == []
+        assert slugs("pertumbuhan ekonomi")[0] == "pertumbuhan-ekonomi"
+    assert len(vectors.calls) == calls
