@@ -60,8 +60,10 @@ def test_entries_are_embedded_as_gemini_is_asked_and_an_edit_clears_the_old_mean
         "title": "Indeks Pembangunan Gender",
         "body": "IPG membandingkan IPM perempuan dan laki-laki.",
         "tags": "ipg",
+        "source_url": "",
+        "language": "id",
+        "status": "published",
     }
-    form.update(source_url="", language="id", status="published")
     with django_capture_on_commit_callbacks(execute=True):
         assert page.post("/pengaturan/pengetahuan/baru/", form).status_code == 302
     with schema_context(satker_a.schema_name):
