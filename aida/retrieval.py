@@ -101,44 +101,47 @@ def query_terms(question: str) -> list[str]:
 
 
 COLUMNS = ["id", "slug", "title", "body", "source_url", "tags", "language"]
-# The entries a satker's question may find: its own, then the inherited ones no more local entry
-# of the same slug replaces. Inlined into each use (NOT MATERIALIZED), so PostgreSQL pushes each
-# use's condition into both branches and the word search keeps its GIN indexes.
-_VISIBLE = """
-    SELECT false AS inherited, {columns} FROM {own} AS entry WHERE entry.status = ANY(%(statuses)s)
-    UNION ALL
-    SELECT true, {columns} FROM {shared} AS entry
-    WHERE %(inherit)s AND entry.status = %(published)s AND entry.scope IN (%(national)s, %(province)s)
-      AND NOT EXISTS (SELECT 1 FROM {own} AS own WHERE own.slug = entry.slug AND own.status = ANY(%(statuses)s))
-      AND NOT (entry.scope = %(national)s AND EXISTS (
-               SELECT 1 FROM {shared} AS province
-               WHERE province.slug = entry.slug AND province.scope = %(province)s AND province.status = %(published)s))
+_OWN, _SHARED = KnowledgeEntry._meta.db_table, SharedEntry._meta.db_table
+# Which entries a satker's question may find: its own, and the inherited ones that no more local
+# entry of the same slug replaces.
+_OWN_VISIBLE = "entry.status = ANY(%(statuses)s)"
+_SHARED_VISIBLE = f"""
+    %(inherit)s AND entry.status = %(published)s AND entry.scope IN (%(national)s, %(province)s)
+    AND NOT EXISTS (SELECT 1 FROM {_OWN} AS own WHERE own.slug = entry.slug AND own.status = ANY(%(statuses)s))
+    AND NOT (entry.scope = %(national)s AND EXISTS (
+             SELECT 1 FROM {_SHARED} AS province
+             WHERE province.slug = entry.slug AND province.scope = %(province)s AND province.status = %(published)s))
 """
+_SELECT = ", ".join(f"entry.{column}" for column in [*COLUMNS, "search_vector"])
+# Inlined into each use (NOT MATERIALIZED): PostgreSQL pushes the use's condition into both
+# branches, and the word search keeps its GIN indexes.
+_VISIBLE = f"""visible AS NOT MATERIALIZED (
+    SELECT false AS inherited, {_SELECT} FROM {_OWN} AS entry WHERE {_OWN_VISIBLE}
+    UNION ALL
+    SELECT true, {_SELECT} FROM {_SHARED} AS entry WHERE {_SHARED_VISIBLE}
+)"""
 _QUESTION = "question AS (SELECT to_tsquery('indonesian', %(terms)s) || to_tsquery('simple', %(terms)s) AS query)"
 _RANK = "ts_rank(visible.search_vector, question.query, 1)"
 
-
-def _visible(*extra: str) -> str:
-    columns = ", ".join(f"entry.{column}" for column in [*COLUMNS, "search_vector", *extra])
-    return _VISIBLE.format(columns=columns, own=KnowledgeEntry._meta.db_table, shared=SharedEntry._meta.db_table)
-
-
-_RESULT = ", ".join(f"visible.{column}" for column in COLUMNS)
 # One query (a second for the rows cost a round trip per question). Weak hits (MIN_SCORE) are
 # dropped from the few rows it returns: a condition on the rank here would compute it twice for
 # every matching entry (31 ms instead of 20 over 10,000 entries).
 BY_WORDS_SQL = f"""
-    WITH {_QUESTION}, visible AS NOT MATERIALIZED ({_visible()})
-    SELECT visible.inherited, {_RESULT}, {_RANK} AS score
+    WITH {_QUESTION}, {_VISIBLE}
+    SELECT visible.inherited, {", ".join(f"visible.{column}" for column in COLUMNS)}, {_RANK} AS score
     FROM visible, question
     WHERE visible.search_vector @@ question.query
     ORDER BY score DESC, inherited, id
     LIMIT %(limit)s
 """
 # Words and meaning, each ranking its best `depth` entries, fused by reciprocal rank (RRF, k=60):
-# an entry both find rises above one only either finds, whatever the two scores' scales.
+# an entry both find rises above one only either finds, whatever the two scores' scales. The
+# nearest by meaning come from each table's HNSW index (shared_knowledge.vectors), and the rows
+# by primary key once the few best are known.
+_DISTANCE = "entry.embedding <=> %(vector)s::vector"
+_ROW = ", ".join(f"entry.{column}" for column in COLUMNS)
 HYBRID_SQL = f"""
-    WITH {_QUESTION}, visible AS NOT MATERIALIZED ({_visible("embedding")}),
+    WITH {_QUESTION}, {_VISIBLE},
     by_words AS (
         SELECT inherited, id, row_number() OVER (ORDER BY score DESC, inherited, id) AS rank
         FROM (
@@ -151,20 +154,32 @@ HYBRID_SQL = f"""
         ORDER BY rank LIMIT %(depth)s
     ),
     by_meaning AS (
-        SELECT inherited, id, row_number() OVER (ORDER BY embedding <=> %(vector)s::vector, inherited, id) AS rank
-        FROM visible
-        WHERE embedding <=> %(vector)s::vector <= %(max_distance)s
+        SELECT inherited, id, row_number() OVER (ORDER BY distance, inherited, id) AS rank
+        FROM (
+            (SELECT false AS inherited, entry.id, {_DISTANCE} AS distance FROM {_OWN} AS entry
+             WHERE {_OWN_VISIBLE} ORDER BY {_DISTANCE} LIMIT %(depth)s)
+            UNION ALL
+            (SELECT true, entry.id, {_DISTANCE} FROM {_SHARED} AS entry
+             WHERE {_SHARED_VISIBLE} ORDER BY {_DISTANCE} LIMIT %(depth)s)
+        ) AS nearest
+        WHERE distance <= %(max_distance)s
         ORDER BY rank LIMIT %(depth)s
     ),
     fused AS (
         SELECT inherited, id, sum(1.0 / (60 + rank)) AS score
         FROM (SELECT * FROM by_words UNION ALL SELECT * FROM by_meaning) AS ranks
         GROUP BY inherited, id
+        ORDER BY score DESC, inherited, id
+        LIMIT %(limit)s
     )
-    SELECT visible.inherited, {_RESULT}, fused.score
-    FROM fused JOIN visible ON visible.inherited = fused.inherited AND visible.id = fused.id
-    ORDER BY fused.score DESC, visible.inherited, visible.id
-    LIMIT %(limit)s
+    SELECT * FROM (
+        SELECT false AS inherited, {_ROW}, fused.score FROM fused JOIN {_OWN} AS entry ON entry.id = fused.id
+        WHERE NOT fused.inherited
+        UNION ALL
+        SELECT true, {_ROW}, fused.score FROM fused JOIN {_SHARED} AS entry ON entry.id = fused.id
+        WHERE fused.inherited
+    ) AS found
+    ORDER BY score DESC, inherited, id
 """
 DEPTH = 20  # how far down each ranking the fusion looks
 

@@ -82,9 +82,7 @@ def main():
             cursor.execute("ANALYZE aida_knowledgeentry")
         total = KnowledgeEntry.objects.count()
     connection.close()
-    ranking = (
-        "words and meaning (pgvector; each question embedded by the fake)" if by_meaning else "words only (no pgvector)"
-    )
+    ranking = "words and meaning (pgvector; each question embedded by the fake)" if by_meaning else "words only"
     print(f"knowledge entries: {total}, ranked by {ranking}")
 
     port = free_port()

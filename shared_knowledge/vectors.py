@@ -16,14 +16,15 @@ DIMENSIONS = 768
 
 
 def add_embedding_sql(table: str) -> str:
-    """Add `embedding`, its trigger function (in the schema being migrated, so a satker's
-    schema carries its own and dropping it touches no other) and the trigger. Running it again
-    changes nothing."""
+    """Add `embedding` with its HNSW index (cosine distance), its trigger function (in the schema
+    being migrated, so a satker's schema carries its own and dropping it touches no other) and
+    the trigger. Running it again changes nothing."""
     return f"""
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vector') THEN
         ALTER TABLE {table} ADD COLUMN IF NOT EXISTS embedding public.vector({DIMENSIONS});
+        CREATE INDEX IF NOT EXISTS {table}_embedding ON {table} USING hnsw (embedding public.vector_cosine_ops);
         CREATE OR REPLACE FUNCTION clear_stale_embedding() RETURNS trigger LANGUAGE plpgsql AS $body$
         BEGIN
             NEW.embedding := NULL;
@@ -44,5 +45,6 @@ $$;
 def drop_embedding_sql(table: str) -> str:
     return f"""
 DROP TRIGGER IF EXISTS {table}_text_changed ON {table};
+DROP INDEX IF EXISTS {table}_embedding;
 ALTER TABLE {table} DROP COLUMN IF EXISTS embedding;
 """
