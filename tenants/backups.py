@@ -2,11 +2,17 @@
 
 A backup is pg_dump's plain SQL of the schema, data included, gzip-compressed. The nightly backup
 (`backup_satker --all`, the beat task) writes a set: one folder named by its UTC time, holding the
-public schema and every satker's, all dumped from one snapshot, and a manifest with each table's
-row count and a digest of its rows taken in that same snapshot; the oldest sets beyond the
-retention go. A satker is restored to a point in time from the newest set taken at or before it.
-The restore drill replays the newest set into a scratch database and compares every table with
-the manifest, so a backup is known to restore before the day it is needed.
+public schema and every satker's, all dumped from one snapshot, each satker's uploaded files
+(officers' photos, WhatsApp attachments, its logo: MEDIA_ROOT/satkers/<schema>/) as a tar.gz, and
+a manifest with each table's row count and a digest of its rows taken in that same snapshot, and
+each archive's file count and digest; the oldest sets beyond the retention go. A satker is
+restored to a point in time from the newest set taken at or before it, files included. The
+restore drill replays the newest set into a scratch database and compares every table and every
+archive with the manifest, so a backup is known to restore before the day it is needed.
+
+Files are archived after the snapshot, not in it: a file uploaded in between is in the archive
+without a row naming it (harmless), and one deleted in between is missing while its row says it
+was there (shown as a missing file, as before the backup).
 
 Restoring never
 rewrites the SQL text (a schema name can appear inside the data too, in links and domains): the
@@ -17,14 +23,17 @@ name back. Other sessions never see the intermediate names: the catalog changes 
 
 import datetime
 import gzip
+import hashlib
 import json
 import re
 import shutil
 import subprocess
+import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -80,6 +89,60 @@ def dumped_schema(path: Path) -> tuple[str, str]:
     return match.group(1), replayable_sql(text)
 
 
+def files_folder(schema_name: str) -> Path:
+    """Where a satker's uploads live (the upload_to of booking, conversations and tenants)."""
+    return Path(settings.MEDIA_ROOT) / "satkers" / schema_name
+
+
+def _file_lines(members) -> tuple[int, str]:
+    """(count, digest) of (name, content) pairs, in name order: equal digests, equal files."""
+    digest, count = hashlib.md5(), 0
+    for name, content in sorted(members):
+        digest.update(f"{name}\t{hashlib.md5(content()).hexdigest()}\n".encode())
+        count += 1
+    return count, digest.hexdigest()
+
+
+def backup_files(schema_name: str, folder: Path) -> dict | None:
+    """Archive the satker's uploaded files into `folder`: the manifest entry {file, count, digest},
+    or None if it has no files."""
+    source = files_folder(schema_name)
+    if not source.is_dir():
+        return None
+    target = folder / f"{schema_name}-files.tar.gz"
+    paths = sorted(path for path in source.rglob("*") if path.is_file())
+    with tarfile.open(target, "w:gz") as archive:
+        for path in paths:
+            archive.add(path, arcname=path.relative_to(source).as_posix(), recursive=False)
+    count, digest = _file_lines((path.relative_to(source).as_posix(), path.read_bytes) for path in paths)
+    return {"file": target.name, "count": count, "digest": digest}
+
+
+def archive_digest(path: Path) -> tuple[int, str]:
+    """(count, digest) of the files in an archive, as backup_files wrote them in the manifest."""
+    with tarfile.open(path, "r:gz") as archive:
+        members = [member for member in archive.getmembers() if member.isfile()]
+        return _file_lines((member.name, archive.extractfile(member).read) for member in members)
+
+
+def restore_files(path: Path, into: Path) -> None:
+    """Unpack a files archive into the new folder `into` (nothing outside it: tarfile's data filter)."""
+    into.mkdir(parents=True)
+    with tarfile.open(path, "r:gz") as archive:
+        archive.extractall(into, filter="data")
+
+
+def files_backup_of(path: Path) -> Path | None:
+    """The files archive taken with the schema backup at `path` (None: none, or not from a set)."""
+    manifest = path.parent / MANIFEST
+    if not manifest.is_file():
+        return None
+    for entry in json.loads(manifest.read_text())["schemas"].values():
+        if entry["file"] == path.name and entry.get("files"):
+            return path.parent / entry["files"]["file"]
+    return None
+
+
 def restore_schema(path: Path, into: str) -> None:
     """Create schema `into` from the backup at `path`, whole or not at all."""
     original, sql = dumped_schema(path)
@@ -102,16 +165,29 @@ def restore_schema(path: Path, into: str) -> None:
 
 
 def replace_schema(path: Path) -> str:
-    """Put the backup at `path` in place of its live schema; the live one is kept, renamed, for
-    the operator to compare or drop. Returns the kept schema's name."""
+    """Put the backup at `path` in place of its live schema, and the files archived with it in
+    place of its live files; the live schema and files are kept, renamed, for the operator to
+    compare or drop. Returns the kept schema's name (the files are kept under the same name)."""
     original, _sql = dumped_schema(path)
     stamp = f"{timezone.now():%Y%m%d%H%M%S}"
     restored, kept = f"{original[:40]}_restored_{stamp}", f"{original[:40]}_before_{stamp}"
-    restore_schema(path, restored)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f'ALTER SCHEMA "{original}" RENAME TO "{kept}"')
-        cursor.execute(f'ALTER SCHEMA "{restored}" RENAME TO "{original}"')
-        record(None, "satker.restore", original, backup=path.name, kept_as=kept)
+    files, live_files = files_backup_of(path), files_folder(original)
+    staged = live_files.with_name(restored)
+    if files is not None:
+        restore_files(files, staged)
+    try:
+        restore_schema(path, restored)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f'ALTER SCHEMA "{original}" RENAME TO "{kept}"')
+            cursor.execute(f'ALTER SCHEMA "{restored}" RENAME TO "{original}"')
+            record(None, "satker.restore", original, backup=path.name, kept_as=kept, files=files is not None)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    if files is not None:  # after the commit: the rows now name the restored files
+        if live_files.exists():
+            live_files.rename(live_files.with_name(kept))
+        staged.rename(live_files)
     return kept
 
 
@@ -160,7 +236,11 @@ def backup_platform(root: Path, keep: int) -> Path:
         manifest = {"taken_at": taken_at.isoformat(), "schemas": {}}
         for schema_name in schemas:
             path = backup_schema(schema_name, partial, snapshot=snapshot)
-            manifest["schemas"][schema_name] = {"file": path.name, "tables": _digests(cursor, schema_name)}
+            manifest["schemas"][schema_name] = {
+                "file": path.name,
+                "tables": _digests(cursor, schema_name),
+                "files": backup_files(schema_name, partial),
+            }
         cursor.execute("COMMIT")
     (partial / MANIFEST).write_text(json.dumps(manifest, indent=1))
     partial.rename(folder)  # a set is there whole, or not at all
@@ -195,12 +275,13 @@ class DrillReport:
     schemas: int
     tables: int
     rows: int
+    files: int
     differences: list[str]
 
 
 def restore_drill(root: Path) -> DrillReport:
-    """Replay the newest set into a scratch database and compare every table with its manifest
-    (no differences: it restores)."""
+    """Replay the newest set into a scratch database and compare every table, and unpack every
+    files archive, against its manifest (no differences: it restores)."""
     sets = backup_sets(root)
     if not sets:
         raise ValueError(f"no backup set under {root}")
@@ -213,7 +294,7 @@ def restore_drill(root: Path) -> DrillReport:
         with connection.cursor() as live:  # the extensions the schemas' columns and indexes use
             live.execute("SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'")
             extensions = [name for (name,) in live.fetchall()]
-    differences, tables, rows = [], 0, 0
+    differences, tables, rows, files = [], 0, 0, 0
     try:
         with _connect(scratch, autocommit=True) as conn, conn.cursor() as cursor:
             cursor.execute("SET TIME ZONE 'UTC'")
@@ -233,7 +314,16 @@ def restore_drill(root: Path) -> DrillReport:
                         differences.append(
                             f"{schema_name}.{table}: backed up {entry['tables'].get(table)}, restored {restored.get(table)}"
                         )
+                if entry.get("files"):
+                    backed_up = [entry["files"]["count"], entry["files"]["digest"]]
+                    try:
+                        unpacked = list(archive_digest(folder / entry["files"]["file"]))
+                    except (OSError, tarfile.TarError, EOFError) as error:
+                        unpacked = [repr(error)]
+                    files += unpacked[0] if len(unpacked) == 2 else 0
+                    if unpacked != backed_up:
+                        differences.append(f"{schema_name} files: backed up {backed_up}, unpacked {unpacked}")
     finally:
         with _connect("postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-    return DrillReport(folder, len(manifest["schemas"]), tables, rows, differences)
+    return DrillReport(folder, len(manifest["schemas"]), tables, rows, files, differences)

@@ -74,7 +74,7 @@ def test_restore_refuses_an_existing_schema(make_satker, tmp_path):
         call_command("restore_satker", str(next(tmp_path.glob("*.sql.gz"))), "--into", satker.schema_name)
 
 
-def test_nightly_sets_restore_in_the_drill_at_a_point_in_time_and_in_place(make_satker, tmp_path):
+def test_nightly_sets_restore_in_the_drill_at_a_point_in_time_and_in_place(make_satker, tmp_path, settings):
     import datetime
     import gzip
     import json
@@ -83,9 +83,14 @@ def test_nightly_sets_restore_in_the_drill_at_a_point_in_time_and_in_place(make_
     from django.core.management.base import CommandError
 
     from booking.models import Consultation
-    from tenants.backups import backup_sets
+    from tenants.backups import backup_sets, files_folder
 
+    settings.MEDIA_ROOT = tmp_path / "media"
+    tmp_path = tmp_path / "backups"
     satker, neighbour = make_satker(), make_satker()
+    photo = files_folder(satker.schema_name) / "officers" / "7" / "foto.jpg"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"foto malam pertama")
     officer = make_officer(satker, "rina@example.com")
     consumer = create_user(satker, "andi@example.com")
     create_user(neighbour, "budi@example.com")
@@ -116,16 +121,22 @@ def test_nightly_sets_restore_in_the_drill_at_a_point_in_time_and_in_place(make_
     back_up("20261201T190700Z")
     with schema_context(satker.schema_name):
         Consultation.objects.filter(pk=booked.pk).update(topic="Versi malam kedua")
+    photo.write_bytes(b"foto malam kedua")
+    attachment = files_folder(satker.schema_name) / "conversations" / "3" / "ab12" / "surat.pdf"
+    attachment.parent.mkdir(parents=True)
+    attachment.write_bytes(b"%PDF-1.4 surat")
     back_up("20261202T190700Z")
     assert [folder.name for folder in backup_sets(tmp_path)] == ["20261201T190700Z", "20261202T190700Z"]
 
     # The drill replays the newest set into a scratch database and compares every row.
     out = io.StringIO()
     call_command("restore_drill", "--backups", str(tmp_path), stdout=out)
-    assert "restored exactly as backed up" in out.getvalue()
+    assert "and 2 files restored exactly as backed up" in out.getvalue()
     manifest = json.loads((tmp_path / "20261202T190700Z" / "manifest.json").read_text())
     assert {"public", satker.schema_name, neighbour.schema_name} <= set(manifest["schemas"])
     assert manifest["schemas"][satker.schema_name]["tables"]["booking_consultation"][0] == 1
+    assert manifest["schemas"][satker.schema_name]["files"]["count"] == 2
+    assert manifest["schemas"][neighbour.schema_name]["files"] is None  # no uploads, no archive
 
     # A satker as it was on the first night, beside the live one.
     between = datetime.datetime(2026, 12, 2, 12, 0, tzinfo=datetime.UTC).isoformat()
@@ -134,6 +145,10 @@ def test_nightly_sets_restore_in_the_drill_at_a_point_in_time_and_in_place(make_
     try:
         with schema_context(copy):
             assert Consultation.objects.get(pk=booked.pk).topic == "Versi malam pertama"
+        # Its files beside it, as they were that night; the live ones untouched.
+        assert (files_folder(copy) / "officers" / "7" / "foto.jpg").read_bytes() == b"foto malam pertama"
+        assert not (files_folder(copy) / "conversations").exists()
+        assert photo.read_bytes() == b"foto malam kedua"
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{copy}" CASCADE')
@@ -147,6 +162,9 @@ def test_nightly_sets_restore_in_the_drill_at_a_point_in_time_and_in_place(make_
             assert Consultation.objects.get(pk=booked.pk).topic == "Versi malam pertama"
         with schema_context(kept):
             assert Consultation.objects.get(pk=booked.pk).topic == "Versi malam kedua"
+        # The files too: the first night's in place, the live ones kept under the same name.
+        assert photo.read_bytes() == b"foto malam pertama" and not attachment.exists()
+        assert (files_folder(kept) / "conversations" / "3" / "ab12" / "surat.pdf").read_bytes() == b"%PDF-1.4 surat"
         from core.audit import entries
 
         assert entries().filter(action="satker.restore", target=satker.schema_name, detail__kept_as=kept).exists()
@@ -164,6 +182,12 @@ def test_nightly_sets_restore_in_the_drill_at_a_point_in_time_and_in_place(make_
     with pytest.raises(CommandError, match="differ from the backup"):
         call_command("restore_drill", "--backups", str(tmp_path), stdout=io.StringIO(), stderr=err)
     assert f"{neighbour.schema_name}.core_user" in err.getvalue()
+    archive = tmp_path / "20261202T190700Z" / manifest["schemas"][satker.schema_name]["files"]["file"]
+    archive.write_bytes(archive.read_bytes()[:-40])  # cut short
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="differ from the backup"):
+        call_command("restore_drill", "--backups", str(tmp_path), stdout=io.StringIO(), stderr=err)
+    assert f"{satker.schema_name} files: backed up [2," in err.getvalue()
 
     # Retention: the newest two sets stay.
     back_up("20261203T190700Z")

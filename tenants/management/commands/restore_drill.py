@@ -9,7 +9,7 @@ from tenants.backups import restore_drill
 class Command(BaseCommand):
     help = (
         "Prove the newest backup set restores: replay it into a scratch database and compare every table's "
-        "rows with the manifest written when it was taken. Exits with an error on any difference."
+        "rows, and every satker's files, with the manifest written when it was taken. Exits with an error on any difference."
     )
 
     def add_arguments(self, parser):
@@ -23,10 +23,12 @@ class Command(BaseCommand):
         for difference in report.differences:
             self.stderr.write(difference)
         if report.differences:
-            raise CommandError(f"{report.folder.name}: {len(report.differences)} tables differ from the backup")
+            raise CommandError(
+                f"{report.folder.name}: {len(report.differences)} tables or file archives differ from the backup"
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"{report.folder.name}: {report.schemas} schemas, {report.tables} tables, {report.rows} rows "
-                "restored exactly as backed up"
+                f"and {report.files} files restored exactly as backed up"
             )
         )

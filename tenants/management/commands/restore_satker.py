@@ -4,7 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tenants.backups import backup_of, replace_schema, restore_schema
+from tenants.backups import backup_of, files_backup_of, files_folder, replace_schema, restore_files, restore_schema
 from tenants.models import PUBLIC_SCHEMA, Satker
 
 
@@ -12,7 +12,8 @@ class Command(BaseCommand):
     help = (
         "Restore a satker from a backup file, or from the nightly sets as it was at a time (--satker and --at): "
         "into a fresh schema (--into; the live satker is not touched), or in place of the live one (--replace; "
-        "the live schema is kept under another name)."
+        "the live schema is kept under another name). A set's backup brings the satker's files back too: beside "
+        "the fresh schema, or in place of the live files (kept under the replaced schema's name)."
     )
 
     def add_arguments(self, parser):
@@ -45,11 +46,17 @@ class Command(BaseCommand):
                 )
             if not backup.is_file():
                 raise CommandError(f"no such file: {backup}")
+            files = files_backup_of(backup)
+            if files is None:
+                self.stdout.write(f"no files were backed up with {backup.name}: files are left as they are")
             if replace:
                 kept = replace_schema(backup)
                 self.stdout.write(self.style.SUCCESS(f"restored {backup.name} in place; the replaced schema is {kept}"))
             else:
                 restore_schema(backup, into)
+                if files is not None:
+                    restore_files(files, files_folder(into))
+                    self.stdout.write(f"its files are in {files_folder(into)}")
                 self.stdout.write(self.style.SUCCESS(f"restored {backup.name} into schema {into}"))
         except ValueError as error:
             raise CommandError(str(error)) from error
