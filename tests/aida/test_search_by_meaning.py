@@ -19,6 +19,7 @@ from shared_knowledge.models import SharedEntry
 from shared_knowledge.vectors import DIMENSIONS
 from tests.aida.test_retrieval_eval import CASES, TYPOS
 from tests.conftest import client_for, create_user
+from tests.fakes.gemini import stand_in_embedding
 
 
 def vector_of(model, pk):
@@ -161,3 +162,34 @@ def test_switched_off_the_search_is_by_words_alone(satker_a, vectors, settings):
         assert slugs("pertumbuhn ekonmi") == []
         assert slugs("pertumbuhan ekonomi")[0] == "pertumbuhan-ekonomi"
     assert len(vectors.calls) == calls
+
+
+@pytest.mark.pgvector
+def test_an_entry_edited_while_gemini_embeds_it_keeps_no_stale_vector(make_satker, gemini):
+    """The edit commits between the read and the write of its vector: that vector is dropped,
+    and the next run embeds the new text."""
+    from django.db import connection as this_threads_connection
+
+    satker = make_satker()
+    if not embeddings.enabled():
+        pytest.skip("this PostgreSQL has no pgvector (`make test` on the embedded server runs these)")
+    with schema_context(satker.schema_name):
+        entry = KnowledgeEntry.objects.create(slug="versi", title="Versi lama", body="Teks lama tentang IPG.")
+    table = f'"{satker.schema_name}".{KnowledgeEntry._meta.db_table}'
+
+    def edit_while_embedding(text, dimensions):
+        if "Teks lama" in text:  # in the fake's thread, on a connection of its own (committed at once)
+            with this_threads_connection.cursor() as cursor:
+                cursor.execute(f"UPDATE {table} SET body = 'Teks baru tentang IPG.' WHERE id = %s", [entry.pk])
+            this_threads_connection.close()
+        return stand_in_embedding(text, dimensions)
+
+    gemini.embed = edit_while_embedding
+    with schema_context(satker.schema_name):
+        assert embed_knowledge() == 0
+        assert vector_of(KnowledgeEntry, entry.pk) is None
+        assert embed_knowledge() == 1
+    texts = [
+        request["content"]["parts"][0]["text"] for _m, body in gemini.calls for request in body.get("requests", [])
+    ]
+    assert [text.split("\n")[-1] for text in texts] == ["Teks lama tentang IPG.", "Teks baru tentang IPG."]
