@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.oath import totp
+from django_otp.oath import hotp, totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
@@ -140,15 +140,28 @@ def client_for(satker, user=None) -> Client:
     return client
 
 
-def authenticator_code(satker, user, steps_ahead: int = 0, *, fresh: bool = True) -> str:
-    """The code `user`'s authenticator app shows now (or `steps_ahead` 30-second steps away).
-    `fresh` forgets the last accepted step: a code is good once, and a person signing in again
-    would wait for the next one."""
+def authenticator_code(satker, user, *, fresh: bool = True) -> str:
+    """The code `user`'s authenticator app shows now. `fresh` forgets the last accepted step: a
+    code is good once, and a person signing in again would wait for the next one."""
     with schema_context(satker.schema_name):
         device = TOTPDevice.objects.get(user_id=user.pk)
         if fresh:
             TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
-    return f"{totp(device.bin_key, drift=steps_ahead):06d}"
+    return f"{totp(device.bin_key):06d}"
+
+
+def code_of_step(satker, user, step: int) -> str:
+    """The code `user`'s authenticator shows during 30-second time step `step` (TOTP is HOTP of
+    the step number). Tests about the steps beside one the device accepted use it: codes taken
+    from "now" change meaning when a step boundary falls between two lines of a busy test."""
+    with schema_context(satker.schema_name):
+        device = TOTPDevice.objects.get(user_id=user.pk)
+    return f"{hotp(device.bin_key, step):06d}"
+
+
+def last_accepted_step(satker, user) -> int:
+    with schema_context(satker.schema_name):
+        return TOTPDevice.objects.get(user_id=user.pk).last_t
 
 
 def delete_public_users(*users) -> None:

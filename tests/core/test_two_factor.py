@@ -19,7 +19,7 @@ from django_tenants.utils import schema_context
 
 from core.models import Role
 from core.services import two_factor_secret
-from tests.conftest import PASSWORD, authenticator_code, create_user, host_of
+from tests.conftest import PASSWORD, authenticator_code, code_of_step, create_user, host_of, last_accepted_step
 
 
 def log_in(satker, user):
@@ -93,10 +93,10 @@ def test_a_code_is_accepted_once(satker_a, no_wait_after_a_wrong_code):
     assert first.post("/akun/2fa/", {"code": code}).status_code == 302
     replayed = second.post("/akun/2fa/", {"code": code})
     assert replayed.status_code == 400 and "sudah dipakai" in replayed.content.decode()
-    older = authenticator_code(satker_a, admin, steps_ahead=-1, fresh=False)
-    assert second.post("/akun/2fa/", {"code": older}).status_code == 400
+    accepted = last_accepted_step(satker_a, admin)
+    assert second.post("/akun/2fa/", {"code": code_of_step(satker_a, admin, accepted - 1)}).status_code == 400
     assert second.get("/pengaturan/petugas/").status_code == 302  # still not verified
-    following = authenticator_code(satker_a, admin, steps_ahead=1, fresh=False)
+    following = code_of_step(satker_a, admin, accepted + 1)
     assert second.post("/akun/2fa/", {"code": following}).status_code == 302  # the next code
 
 
@@ -160,8 +160,8 @@ def test_devices_from_before_django_otp_keep_working(make_satker, no_wait_after_
         migrated = TOTPDevice.objects.get(user=admin)
         assert migrated.confirmed and two_factor_secret(migrated) == secret and migrated.last_t == step
     client = log_in(satker, admin)
-    now = authenticator_code(satker, admin, fresh=False)
-    assert client.post("/akun/2fa/", {"code": now}).status_code == 400  # its step was used before the move
+    used = code_of_step(satker, admin, step)
+    assert client.post("/akun/2fa/", {"code": used}).status_code == 400  # its step was used before the move
     assert client.post("/akun/2fa/", {"code": "mnpqr-stuvw"}).status_code == 400
     assert client.post("/akun/2fa/", {"code": "abcde-fghjk"}).status_code == 302
 
