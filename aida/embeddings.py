@@ -12,6 +12,7 @@ found by its words until the next run gives it one.
 import logging
 from functools import cache
 
+import redis
 from django.conf import settings
 from django.db import connection
 from google.genai import errors, types
@@ -22,6 +23,7 @@ from shared_knowledge.vectors import DIMENSIONS
 logger = logging.getLogger(__name__)
 
 BATCH = 100  # the most texts batchEmbedContents takes in one call
+LOCK_SECONDS = 600  # a run holds its table this long at most (a worker that died lets go)
 DOCUMENT_CHARACTERS = 6000  # about the model's 2,048-token input limit
 FAILURES = (errors.APIError, gemini.GeminiUnavailable, ValueError, *gemini.NETWORK_ERRORS)
 
@@ -79,25 +81,42 @@ def embed_question(question: str) -> list[float] | None:
 def embed_pending(model) -> int:
     """Give each entry of `model`'s table in the current schema that lacks a vector its vector;
     return how many were stored. A vector is stored only if the entry's text is still the text
-    it was computed from (an edit meanwhile cleared it, and the next run embeds the new text)."""
+    it was computed from (an edit meanwhile cleared it, and the next run embeds the new text).
+
+    One run per table at a time: runs queued together (an import saves many entries) would
+    otherwise read the same entries and pay Gemini for each of them again. A run that finds
+    another under way leaves the work to it."""
     table, stored, after = model._meta.db_table, 0, 0
-    while True:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id, title, tags, body FROM {table} WHERE embedding IS NULL AND id > %s ORDER BY id LIMIT %s",
-                [after, BATCH],
-            )
-            rows = cursor.fetchall()
-        if not rows:
-            return stored
-        texts = [f"{title}\n{tags}\n{body}"[:DOCUMENT_CHARACTERS] for _id, title, tags, body in rows]
-        vectors = _embed(texts, "RETRIEVAL_DOCUMENT")
-        with connection.cursor() as cursor:
-            for (pk, title, tags, body), vector in zip(rows, vectors):
+    lock = redis.Redis.from_url(settings.REDIS_URL).lock(
+        f"halopst:embed:{connection.schema_name}:{table}", timeout=LOCK_SECONDS, blocking=False
+    )
+    if not lock.acquire():
+        return 0
+    try:
+        while True:
+            with connection.cursor() as cursor:
                 cursor.execute(
-                    f"UPDATE {table} SET embedding = %s::vector"
-                    " WHERE id = %s AND embedding IS NULL AND title = %s AND tags = %s AND body = %s",
-                    [literal(vector), pk, title, tags, body],
+                    f"SELECT id, title, tags, body FROM {table}"
+                    " WHERE embedding IS NULL AND id > %s ORDER BY id LIMIT %s",
+                    [after, BATCH],
                 )
+                rows = cursor.fetchall()
+            if not rows:
+                return stored
+            texts = [f"{title}\n{tags}\n{body}"[:DOCUMENT_CHARACTERS] for _id, title, tags, body in rows]
+            vectors = _embed(texts, "RETRIEVAL_DOCUMENT")
+            with connection.cursor() as cursor:
+                cursor.execute(_STORE.format(table=table), [*map(list, zip(*rows)), [literal(v) for v in vectors]])
                 stored += cursor.rowcount
-        after = rows[-1][0]
+            after = rows[-1][0]
+    finally:
+        lock.release()
+
+
+# The batch's vectors in one statement, each where its entry still has the text it was made from.
+_STORE = """
+    UPDATE {table} AS entry SET embedding = new.embedding::vector
+    FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[]) AS new(id, title, tags, body, embedding)
+    WHERE entry.id = new.id AND entry.embedding IS NULL
+      AND entry.title = new.title AND entry.tags = new.tags AND entry.body = new.body
+"""

@@ -10,7 +10,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,8 +27,9 @@ from core.models import Role, User
 from core.tasking import enqueue_after_commit
 from core.text import scrub_personal_data, unique_slug
 from shared_knowledge.entries import EntryData
-from shared_knowledge.models import SEARCH_VECTOR
+from shared_knowledge.models import SEARCH_VECTOR, SharedEntry
 from statdata.selectors import Figures, figures_for
+from tenants.models import PUBLIC_SCHEMA
 
 PASSAGES = 4
 
@@ -64,6 +65,14 @@ def save_entry(
     if actor is not None:  # an admin's edit; imports and reviews are audited as a whole
         record(actor, "knowledge.save", entry.slug, title=entry.title, status=status)
     return entry
+
+
+def embed_entries() -> int:
+    """Give the knowledge entries of the current schema their vectors, where search by meaning
+    is on (aida.embeddings): a satker's own entries, or in public the national and province ones."""
+    if not embeddings.enabled():
+        return 0
+    return embeddings.embed_pending(SharedEntry if connection.schema_name == PUBLIC_SCHEMA else KnowledgeEntry)
 
 
 def import_entries(entries: list[EntryData], *, name: str = "", actor=None) -> tuple[int, list[str]]:

@@ -6,6 +6,7 @@ synonyms or translations: what it shows is the plumbing and the fusion, not Gemi
 """
 
 import logging
+import time
 
 import pytest
 from django.db import connection
@@ -193,3 +194,42 @@ def test_an_entry_edited_while_gemini_embeds_it_keeps_no_stale_vector(make_satke
         request["content"]["parts"][0]["text"] for _m, body in gemini.calls for request in body.get("requests", [])
     ]
     assert [text.split("\n")[-1] for text in texts] == ["Teks lama tentang IPG.", "Teks baru tentang IPG."]
+
+
+@pytest.mark.pgvector
+def test_runs_queued_together_pay_gemini_once_per_entry(make_satker, gemini, settings):
+    """An import queues a run per entry: parallel workers must not embed the same entries again."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection as this_threads_connection
+
+    satker = make_satker()
+    if not embeddings.enabled():
+        pytest.skip("this PostgreSQL has no pgvector (`make test` on the embedded server runs these)")
+    with schema_context(satker.schema_name):
+        KnowledgeEntry.objects.bulk_create(
+            KnowledgeEntry(slug=f"impor-{n}", title=f"Entri impor {n}", body=f"Isi entri {n}.") for n in range(30)
+        )
+    everyone_started = threading.Barrier(4)
+
+    def slow_embedding(text, dimensions):
+        time.sleep(0.05)  # the first run still embeds while the others start
+        return stand_in_embedding(text, dimensions)
+
+    def run(_n):
+        everyone_started.wait(10)
+        try:
+            with schema_context(satker.schema_name):
+                return embed_knowledge()
+        finally:
+            this_threads_connection.close()
+
+    gemini.embed = slow_embedding
+    settings.HALOPST_GEMINI_TIMEOUT = 30.0  # a batch of 30 slow texts
+    with ThreadPoolExecutor(4) as pool:
+        stored = list(pool.map(run, range(4)))
+    embedded = [request for _m, body in gemini.calls for request in body.get("requests", [])]
+    assert sum(stored) == 30 and len(embedded) == 30
+    with schema_context(satker.schema_name):
+        assert not KnowledgeEntry.objects.filter(slug__startswith="impor-").extra(where=["embedding IS NULL"]).exists()
